@@ -1,0 +1,144 @@
+"""RunConfig: everything one training run depends on, as plain data."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import numbers
+from dataclasses import dataclass, fields
+
+from .errors import ConfigError
+
+MODELS = ("mlp", "cnn")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+DEVICES = ("cpu", "cuda", "auto")
+MAX_WIDTH = 4096
+MAX_LR = 1e6
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A run as data: same config with a seed => bitwise-identical History on one machine."""
+
+    dataset: str = "digits"
+    model: str = "mlp"
+    hidden: tuple = (64,)
+    activation: str = "relu"
+    init: str = "pytorch_default"
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    batch_size: int = 16
+    epochs: int = 3
+    seed: int | None = 0
+    device: str = "cpu"
+    deterministic: bool = False
+    val_fraction: float = 0.2
+    stats_every: int = 10
+
+    def validate(self) -> "RunConfig":
+        """Raise ConfigError with one short sentence for the first unusable setting."""
+        from .activations import ACTIVATIONS
+        from .data import DATASETS, split_sizes
+        from .init_schemes import INIT_SCHEMES
+
+        _choice("dataset", self.dataset, DATASETS, allow_csv=True)
+        _choice("model", self.model, MODELS)
+        _choice("activation", self.activation, ACTIVATIONS)
+        _choice("init", self.init, INIT_SCHEMES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("device", self.device, DEVICES)
+        lr = _number("learning rate", self.lr)
+        if not math.isfinite(lr) or lr <= 0 or lr > MAX_LR:
+            raise ConfigError(f"The learning rate must be a positive number up to {MAX_LR:g}.")
+        if self.seed is not None:
+            seed = _integer("seed", self.seed)
+            if not 0 <= seed <= MAX_SEED:
+                raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.")
+        epochs = _integer("epochs", self.epochs)
+        if not 1 <= epochs <= 1000:
+            raise ConfigError("Epochs must be a whole number from 1 to 1000.")
+        if not isinstance(self.hidden, (tuple, list)) or not self.hidden:
+            raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.")
+        for width in self.hidden:
+            if not 1 <= _integer("layer width", width) <= MAX_WIDTH:
+                raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.")
+        val_fraction = _number("validation fraction", self.val_fraction)
+        if not 0 <= val_fraction <= 0.9:
+            raise ConfigError("The validation fraction must be between 0 and 0.9.")
+        if not 1 <= _integer("stats interval", self.stats_every) <= 100_000:
+            raise ConfigError("Statistics must be sampled every 1 to 100000 steps.")
+        if not isinstance(self.deterministic, bool):
+            raise ConfigError("'deterministic' must be on or off.")
+        batch = _integer("batch size", self.batch_size)
+        sizes = split_sizes(self.dataset, val_fraction)
+        if batch < 1 or (sizes is not None and batch > sizes[0]):
+            limit = f" from 1 to {sizes[0]}" if sizes else " of at least 1"
+            raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).")
+        if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
+            raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.")
+        if self.device == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.")
+        return self
+
+    def replace(self, **changes) -> "RunConfig":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict of every field."""
+        d = dataclasses.asdict(self)
+        d["hidden"] = list(self.hidden) if isinstance(self.hidden, (tuple, list)) else self.hidden
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunConfig":
+        """Inverse of to_dict; unknown keys are a ConfigError, missing keys take defaults."""
+        if not isinstance(data, dict):
+            raise ConfigError("Settings must be a JSON object, like the one 'Copy settings' gives.")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}.")
+        data = dict(data)
+        if isinstance(data.get("hidden"), list):
+            data["hidden"] = tuple(data["hidden"])
+        return cls(**data)
+
+    def to_json(self) -> str:
+        """Compact JSON of to_dict()."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "RunConfig":
+        """Parse JSON made by to_json (or typed by a learner) into a RunConfig."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            raise ConfigError("That is not valid JSON settings text.") from None
+        return cls.from_dict(data)
+
+
+def _choice(what, value, options, allow_csv=False):
+    if allow_csv and isinstance(value, str) and value.lower().endswith(".csv"):
+        return
+    if not isinstance(value, str) or value not in options:
+        extra = ", or a path to a .csv file" if allow_csv else ""
+        raise ConfigError(f"Unknown {what} {value!r}: choose one of {', '.join(options)}{extra}.")
+
+
+def _number(what, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"The {what} must be a number, not {value!r}.")
+    return float(value)
+
+
+def _integer(what, value) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ConfigError(f"The {what} must be a whole number, not {value!r}.")

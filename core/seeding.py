@@ -1,0 +1,102 @@
+"""Seeding every generator, scoped seeding that restores state, and an audit of what is left."""
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What seed_everything set, and what it could not."""
+
+    seed: int
+    seeded: tuple
+    flags: dict
+    notes: tuple = field(default_factory=tuple)
+
+
+def seed_everything(seed: int, deterministic: bool = False) -> SeedReport:
+    """Seed python, numpy, torch (and CUDA when present); with deterministic, fix cuDNN and algorithms."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device's generator
+    seeded = ["random", "numpy", "torch"]
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+        seeded.append("torch.cuda (all devices)")
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+        torch.use_deterministic_algorithms(True)
+    notes = ["PYTHONHASHSEED only takes effect when the interpreter starts; setting it now changes nothing "
+             "(current value: %s)." % os.environ.get("PYTHONHASHSEED", "unset")]
+    flags = {
+        "cudnn.deterministic": torch.backends.cudnn.deterministic,
+        "cudnn.benchmark": torch.backends.cudnn.benchmark,
+        "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+    }
+    return SeedReport(seed, tuple(seeded), flags, tuple(notes))
+
+
+@contextlib.contextmanager
+def seeded(seed: int):
+    """Seed python/numpy/torch/CUDA inside the block and restore all their states on exit."""
+    py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    try:
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
+        yield seed
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        torch.set_rng_state(torch_state)
+        if cuda_states is not None:
+            torch.cuda.set_rng_state_all(cuda_states)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One remaining source of nondeterminism: what it is, how bad, and the fix."""
+
+    name: str
+    severity: str  # "warning" (breaks reproducibility here) or "info"
+    message: str
+    fix: str
+
+
+def audit() -> list:
+    """Findings about what could still make two runs with the same seed differ."""
+    findings = []
+    if torch.backends.cudnn.benchmark:
+        findings.append(Finding("cudnn.benchmark", "warning",
+                                "cuDNN benchmark mode autotunes and may pick different algorithms per run.",
+                                "torch.backends.cudnn.benchmark = False"))
+    if not torch.backends.cudnn.deterministic and torch.cuda.is_available():
+        findings.append(Finding("cudnn.deterministic", "warning",
+                                "cuDNN may use nondeterministic convolution algorithms.",
+                                "torch.backends.cudnn.deterministic = True"))
+    if not torch.are_deterministic_algorithms_enabled():
+        severity = "warning" if torch.cuda.is_available() else "info"
+        findings.append(Finding("deterministic_algorithms", severity,
+                                "Some GPU ops (index_add_, scatter_add_, atomics) can sum in varying order.",
+                                "torch.use_deterministic_algorithms(True)"))
+    if "PYTHONHASHSEED" not in os.environ:
+        findings.append(Finding("PYTHONHASHSEED", "info",
+                                "Set order and hash() of strings change between interpreter starts.",
+                                "start Python with PYTHONHASHSEED=0 (setting it later has no effect)"))
+    if torch.cuda.is_available() and os.environ.get("CUBLAS_WORKSPACE_CONFIG") is None:
+        findings.append(Finding("CUBLAS_WORKSPACE_CONFIG", "warning",
+                                "cuBLAS needs a fixed workspace for deterministic matrix products.",
+                                "CUBLAS_WORKSPACE_CONFIG=:4096:8"))
+    findings.append(Finding("threads", "info",
+                            f"torch uses {torch.get_num_threads()} CPU threads; another machine or thread "
+                            "count can round differently.", "compare runs on the same machine"))
+    return findings

@@ -1,0 +1,59 @@
+"""Per-layer activation and gradient statistics, gathered by hooks that are always removed."""
+from __future__ import annotations
+
+import torch
+
+HIST_BINS = 40
+HIST_RANGE = (-4.0, 4.0)  # signed, so tanh's negative half and ReLU's dead zero both show
+
+
+class LayerStats:
+    """Context manager: forward hooks on each layer's block; `sample()` arms them for one step."""
+
+    def __init__(self, layers: dict):
+        self.layers = layers  # name -> (block whose output is the activation, weight module)
+        self.armed = False
+        self._acts = {}
+        self._handles = []
+
+    def __enter__(self):
+        for name, (block, _) in self.layers.items():
+            self._handles.append(block.register_forward_hook(self._hook(name)))
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+        self._acts.clear()
+        return False
+
+    def _hook(self, name):
+        def hook(module, inputs, output):
+            if self.armed:
+                self._acts[name] = output.detach()
+
+        return hook
+
+    def collect(self) -> dict:
+        """Stats of the armed step (call after backward): name -> act_mean, act_std, grad_std, hist."""
+        self.armed = False
+        rows, hists = [], []
+        for name, (_, weight_module) in self.layers.items():
+            act = self._acts.get(name)
+            grad = weight_module.weight.grad
+            act = act.float() if act is not None else torch.full((1,), float("nan"))
+            grad_std = grad.float().std() if grad is not None else act.new_tensor(float("nan"))
+            rows.append(torch.stack([act.mean(), act.std(unbiased=False), grad_std.to(act.device)]))
+            clean = torch.nan_to_num(act, nan=0.0).clamp(*HIST_RANGE)
+            hists.append(torch.histc(clean, bins=HIST_BINS, min=HIST_RANGE[0], max=HIST_RANGE[1]))
+        self._acts.clear()
+        if not rows:
+            return {}
+        # One transfer for all layers: a .item() per number would sync the device every time.
+        values = torch.stack(rows).cpu().tolist()
+        counts = torch.stack(hists).cpu().to(torch.int64).tolist()
+        return {
+            name: {"act_mean": v[0], "act_std": v[1], "grad_std": v[2], "hist": c}
+            for name, v, c in zip(self.layers, values, counts)
+        }

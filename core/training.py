@@ -1,0 +1,185 @@
+"""train(cfg) -> History: one run, a pure function of its config and seed."""
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+from .config import RunConfig
+from .devices import resolve_device
+from .fingerprints import fingerprint
+from .history import History
+from .models import build_model, stat_layers
+from .stats import HIST_RANGE, LayerStats
+
+OPTIMIZERS = {
+    "sgd": lambda params, lr: torch.optim.SGD(params, lr=lr),
+    "momentum": lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.9),
+    "adam": lambda params, lr: torch.optim.Adam(params, lr=lr),
+}
+
+
+class Run:
+    """A run in progress, advanced one step at a time, so several can interleave (lr_sweep)."""
+
+    def __init__(self, cfg: RunConfig, callbacks=(), stop=None):
+        from .data import load_dataset
+        from .init_schemes import init_model
+
+        self.cfg = cfg.validate()
+        self.callbacks, self.stop = tuple(callbacks), stop
+        seed = cfg.seed if cfg.seed is not None else random.SystemRandom().getrandbits(32)
+        self.history = History(config=cfg, seed_used=int(seed), hist_range=HIST_RANGE)
+        self.device = resolve_device(cfg.device)
+        self.history.device = str(self.device)
+        # One private generator for every random draw of this run: runs in threads cannot interfere.
+        self.gen = torch.Generator().manual_seed(int(seed))
+        data = load_dataset(cfg.dataset, int(seed), float(cfg.val_fraction))
+        self.x_train, self.y_train = (t.to(self.device) for t in data.train.tensors)
+        self.val, self.test = data.val.tensors, data.test.tensors
+        if int(cfg.batch_size) > len(self.y_train):
+            from .errors import ConfigError
+
+            raise ConfigError(f"The batch size must be at most {len(self.y_train)} (the training-set size).")
+        model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes)
+        model = model.to_empty(device="cpu")
+        # Initialise on the CPU generator, then move: the same seed gives the same weights on any device.
+        init_model(model, cfg.init, cfg.activation, generator=self.gen, sample=data.train.tensors[0][:256])
+        self.model = model.to(self.device)
+        self.optimizer = OPTIMIZERS[cfg.optimizer](self.model.parameters(), float(cfg.lr))
+        self.stats = LayerStats(stat_layers(self.model)).__enter__()
+        self.batch_size, self.epochs = int(cfg.batch_size), int(cfg.epochs)
+        self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
+        self.step_index, self.epoch, self._batches = 0, 0, iter(())
+        self.done = False
+        self._started = time.perf_counter()
+
+    def _next_batch(self):
+        for idx in self._batches:
+            return idx
+        if self.epoch >= self.epochs:
+            return None
+        perm = torch.randperm(len(self.y_train), generator=self.gen).to(self.device)
+        self._batches = iter(perm.split(self.batch_size))
+        return next(self._batches)
+
+    def step(self) -> bool:
+        """Advance one optimisation step; False once the run has ended."""
+        if self.done:
+            return False
+        idx = self._next_batch()
+        if idx is None or (self.stop is not None and self.stop.is_set()):
+            self.history.stopped = idx is not None
+            return self._finish()
+        step, sample = self.step_index, self.step_index % int(self.cfg.stats_every) == 0
+        self.model.train()
+        self.stats.armed = sample
+        loss = F.cross_entropy(self.model(self.x_train[idx]), self.y_train[idx])
+        value = loss.item()
+        self.history.train_loss.append(value)
+        if not math.isfinite(value):
+            self.history.diverged_at = step
+            self.stats.armed = False
+            self._emit("on_step", {"step": step, "epoch": self.epoch, "loss": value, "stats": None})
+            return self._finish()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        stats = self.stats.collect() if sample else None
+        self.optimizer.step()
+        if stats:
+            self._record_stats(step, stats)
+        self.step_index += 1
+        self._emit("on_step", {"step": step, "epoch": self.epoch, "loss": value, "stats": stats})
+        if self.step_index % self.history.steps_per_epoch == 0:
+            self.epoch += 1
+            self._end_epoch()
+        return True
+
+    def _record_stats(self, step, stats):
+        for name, values in stats.items():
+            series = self.history.layer_stats.setdefault(
+                name, {"step": [], "act_mean": [], "act_std": [], "grad_std": [], "hist": []})
+            series["step"].append(step)
+            for key, value in values.items():
+                series[key].append(value)
+
+    def _end_epoch(self):
+        loss, acc = self.evaluate(*self.val)
+        self.history.val_loss.append(loss)
+        self.history.val_acc.append(acc)
+        self._emit("on_epoch", {"epoch": self.epoch, "step": self.step_index, "val_loss": loss, "val_acc": acc})
+
+    @torch.no_grad()
+    def evaluate(self, x, y):
+        """(mean loss, accuracy) on a split in eval mode; (None, None) for an empty split."""
+        if len(y) == 0:
+            return None, None
+        self.model.eval()
+        logits = self.model(x.to(self.device))
+        y = y.to(self.device)
+        loss = F.cross_entropy(logits, y).item()
+        return loss, (logits.argmax(1) == y).float().mean().item()
+
+    def _finish(self) -> bool:
+        h = self.history
+        if h.diverged_at is None and not h.stopped:
+            h.test_loss, h.test_acc = self.evaluate(*self.test)
+        self.close()
+        h.seconds = time.perf_counter() - self._started
+        h.weights_digest = fingerprint(self.model)
+        h.fingerprint = fingerprint(h)
+        self._emit("on_end", h)
+        return False
+
+    def close(self):
+        """Remove the statistics hooks (safe to call twice)."""
+        self.done = True
+        self.stats.__exit__(None, None, None)
+
+    def _emit(self, event, payload):
+        for cb in self.callbacks:
+            method = getattr(cb, event, None)
+            if method is not None:
+                method(payload)
+            elif event == "on_step" and callable(cb):
+                cb(payload)
+
+
+def train(cfg: RunConfig, callbacks=(), stop=None) -> History:
+    """Run cfg to the end (or to divergence, or until `stop` is set) and return its History."""
+    with deterministic_mode(cfg.deterministic):
+        run = Run(cfg, callbacks, stop)
+        try:
+            while run.step():
+                pass
+        finally:
+            run.close()
+    return run.history
+
+
+class deterministic_mode:
+    """Within the block, use deterministic algorithms and cuDNN settings when `on`; restore after."""
+
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __enter__(self):
+        if self.on:
+            self.saved = (torch.are_deterministic_algorithms_enabled(),
+                          torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+            # cuBLAS refuses deterministic mode on CUDA without a fixed workspace size.
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+            torch.use_deterministic_algorithms(True)
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+        return self
+
+    def __exit__(self, *exc):
+        if self.on:
+            algorithms, cudnn_det, cudnn_bench = self.saved
+            torch.use_deterministic_algorithms(algorithms)
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
+        return False

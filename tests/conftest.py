@@ -1,0 +1,7 @@
+"""Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout)."""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))

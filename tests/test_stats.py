@@ -1,0 +1,33 @@
+import torch
+from torch import nn
+
+from core.stats import HIST_BINS, HIST_RANGE, LayerStats
+
+
+def test_layer_stats_match_torch_on_the_same_forward_and_backward():
+    gen = torch.Generator().manual_seed(0)
+    block = nn.Sequential(nn.Linear(6, 5), nn.Tanh())
+    head = nn.Linear(5, 3)
+    x = torch.randn(32, 6, generator=gen) * 3
+    with LayerStats({"block": (block, block[0]), "head": (head, head)}) as stats:
+        stats.armed = True
+        act = block(x)
+        out = head(act)
+        out.pow(2).mean().backward()
+        result = stats.collect()
+        assert block._forward_hooks and head._forward_hooks
+    assert not block._forward_hooks and not head._forward_hooks
+    r = result["block"]
+    assert abs(r["act_mean"] - act.mean().item()) < 1e-6
+    assert abs(r["act_std"] - act.std(unbiased=False).item()) < 1e-6
+    assert abs(r["grad_std"] - block[0].weight.grad.std().item()) < 1e-7
+    expected = torch.histc(out.detach().clamp(*HIST_RANGE), HIST_BINS, *HIST_RANGE)
+    assert result["head"]["hist"] == expected.long().tolist()
+    assert sum(result["head"]["hist"]) == out.numel()
+
+
+def test_unarmed_steps_record_nothing():
+    block = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    with LayerStats({"b": (block, block[0])}) as stats:
+        block(torch.ones(1, 2))
+        assert stats._acts == {}
