@@ -15,6 +15,7 @@ DEVICES = ("cpu", "cuda", "auto")
 MAX_WIDTH = 4096
 MAX_LR = 1e6
 MAX_SEED = 2**32 - 1
+SEED_PARTS = ("init", "order", "split")  # weights, batch order, train/val/test split
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class RunConfig:
     deterministic: bool = False
     val_fraction: float = 0.2
     stats_every: int = 10
+    unseeded: tuple = ()  # parts drawn fresh even with a seed: any of SEED_PARTS
 
     def validate(self) -> "RunConfig":
         """Raise ConfigError with one short sentence for the first unusable setting."""
@@ -50,38 +52,41 @@ class RunConfig:
         _choice("device", self.device, DEVICES)
         lr = _number("learning rate", self.lr)
         if not math.isfinite(lr) or lr <= 0 or lr > MAX_LR:
-            raise ConfigError(f"The learning rate must be a positive number up to {MAX_LR:g}.")
+            raise ConfigError(f"The learning rate must be a positive number up to {MAX_LR:g}.", "lr_range", limit=MAX_LR)
         if self.seed is not None:
             seed = _integer("seed", self.seed)
             if not 0 <= seed <= MAX_SEED:
-                raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.")
+                raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.", "seed_range", limit=MAX_SEED)
+        if not isinstance(self.unseeded, (tuple, list)) or any(p not in SEED_PARTS for p in self.unseeded):
+            raise ConfigError(f"'unseeded' may only list {', '.join(SEED_PARTS)}.", "unseeded_parts")
         epochs = _integer("epochs", self.epochs)
         if not 1 <= epochs <= 1000:
-            raise ConfigError("Epochs must be a whole number from 1 to 1000.")
+            raise ConfigError("Epochs must be a whole number from 1 to 1000.", "epochs_range")
         if not isinstance(self.hidden, (tuple, list)) or not self.hidden:
-            raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.")
+            raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.", "hidden_list")
         for width in self.hidden:
             if not 1 <= _integer("layer width", width) <= MAX_WIDTH:
-                raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.")
+                raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.", "width_range", limit=MAX_WIDTH)
         val_fraction = _number("validation fraction", self.val_fraction)
         if not 0 <= val_fraction <= 0.9:
-            raise ConfigError("The validation fraction must be between 0 and 0.9.")
+            raise ConfigError("The validation fraction must be between 0 and 0.9.", "val_range")
         if not 1 <= _integer("stats interval", self.stats_every) <= 100_000:
-            raise ConfigError("Statistics must be sampled every 1 to 100000 steps.")
+            raise ConfigError("Statistics must be sampled every 1 to 100000 steps.", "stats_range")
         if not isinstance(self.deterministic, bool):
-            raise ConfigError("'deterministic' must be on or off.")
+            raise ConfigError("'deterministic' must be on or off.", "deterministic_bool")
         batch = _integer("batch size", self.batch_size)
         sizes = split_sizes(self.dataset, val_fraction)
         if batch < 1 or (sizes is not None and batch > sizes[0]):
             limit = f" from 1 to {sizes[0]}" if sizes else " of at least 1"
-            raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).")
+            raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).", "batch_range",
+                              limit=sizes[0] if sizes else None)
         if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
-            raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.")
+            raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.", "cnn_images")
         if self.device == "cuda":
             import torch
 
             if not torch.cuda.is_available():
-                raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.")
+                raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.", "no_gpu")
         return self
 
     def replace(self, **changes) -> "RunConfig":
@@ -91,7 +96,9 @@ class RunConfig:
     def to_dict(self) -> dict:
         """JSON-safe dict of every field."""
         d = dataclasses.asdict(self)
-        d["hidden"] = list(self.hidden) if isinstance(self.hidden, (tuple, list)) else self.hidden
+        for key in ("hidden", "unseeded"):
+            if isinstance(d[key], (tuple, list)):
+                d[key] = list(d[key])
         return d
 
     @classmethod
@@ -104,8 +111,9 @@ class RunConfig:
         if unknown:
             raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}.")
         data = dict(data)
-        if isinstance(data.get("hidden"), list):
-            data["hidden"] = tuple(data["hidden"])
+        for key in ("hidden", "unseeded"):
+            if isinstance(data.get(key), list):
+                data[key] = tuple(data[key])
         return cls(**data)
 
     def to_json(self) -> str:
@@ -127,12 +135,13 @@ def _choice(what, value, options, allow_csv=False):
         return
     if not isinstance(value, str) or value not in options:
         extra = ", or a path to a .csv file" if allow_csv else ""
-        raise ConfigError(f"Unknown {what} {value!r}: choose one of {', '.join(options)}{extra}.")
+        raise ConfigError(f"Unknown {what} {value!r}: choose one of {', '.join(options)}{extra}.", "unknown_choice",
+                          what=what, value=value, options=", ".join(options))
 
 
 def _number(what, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"The {what} must be a number, not {value!r}.")
+        raise ConfigError(f"The {what} must be a number, not {value!r}.", "not_number", what=what, value=value)
     return float(value)
 
 
@@ -141,4 +150,4 @@ def _integer(what, value) -> int:
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise ConfigError(f"The {what} must be a whole number, not {value!r}.")
+    raise ConfigError(f"The {what} must be a whole number, not {value!r}.", "not_integer", what=what, value=value)

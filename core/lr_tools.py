@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import RunConfig
-from .training import Run, deterministic_mode
+from .seeding import deterministic_mode
+from .training import Run
 
 REGIMES = ("too_small", "good", "too_large", "diverged")
 

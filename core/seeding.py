@@ -100,3 +100,27 @@ def audit() -> list:
                             f"torch uses {torch.get_num_threads()} CPU threads; another machine or thread "
                             "count can round differently.", "compare runs on the same machine"))
     return findings
+
+
+class deterministic_mode:
+    """Within the block, use deterministic algorithms and cuDNN settings when `on`; restore after."""
+
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __enter__(self):
+        if self.on:
+            self.saved = (torch.are_deterministic_algorithms_enabled(),
+                          torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+            # cuBLAS refuses deterministic mode on CUDA without a fixed workspace size.
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+            torch.use_deterministic_algorithms(True)
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+        return self
+
+    def __exit__(self, *exc):
+        if self.on:
+            algorithms, cudnn_det, cudnn_bench = self.saved
+            torch.use_deterministic_algorithms(algorithms)
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
+        return False

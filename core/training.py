@@ -9,7 +9,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .config import RunConfig
+from .config import SEED_PARTS, RunConfig
+from .seeding import deterministic_mode
 from .devices import resolve_device
 from .fingerprints import fingerprint
 from .history import History
@@ -32,13 +33,15 @@ class Run:
 
         self.cfg = cfg.validate()
         self.callbacks, self.stop = tuple(callbacks), stop
-        seed = cfg.seed if cfg.seed is not None else random.SystemRandom().getrandbits(32)
+        seed = cfg.seed if cfg.seed is not None else _fresh_seed()
         self.history = History(config=cfg, seed_used=int(seed), hist_range=HIST_RANGE)
+        seeds = {part: _fresh_seed() if part in cfg.unseeded else int(seed) for part in SEED_PARTS}
         self.device = resolve_device(cfg.device)
         self.history.device = str(self.device)
-        # One private generator for every random draw of this run: runs in threads cannot interfere.
-        self.gen = torch.Generator().manual_seed(int(seed))
-        data = load_dataset(cfg.dataset, int(seed), float(cfg.val_fraction))
+        # Private generators for every random draw of this run: runs in threads cannot interfere.
+        init_gen = torch.Generator().manual_seed(seeds["init"])
+        self.order_gen = torch.Generator().manual_seed(seeds["order"])
+        data = load_dataset(cfg.dataset, seeds["split"], float(cfg.val_fraction))
         self.x_train, self.y_train = (t.to(self.device) for t in data.train.tensors)
         self.val, self.test = data.val.tensors, data.test.tensors
         if int(cfg.batch_size) > len(self.y_train):
@@ -48,7 +51,7 @@ class Run:
         model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes)
         model = model.to_empty(device="cpu")
         # Initialise on the CPU generator, then move: the same seed gives the same weights on any device.
-        init_model(model, cfg.init, cfg.activation, generator=self.gen, sample=data.train.tensors[0][:256])
+        init_model(model, cfg.init, cfg.activation, generator=init_gen, sample=data.train.tensors[0][:256])
         self.model = model.to(self.device)
         self.optimizer = OPTIMIZERS[cfg.optimizer](self.model.parameters(), float(cfg.lr))
         self.stats = LayerStats(stat_layers(self.model)).__enter__()
@@ -63,7 +66,7 @@ class Run:
             return idx
         if self.epoch >= self.epochs:
             return None
-        perm = torch.randperm(len(self.y_train), generator=self.gen).to(self.device)
+        perm = torch.randperm(len(self.y_train), generator=self.order_gen).to(self.device)
         self._batches = iter(perm.split(self.batch_size))
         return next(self._batches)
 
@@ -149,6 +152,11 @@ class Run:
                 cb(payload)
 
 
+def _fresh_seed() -> int:
+    """A seed from the operating system: an unseeded part really differs run to run."""
+    return random.SystemRandom().getrandbits(32)
+
+
 def train(cfg: RunConfig, callbacks=(), stop=None) -> History:
     """Run cfg to the end (or to divergence, or until `stop` is set) and return its History."""
     with deterministic_mode(cfg.deterministic):
@@ -159,27 +167,3 @@ def train(cfg: RunConfig, callbacks=(), stop=None) -> History:
         finally:
             run.close()
     return run.history
-
-
-class deterministic_mode:
-    """Within the block, use deterministic algorithms and cuDNN settings when `on`; restore after."""
-
-    def __init__(self, on: bool):
-        self.on = on
-
-    def __enter__(self):
-        if self.on:
-            self.saved = (torch.are_deterministic_algorithms_enabled(),
-                          torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
-            # cuBLAS refuses deterministic mode on CUDA without a fixed workspace size.
-            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-            torch.use_deterministic_algorithms(True)
-            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
-        return self
-
-    def __exit__(self, *exc):
-        if self.on:
-            algorithms, cudnn_det, cudnn_bench = self.saved
-            torch.use_deterministic_algorithms(algorithms)
-            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
-        return False

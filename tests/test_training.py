@@ -157,3 +157,12 @@ def test_other_models_datasets_and_modes_run_reproducibly(cfg):
     a, b = train(cfg), train(cfg)
     assert a.fingerprint == b.fingerprint and a.diverged_at is None
     assert a.val_loss[-1] < a.train_loss[0]
+
+
+@pytest.mark.parametrize("part, differs_at_step_0", [("init", True), ("order", True), ("split", True)])
+def test_unseeded_part_makes_runs_differ(part, differs_at_step_0):
+    cfg = FAST.replace(unseeded=(part,))
+    a, b = train(cfg), train(cfg)
+    result = compare(a, b)
+    assert not result.identical and (result.first_diff_step == 0) == differs_at_step_0
+    assert a.seed_used == b.seed_used == FAST.seed

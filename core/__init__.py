@@ -1,0 +1,24 @@
+"""Training Playground core: pure PyTorch and numpy, never UI. `from core import …` is the contract."""
+from .activations import ACTIVATIONS
+from .config import MODELS, OPTIMIZERS, RunConfig
+from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
+from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
+from .errors import ConfigError
+from .experiments import conv_stack_stats, deep_matmul, product_moments
+from .fingerprints import compare, fingerprint
+from .history import History
+from .init_schemes import INIT_SCHEMES, calculate_gain, expected_std, init_model
+from .losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
+from .lr_tools import REGIMES, classify_regime, lr_find, lr_sweep
+from .seeding import audit, seed_everything, seeded
+from .training import Run, train
+
+__all__ = [
+    "ACTIVATIONS", "MODELS", "OPTIMIZERS", "RunConfig", "DATASETS", "kfold_indices", "load_dataset",
+    "make_loader", "seed_worker", "split_sizes", "device_info", "empty_cache", "memory_report",
+    "resolve_device", "set_memory_fraction", "ConfigError", "conv_stack_stats", "deep_matmul",
+    "product_moments", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
+    "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
+    "mse", "nll", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
+    "seeded", "train", "Run",
+]
