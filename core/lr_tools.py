@@ -11,6 +11,8 @@ from .seeding import deterministic_mode
 from .training import Run
 
 REGIMES = ("too_small", "good", "too_large", "diverged")
+# Rates that land in each regime for the default digits MLP with plain SGD (see tests/test_lr_tools.py).
+LR_PRESETS = {"too_small": 1e-3, "good": 0.1, "too_large": 1.0, "diverged": 1e5}
 
 
 class _Tagged:

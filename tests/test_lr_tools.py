@@ -8,7 +8,7 @@ import torch
 from core import RunConfig, classify_regime, lr_find, lr_sweep, train
 
 BASE = RunConfig(epochs=2)
-PRESETS = {"too_small": 1e-3, "good": 0.1, "too_large": 1.0, "diverged": 1e5}
+from core import LR_PRESETS as PRESETS
 
 
 def test_sweep_interleaves_runs_without_changing_them():
