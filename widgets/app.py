@@ -1,0 +1,85 @@
+"""The app shell: language switch, status line, page style, and the six panels (built when first shown)."""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+
+from .i18n import LANGUAGES, I18n, register
+from .status import StatusLine
+
+PANELS = {  # attribute -> (module, class)
+    "lr": ("widgets.lr_panel", "LRPanel"),
+    "init": ("widgets.init_panel", "InitPanel"),
+    "seeds": ("widgets.seeds_panel", "SeedsPanel"),
+    "train": ("widgets.train_panel", "TrainPanel"),
+    "losses": ("widgets.losses_panel", "LossesPanel"),
+    "gpu": ("widgets.gpu_panel", "GPUPanel"),
+}
+
+register({"app.title": ("Training Playground", "训练游乐场")})
+
+STYLE = """<style>
+.tp-status { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 6px 16px;
+  background: #f5f7fa; border-top: 1px solid #d0d7de; font-size: 15px; }
+.tp-panel { border: 1px solid #e1e4e8; border-radius: 6px; padding: 8px; margin: 4px 0 24px 0; }
+.tp-panel .widget-label { min-width: 6em; }
+body { padding-bottom: 48px; }
+</style>"""
+
+
+@dataclass
+class Context:
+    """What every panel shares: the language, the status line, and settings from the page URL."""
+
+    i18n: I18n
+    status: StatusLine
+    url_settings: dict = field(default_factory=dict)
+
+
+def url_settings(query: str | None = None) -> dict:
+    """Settings from Voila's page URL (?lr=0.05&seed=7&lang=zh): numbers parsed, text kept."""
+    query = os.environ.get("QUERY_STRING", "") if query is None else query
+    settings = {}
+    for key, values in parse_qs(query).items():
+        value = values[-1]
+        try:
+            settings[key] = json.loads(value)
+        except ValueError:
+            settings[key] = value
+    return settings
+
+
+class App:
+    """Header (language switch + status line) and the panels, each built on first access."""
+
+    def __init__(self, query: str | None = None):
+        self.i18n = I18n()
+        self.status = StatusLine(self.i18n)
+        self.ctx = Context(self.i18n, self.status, url_settings(query))
+        self.lang = W.ToggleButtons(options=list(LANGUAGES), value="en", style={"button_width": "6em"})
+        self.lang.add_class("tp-lang")
+        W.link((self.lang, "value"), (self.i18n, "lang"))
+        if self.ctx.url_settings.get("lang") in ("en", "zh"):
+            self.lang.value = self.ctx.url_settings["lang"]
+        self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget])
+        self._panels = {}
+
+    def panel(self, name: str):
+        """The named panel (lr, init, seeds, train, losses, gpu), built once."""
+        if name not in self._panels:
+            module, cls = PANELS[name]
+            self._panels[name] = getattr(importlib.import_module(module), cls)(self.ctx)
+        return self._panels[name]
+
+    def __getattr__(self, name):
+        if name in PANELS:
+            return self.panel(name)
+        raise AttributeError(name)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.header._repr_mimebundle_(**kwargs)

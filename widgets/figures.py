@@ -1,0 +1,69 @@
+"""Figures created once with their traces; a static fallback where FigureWidget cannot render (Colab)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+BASE_LAYOUT = dict(height=330, margin=dict(l=55, r=15, t=40, b=45), template="plotly_white",
+                   legend=dict(orientation="h", y=-0.22))
+
+
+def static_mode() -> bool:
+    """True on Colab (its widget manager cannot show FigureWidget) or when TP_STATIC_FIGURES=1."""
+    return os.environ.get("TP_STATIC_FIGURES") == "1" or "google.colab" in sys.modules
+
+
+class StaticFigure:
+    """FigureWidget's interface (data, layout, batch_update) drawn as a static figure into an Output."""
+
+    def __init__(self, data=None, layout=None):
+        self.figure = go.Figure(data=data, layout=layout)
+        self.widget = W.Output()
+        self._depth = 0
+        self._redraw()
+
+    @property
+    def data(self):
+        return self.figure.data
+
+    @property
+    def layout(self):
+        return self.figure.layout
+
+    def update_layout(self, *args, **kwargs):
+        self.figure.update_layout(*args, **kwargs)
+        self._redraw()
+
+    @contextlib.contextmanager
+    def batch_update(self):
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._redraw()
+
+    def _redraw(self):
+        from IPython.display import display
+
+        self.widget.clear_output(wait=True)
+        with self.widget:
+            display(self.figure)
+
+
+def figure(traces, **layout):
+    """A figure with its traces given up front (a FigureWidget filled later renders blank in Voila)."""
+    merged = {**BASE_LAYOUT, **layout}
+    if static_mode():
+        return StaticFigure(data=traces, layout=merged)
+    return go.FigureWidget(data=traces, layout=merged)
+
+
+def widget_of(fig):
+    """The widget to place in a layout: the FigureWidget itself, or the fallback's Output."""
+    return fig.widget if isinstance(fig, StaticFigure) else fig

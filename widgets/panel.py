@@ -1,0 +1,142 @@
+"""What every panel shares: its root box and CSS classes, texts, status, run/stop handling, sharing."""
+from __future__ import annotations
+
+import json
+
+import ipywidgets as W
+
+from core import ConfigError, RunConfig
+
+from .i18n import register
+from .runner import BackgroundRun
+
+register({
+    "panel.running": ("Running… press Stop to end early.", "运行中……按“停止”可提前结束。"),
+    "panel.stopped": ("Stopped.", "已停止。"),
+    "panel.busy": ("A run is already going in this panel: press Stop first.", "该面板已有运行在进行：请先按“停止”。"),
+    "panel.stop": ("Stop", "停止"),
+    "share.title": ("Share these settings", "分享这些设置"),
+    "share.copy": ("Show settings", "显示设置"),
+    "share.apply": ("Apply pasted settings", "应用粘贴的设置"),
+    "share.help": ("Copy this JSON to share the panel's settings, or paste one and press Apply.",
+                   "复制这段 JSON 即可分享本面板的设置；或粘贴一段后按“应用”。"),
+    "share.applied": ("Settings applied.", "设置已应用。"),
+    "share.bad_json": ("That is not valid settings JSON.", "这不是有效的设置 JSON。"),
+})
+
+
+class Panel:
+    """Base of the six panels: `root` carries tp-panel classes; subclasses build controls and figures."""
+
+    name = "panel"
+
+    def __init__(self, ctx):
+        self.ctx, self.i18n, self.status = ctx, ctx.i18n, ctx.status
+        self.t, self.guard = ctx.i18n.t, ctx.status.guard
+        self.job = None
+        self.root = W.VBox(layout=W.Layout(width="100%"))
+        self.root.add_class("tp-panel")
+        self.root.add_class(f"tp-panel-{self.name}")
+
+    # -- display -------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        return self.root._repr_mimebundle_(**kwargs)
+
+    def label(self, widget, key, attribute="description", **params):
+        """Bind a widget's text to a catalogue key (relabels on a language switch)."""
+        return self.i18n.bind(widget, attribute, key, **params)
+
+    def button(self, key, css=None, style="", icon=""):
+        """A translated button whose clicks go through the error surface."""
+        b = self.label(W.Button(button_style=style, icon=icon, layout=W.Layout(width="auto")), key)
+        if css:
+            b.add_class(css)
+        return b
+
+    def on_click(self, button, fn):
+        button.on_click(self.guard(lambda _b: fn()))
+
+    # -- background runs -----------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def start(self, work, flush, done, run_buttons, stop_button, threaded=None):
+        """Run work in the background; disable run buttons meanwhile; route failures to the status."""
+        if self.busy:
+            self.status.show("panel.busy", "error")
+            return None
+        for b in run_buttons:
+            b.disabled = True
+        stop_button.disabled = False
+
+        def finish():
+            for b in run_buttons:
+                b.disabled = False
+            stop_button.disabled = True
+
+        def on_done(result):
+            finish()
+            self.guard(done)(result)
+
+        def on_fail(exc):
+            finish()
+            self.status.error(exc)
+
+        self.status.show("panel.running")
+        self.job = BackgroundRun(work, self.guard(flush), on_done, on_fail, threaded=threaded)
+        return self.job.start()
+
+    def stop(self):
+        if self.job is not None:
+            self.job.stop()
+
+    # -- shareable settings --------------------------------------------------------------
+    def settings(self) -> dict:
+        """The panel's settings as JSON-safe data (subclasses override)."""
+        return {}
+
+    def apply_settings(self, data: dict) -> None:
+        """Set the panel's controls from settings() data (subclasses override)."""
+
+    def share_box(self):
+        """An accordion with the settings JSON and an Apply button."""
+        text = W.Textarea(layout=W.Layout(width="100%", height="90px"))
+        text.add_class("tp-share-text")
+        show, apply = self.button("share.copy"), self.button("share.apply")
+        help_ = self.label(W.HTML(), "share.help", "value")
+        self.on_click(show, lambda: setattr(text, "value", json.dumps(self.settings(), indent=1)))
+
+        def apply_pasted():
+            try:
+                data = json.loads(text.value)
+            except ValueError:
+                self.status.show("share.bad_json", "error")
+                return
+            if not isinstance(data, dict):
+                raise ConfigError("Settings must be a JSON object.")
+            self.apply_settings(data)
+            self.status.show("share.applied", "ok")
+
+        self.on_click(apply, apply_pasted)
+        box = W.Accordion(children=[W.VBox([help_, text, W.HBox([show, apply])])])
+        box.selected_index = None
+        self.i18n.call(lambda i18n: set_titles(box, [i18n.t("share.title")]))
+        self.share_text = text
+        return box
+
+
+def config_from(settings: dict, base: RunConfig | None = None) -> RunConfig:
+    """A RunConfig from shared settings (unknown keys are a ConfigError)."""
+    base = base or RunConfig()
+    merged = {**base.to_dict(), **settings}
+    return RunConfig.from_dict(merged)
+
+
+def set_titles(container, titles):
+    """Tab/Accordion titles on ipywidgets 8 (`titles`) and 7 (`set_title`, as on Colab)."""
+    if hasattr(container, "titles"):
+        container.titles = tuple(titles)
+    else:
+        for i, title in enumerate(titles):
+            container.set_title(i, title)

@@ -1,0 +1,99 @@
+"""Run blocking core work off the UI: a thread, a stop event, and throttled (~10 Hz) figure updates."""
+from __future__ import annotations
+
+import threading
+import time
+
+UPDATE_INTERVAL = 0.1  # seconds between figure updates: ~10 Hz is smooth and cheap to send
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter/Voila kernel, where long work must not block the message loop."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class BackgroundRun:
+    """Calls work(on_record, stop) in a thread; `flush(records)` gets new records every ~100 ms.
+
+    Outside a kernel (headless tests) it runs in the caller's thread unless threaded=True, so a
+    test's click() returns with the result drawn.
+    """
+
+    def __init__(self, work, flush, done, fail, threaded=None, interval=UPDATE_INTERVAL):
+        self.work, self.flush, self.done, self.fail = work, flush, done, fail
+        self.threaded = in_kernel() if threaded is None else threaded
+        self.interval = interval
+        self.stop_event = threading.Event()
+        self._pending, self._lock = [], threading.Lock()
+        self._last_flush = 0.0
+        self.thread = None
+        self.updates = 0  # flushes sent, for the benchmark's update rate
+
+    def start(self):
+        """Begin the work (returns at once when threaded)."""
+        if self.threaded:
+            self.thread = threading.Thread(target=self._body, daemon=True, name="training-playground-run")
+            self.thread.start()
+        else:
+            self._body()
+        return self
+
+    def stop(self):
+        """Ask the work to end after its current step."""
+        self.stop_event.set()
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def join(self, timeout=None):
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _record(self, record):
+        with self._lock:
+            self._pending.append(record)
+        now = time.perf_counter()
+        if now - self._last_flush >= self.interval:
+            self._flush()
+            self._last_flush = now
+
+    def _flush(self):
+        with self._lock:
+            records, self._pending = self._pending, []
+        if records:
+            self.flush(records)
+            self.updates += 1
+
+    def _body(self):
+        try:
+            result = self.work(self._record, self.stop_event)
+            self._flush()
+            self.done(result)
+        except Exception as exc:  # reported on the status line by the panel's fail handler
+            self._flush_quietly()
+            self.fail(exc)
+
+    def _flush_quietly(self):
+        try:
+            self._flush()
+        except Exception:
+            pass
+
+
+class Events:
+    """A core callback that forwards step and epoch records as ("step"|"epoch", record) pairs."""
+
+    def __init__(self, emit):
+        self.emit = emit
+
+    def on_step(self, record):
+        self.emit(("step", record))
+
+    def on_epoch(self, record):
+        self.emit(("epoch", record))

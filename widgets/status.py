@@ -1,0 +1,100 @@
+"""The one error surface: every callback's failure becomes a short message, never a traceback."""
+from __future__ import annotations
+
+import functools
+import html
+import logging
+
+import ipywidgets as W
+
+from core import ConfigError
+
+from .i18n import register
+
+log = logging.getLogger("training_playground")
+
+register({
+    "status.ready": ("Ready.", "就绪。"),
+    "status.bad_setting": ("Setting not usable: {message}", "设置无法使用：{message}"),
+    "status.unexpected": ("Something went wrong ({kind}); the app still works — try other settings.",
+                          "出了点问题（{kind}）；应用仍可使用——请换个设置再试。"),
+    "err.lr_range": ("The learning rate must be a positive number up to {limit:g}.",
+                     "学习率必须是不超过 {limit:g} 的正数。"),
+    "err.seed_range": ("The seed must be a whole number from 0 to {limit}, or empty.",
+                       "随机种子必须是 0 到 {limit} 之间的整数，或留空。"),
+    "err.epochs_range": ("Epochs must be a whole number from 1 to 1000.", "训练轮数必须是 1 到 1000 之间的整数。"),
+    "err.hidden_list": ("Hidden sizes must be a list of layer widths, e.g. 64, 64.",
+                        "隐藏层大小必须是一串层宽度，例如 64, 64。"),
+    "err.width_range": ("Each layer width must be a whole number from 1 to {limit}.",
+                        "每层宽度必须是 1 到 {limit} 之间的整数。"),
+    "err.val_range": ("The validation fraction must be between 0 and 0.9.", "验证集比例必须在 0 到 0.9 之间。"),
+    "err.stats_range": ("Statistics must be sampled every 1 to 100000 steps.", "统计采样间隔必须是 1 到 100000 步。"),
+    "err.batch_range": ("The batch size must be a whole number from 1 to {limit} (the training-set size).",
+                        "批大小必须是 1 到 {limit}（训练集大小）之间的整数。"),
+    "err.cnn_images": ("The CNN needs images: choose digits, mnist or fashion-mnist.",
+                       "CNN 需要图像数据：请选择 digits、mnist 或 fashion-mnist。"),
+    "err.no_gpu": ("No GPU is available here: choose 'cpu' or 'auto'.", "这里没有可用的 GPU：请选择 'cpu' 或 'auto'。"),
+    "err.unknown_choice": ("Unknown {what} {value!r}: choose one of {options}.",
+                           "未知的{what} {value!r}：请从 {options} 中选择。"),
+    "err.not_number": ("The {what} must be a number, not {value!r}.", "{what}必须是数字，而不是 {value!r}。"),
+    "err.not_integer": ("The {what} must be a whole number, not {value!r}.", "{what}必须是整数，而不是 {value!r}。"),
+})
+
+
+class StatusLine:
+    """A single line at the foot of the page; `guard` wraps every callback that can fail."""
+
+    def __init__(self, i18n):
+        self.i18n = i18n
+        self.widget = W.HTML()
+        self.widget.add_class("tp-status")
+        self.kind = "info"
+        self._key, self._params, self._raw = "status.ready", {}, None
+        i18n.observe(lambda _: self._render(), "lang")
+        self._render()
+
+    @property
+    def text(self) -> str:
+        """The message as a learner reads it (no markup)."""
+        # A ConfigError is translated at render time, so a language switch re-translates it.
+        params = {k: self._translate(v) if isinstance(v, ConfigError) else v for k, v in self._params.items()}
+        return self._raw if self._raw is not None else self.i18n.t(self._key, **params)
+
+    def show(self, key: str, kind: str = "info", **params):
+        """Show a catalogue text (re-translated when the language switches)."""
+        self._key, self._params, self._raw, self.kind = key, params, None, kind
+        self._render()
+
+    def error(self, exc: BaseException):
+        """Turn any exception into one short sentence in the chosen language."""
+        if isinstance(exc, ConfigError):
+            self.show("status.bad_setting", "error", message=exc)
+        else:
+            log.exception("unexpected error in a callback", exc_info=exc)
+            self.show("status.unexpected", "error", kind=type(exc).__name__)
+
+    def _translate(self, exc: ConfigError) -> str:
+        key = f"err.{exc.code}" if exc.code else None
+        if key and self.i18n.lang == "zh":
+            try:
+                return self.i18n.t(key, **exc.params)
+            except (KeyError, ValueError, IndexError):
+                pass
+        return str(exc)
+
+    def _render(self):
+        colour = {"error": "#b00020", "ok": "#1b5e20"}.get(self.kind, "#333")
+        self.widget.value = f'<span style="color:{colour}">{html.escape(self.text)}</span>'
+
+    def guard(self, fn):
+        """Decorator for widget callbacks: exceptions go to the status line, not to the page."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # the one place that catches everything: learners never see tracebacks
+                self.error(exc)
+                return None
+
+        return wrapper
