@@ -27,7 +27,7 @@ OPTIMIZERS = {
 class Run:
     """A run in progress, advanced one step at a time, so several can interleave (lr_sweep)."""
 
-    def __init__(self, cfg: RunConfig, callbacks=(), stop=None):
+    def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None):
         from .data import load_dataset
         from .init_schemes import init_model
 
@@ -41,7 +41,10 @@ class Run:
         # Private generators for every random draw of this run: runs in threads cannot interfere.
         init_gen = torch.Generator().manual_seed(seeds["init"])
         self.order_gen = torch.Generator().manual_seed(seeds["order"])
-        data = load_dataset(cfg.dataset, seeds["split"], float(cfg.val_fraction))
+        # `data` lets a caller supply its own split (k-fold); by default the config's data set is loaded.
+        if data is None:
+            data = load_dataset(cfg.dataset, seeds["split"], float(cfg.val_fraction))
+        self.data = data
         self.x_train, self.y_train = (t.to(self.device) for t in data.train.tensors)
         self.val, self.test = data.val.tensors, data.test.tensors
         if int(cfg.batch_size) > len(self.y_train):
