@@ -31,8 +31,9 @@ $(VENV)/.test-deps: requirements-test.txt $(VENV)/.deps
 	$(PIP) install --quiet -r requirements-test.txt
 	touch $@
 
-# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here);
+# the CJK fonts let screenshots of the Chinese interface show characters, not boxes.
 chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium fonts-noto-cjk; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests." >&2; exit 1; fi; }

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 
 from .i18n import LANGUAGES, I18n, register
-from .status import StatusLine
+from .status import StatusLine, log
 
 PANELS = {  # attribute -> (module, class)
     "lr": ("widgets.lr_panel", "LRPanel"),
@@ -21,7 +21,10 @@ PANELS = {  # attribute -> (module, class)
     "gpu": ("widgets.gpu_panel", "GPUPanel"),
 }
 
-register({"app.title": ("Training Playground", "训练游乐场")})
+register({
+    "app.title": ("Training Playground", "训练游乐场"),
+    "app.panel_failed": ("This panel could not start here; the others still work.", "此面板无法在这里启动；其他面板仍可使用。"),
+})
 
 STYLE = """<style>
 .tp-status { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 6px 16px;
@@ -73,7 +76,12 @@ class App:
         """The named panel (lr, init, seeds, train, losses, gpu), built once."""
         if name not in self._panels:
             module, cls = PANELS[name]
-            self._panels[name] = getattr(importlib.import_module(module), cls)(self.ctx)
+            try:
+                self._panels[name] = getattr(importlib.import_module(module), cls)(self.ctx)
+            except Exception as exc:  # a broken panel must not take the page down with a traceback
+                log.exception("panel %s failed to build", name)
+                self.status.error(exc)
+                return W.HTML(self.i18n.t("app.panel_failed"))
         return self._panels[name]
 
     def __getattr__(self, name):

@@ -1,12 +1,15 @@
 """Panel 1 — learning rate: four presets racing on one chart, a custom rate, the LR finder, a loss surface."""
 from __future__ import annotations
 
+import math
+
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import LR_PRESETS, SURFACE_PRESETS, RunConfig, classify_regime, descend, linear_data, lr_find, lr_sweep, surface
+from core import LR_PRESETS, RunConfig, classify_regime, lr_find, lr_sweep
 
 from .figures import figure, widget_of
+from .lr_surface import LossSurface
 from .i18n import register
 from .panel import Panel, config_from
 from .parse import parse_float
@@ -19,9 +22,6 @@ register({
     "lr.find": ("LR finder", "学习率查找器"),
     "lr.loss_title": ("Training loss per step (log scale)", "每步训练损失（对数坐标）"),
     "lr.finder_title": ("LR finder: loss while the rate grows each step", "学习率查找器：学习率逐步增大时的损失"),
-    "lr.surface_title": ("Loss surface of y = w·x + b and the path of gradient descent",
-                         "y = w·x + b 的损失曲面与梯度下降路径"),
-    "lr.surface_lr": ("Step size", "步长"),
     "lr.step": ("step", "步"),
     "lr.done": ("Done: {summary}", "完成：{summary}"),
     "lr.suggest": ("Suggested rate: {lr:.3g}", "建议学习率：{lr:.3g}"),
@@ -29,9 +29,6 @@ register({
     "lr.regime.good": ("about right", "合适"),
     "lr.regime.too_large": ("too large", "太大"),
     "lr.regime.diverged": ("diverged", "发散"),
-    "lr.path": ("path", "路径"),
-    "lr.surface_note": ("{n} steps, final loss {loss:.3g}{escaped}", "{n} 步，最终损失 {loss:.3g}{escaped}"),
-    "lr.escaped": (" — it escaped the valley", " ——它逃出了山谷"),
     "lr.help": ("Press Run: the same network trains four times, only the learning rate differs. "
                 "Then type your own rate and add it as a curve.",
                 "按“运行”：同一个网络训练四次，只有学习率不同。然后输入你自己的学习率，作为新曲线加入。"),
@@ -40,7 +37,6 @@ register({
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
 COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 CUSTOM_SLOTS = 3
-DISPLAY_CAP = 100.0  # losses above this are drawn at the top edge; the table tells the real story
 
 
 class LRPanel(Panel):
@@ -55,7 +51,7 @@ class LRPanel(Panel):
         self.run = self.button("lr.run", "tp-run", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
-        self.lr_input = W.Text(value="0.03", layout=W.Layout(width="16em"))
+        self.lr_input = W.Text(value="0.03", layout=W.Layout(width="18em"), style={"description_width": "initial"})
         self.lr_input.add_class("tp-lr")
         self.label(self.lr_input, "lr.custom")
         self.add = self.button("lr.add")
@@ -68,7 +64,8 @@ class LRPanel(Panel):
                                   go.Scatter(x=[], y=[], mode="lines", name="suggestion",
                                              line=dict(dash="dash", color="#d62728"))],
                                  xaxis=dict(type="log", title="learning rate"), yaxis_title="loss")
-        self._init_surface()
+        self.surface = LossSurface(self)
+        self.surface_fig, self.surface_lr = self.surface.fig, self.surface.slider
         self.on_click(self.run, self.run_presets)
         self.on_click(self.stop_button, self.stop)
         self.on_click(self.add, self.add_custom)
@@ -80,14 +77,15 @@ class LRPanel(Panel):
         self.root.children = [
             help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder]),
             widget_of(self.loss_fig), self.summary,
-            W.HBox([widget_of(self.finder_fig), W.VBox([self.surface_lr, widget_of(self.surface_fig),
-                                                        self.surface_note])]),
+            W.HBox([widget_of(self.finder_fig), self.surface.box]),
             self.share_box(),
         ]
 
     # -- the race of four presets --------------------------------------------------------
     def run_presets(self):
         """Train the four presets side by side; curves grow live."""
+        if self.refuse_if_busy():
+            return
         self.results.clear()
         slots = list(range(4))
         with self.loss_fig.batch_update():
@@ -101,6 +99,8 @@ class LRPanel(Panel):
 
     def add_custom(self):
         """Train the typed rate as one more curve (validated first)."""
+        if self.refuse_if_busy():
+            return
         lr = parse_float(self.lr_input.value, "learning rate")
         self.base.replace(lr=lr).validate()
         slot = 4 + self._custom_used % CUSTOM_SLOTS
@@ -122,7 +122,8 @@ class LRPanel(Panel):
                 if kind == "step":
                     xs, ys = series[slots[record["run"]]]
                     xs.append(record["step"])
-                    ys.append(min(record["loss"], DISPLAY_CAP) if record["loss"] == record["loss"] else DISPLAY_CAP)
+                    # Huge losses run off the top of the fixed axis; inf/NaN leave a gap (the table names it).
+                    ys.append(record["loss"] if math.isfinite(record["loss"]) else None)
             with self.loss_fig.batch_update():
                 for slot, (xs, ys) in series.items():
                     self.loss_fig.data[slot].x, self.loss_fig.data[slot].y = list(xs), list(ys)
@@ -145,7 +146,6 @@ class LRPanel(Panel):
         with self.loss_fig.batch_update():
             self.loss_fig.layout.title = self.t("lr.loss_title")
             self.finder_fig.layout.title = self.t("lr.finder_title")
-            self.surface_fig.layout.title = self.t("lr.surface_title")
             for slot, h in sorted(self.results.items()):
                 regime = self.t(f"lr.regime.{classify_regime(h)}")
                 self.loss_fig.data[slot].name = f"lr={h.config.lr:g} · {regime}"
@@ -166,32 +166,6 @@ class LRPanel(Panel):
             self.finder_fig.data[1].y = [0, top]
         self.lr_input.value = f"{result.suggestion:.3g}"
         self.status.show("lr.suggest", "ok", lr=result.suggestion)
-
-    # -- loss surface --------------------------------------------------------------------
-    def _init_surface(self):
-        self._xy = linear_data()
-        ws, bs, losses = surface(*self._xy)
-        self.surface_lr = W.FloatLogSlider(value=SURFACE_PRESETS["good"], base=10, min=-3, max=0.3,
-                                           step=0.01, continuous_update=False, readout_format=".3g")
-        self.label(self.surface_lr, "lr.surface_lr")
-        self.surface_note = W.HTML()
-        self.surface_fig = figure(
-            [go.Contour(x=ws, y=bs, z=losses, contours_coloring="heatmap", showscale=False,
-                        colorscale="Viridis", ncontours=30, name="loss"),
-             go.Scatter(x=[], y=[], mode="lines+markers", name="path", line=dict(color="white"),
-                        marker=dict(size=5, color="#ff4136"))],
-            xaxis=dict(title="w", range=[-2, 6]), yaxis=dict(title="b", range=[-3, 5]), width=420, height=380)
-        self.surface_lr.observe(self.guard(lambda _: self.draw_path()), "value")
-        self.draw_path()
-
-    def draw_path(self):
-        """Redraw gradient descent's path for the slider's step size."""
-        path = descend(*self._xy, self.surface_lr.value, steps=30)
-        with self.surface_fig.batch_update():
-            self.surface_fig.data[1].x, self.surface_fig.data[1].y = path.w, path.b
-        escaped = self.t("lr.escaped") if path.escaped else ""
-        self.surface_note.value = self.t("lr.surface_note", n=len(path.w) - 1, loss=path.loss[-1], escaped=escaped)
-        self.path = path
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:

@@ -29,6 +29,7 @@ class Panel:
     """Base of the six panels: `root` carries tp-panel classes; subclasses build controls and figures."""
 
     name = "panel"
+    threaded = None  # None: in a thread inside a kernel, inline elsewhere; tests set True to click Stop mid-run
 
     def __init__(self, ctx):
         self.ctx, self.i18n, self.status = ctx, ctx.i18n, ctx.status
@@ -61,10 +62,15 @@ class Panel:
     def busy(self) -> bool:
         return self.job is not None and self.job.running
 
-    def start(self, work, flush, done, run_buttons, stop_button, threaded=None):
-        """Run work in the background; disable run buttons meanwhile; route failures to the status."""
+    def refuse_if_busy(self) -> bool:
+        """True (and a message) when a run is going: a second one must wait for Stop."""
         if self.busy:
             self.status.show("panel.busy", "error")
+        return self.busy
+
+    def start(self, work, flush, done, run_buttons, stop_button, threaded=None):
+        """Run work in the background; disable run buttons meanwhile; route failures to the status."""
+        if self.refuse_if_busy():
             return None
         for b in run_buttons:
             b.disabled = True
@@ -84,6 +90,7 @@ class Panel:
             self.status.error(exc)
 
         self.status.show("panel.running")
+        threaded = self.threaded if threaded is None else threaded
         self.job = BackgroundRun(work, self.guard(flush), on_done, on_fail, threaded=threaded)
         return self.job.start()
 

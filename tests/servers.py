@@ -1,0 +1,83 @@
+"""Start and stop a Voila or JupyterLab server on a free loopback port, by PID, for browser tests."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+class Server:
+    """A server process in its own process group, stopped by PID (the whole group) on exit."""
+
+    def __init__(self, argv, url, ready_path="", env=None, log_name="server"):
+        self.argv, self.url, self.ready_path = argv, url, ready_path
+        self.env = {**os.environ, **(env or {})}
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / f"{log_name}.log"
+
+    def __enter__(self):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=self.env, start_new_session=True)
+        try:
+            wait_http(self.url + self.ready_path, self.proc)
+        except Exception:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def voila(port=None, extra=()) -> Server:
+    port = port or free_port()
+    argv = [str(BIN / "voila"), "app.ipynb", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
+    return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
+
+
+def jupyterlab(port=None) -> Server:
+    port = port or free_port()
+    argv = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+            "--allow-root", "--ServerApp.root_dir=" + str(ROOT)]
+    return Server(argv, f"http://127.0.0.1:{port}", "/lab", env={"JUPYTER_CONFIG_DIR": str(ARTIFACTS / "jupyter")},
+                  log_name=f"lab-{port}")
