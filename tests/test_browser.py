@@ -1,0 +1,151 @@
+"""End to end: Voila serves app.ipynb; headless Chromium clicks what a learner clicks and reads the plots."""
+import time
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, voila
+
+pytestmark = pytest.mark.browser
+PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
+LOAD_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def server():
+    with voila() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_app(browser, server, query=""):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/" + query, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)  # the last panel: the page is built
+    page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
+    return page
+
+
+def curve_lengths(page, panel="lr", index=0):
+    return page.evaluate(
+        """([panel, index]) => {
+            const plots = document.querySelectorAll(`.tp-panel-${panel} .js-plotly-plot`);
+            return Array.from(plots[index].data).map(t => (t.y ? t.y.length : 0));
+        }""", [panel, index])
+
+
+def status(page):
+    return page.inner_text(".tp-status").strip()
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_page_shows_every_panel_and_no_traceback(browser, server):
+    page = open_app(browser, server)
+    for name in PANELS:
+        assert page.locator(f".tp-panel.tp-panel-{name}").count() == 1
+        assert page.locator(f".tp-panel-{name} .tp-run").count() >= 1
+        assert page.locator(f".tp-panel-{name} .tp-stop").count() >= 1
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "could not start" not in body
+    assert status(page) == "Ready."
+    shot(page, "01-loaded")
+    page.close()
+
+
+def test_lr_run_grows_four_curves_live_and_labels_them(browser, server):
+    page = open_app(browser, server)
+    page.click(".tp-panel-lr .tp-run")
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        lengths = curve_lengths(page)[:4]
+        seen.append(lengths)
+        if min(lengths) > 0 and status(page) == "Ready." and "about right" in page.inner_text(".tp-panel-lr"):
+            break
+        time.sleep(0.05)
+    final = seen[-1]
+    assert final[:3] == [154, 154, 154] and 0 < final[3] < 154  # the diverging run ends early
+    growing = [s for s in seen if 0 < max(s) < 154]
+    assert growing, f"curves never seen mid-run: {seen[:5]} … {seen[-3:]}"
+    text = page.inner_text(".tp-panel-lr")
+    for regime in ("too small", "about right", "too large", "diverged"):
+        assert regime in text
+    shot(page, "02-lr-four-curves")
+    page.close()
+
+
+def test_stop_mid_run_in_the_browser(browser, server):
+    page = open_app(browser, server, "?epochs=100")  # long runs, set through the page URL
+    page.click(".tp-panel-lr .tp-run")
+    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0]"
+                           ".data[1].y.length > 20", timeout=60_000)
+    assert page.locator(".tp-panel-lr .tp-run").is_disabled()
+    page.click(".tp-panel-lr .tp-stop")
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('Stopped')",
+                           timeout=10_000)
+    lengths = curve_lengths(page)[:4]
+    assert 0 < lengths[1] < 100 * 77
+    time.sleep(0.5)
+    assert curve_lengths(page)[:4] == lengths  # nothing grows after Stop
+    assert not page.locator(".tp-panel-lr .tp-run").is_disabled()
+    shot(page, "03-lr-stopped")
+    page.close()
+
+
+def test_bad_inputs_get_a_message_and_the_app_keeps_working(browser, server):
+    page = open_app(browser, server)
+    box = page.locator(".tp-panel-lr .tp-lr input")
+    for text in ("abc", "-1", "1e99"):
+        box.fill(text)
+        box.press("Enter")
+        page.click(".tp-panel-lr >> text=Add curve")
+        page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('Setting not usable')",
+                               timeout=10_000)
+    box.fill("0.05")
+    box.press("Enter")
+    page.click(".tp-panel-lr >> text=Add curve")
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
+                           timeout=30_000)
+    assert curve_lengths(page)[4] == 154
+    assert "Traceback" not in page.inner_text("body")
+    shot(page, "04-bad-inputs")
+    page.close()
+
+
+def test_switch_to_chinese(browser, server):
+    page = open_app(browser, server)
+    page.click(".tp-lang >> text=中文")
+    page.wait_for_function("() => document.querySelector('.tp-panel-lr .tp-run').innerText.includes('运行四个预设')",
+                           timeout=10_000)
+    assert status(page) == "就绪。"
+    box = page.locator(".tp-panel-lr .tp-lr input")
+    box.fill("-5")
+    box.press("Enter")
+    page.click(".tp-panel-lr >> text=添加曲线")
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('学习率')", timeout=10_000)
+    shot(page, "05-chinese")
+    page.close()
+
+
+@pytest.mark.parametrize("name", PANELS[1:])
+def test_every_panel_runs_from_its_main_button(browser, server, name):
+    page = open_app(browser, server)
+    page.locator(f".tp-panel-{name} .tp-run").first.click()
+    page.wait_for_function(f"() => !document.querySelector('.tp-panel-{name} .tp-run').disabled", timeout=120_000)
+    time.sleep(1.0)
+    text = status(page)
+    assert "went wrong" not in text and "not usable" not in text, text
+    assert "Traceback" not in page.inner_text("body")
+    page.locator(f".tp-panel-{name}").screenshot(path=str(ARTIFACTS / f"06-panel-{name}.png"))
+    page.close()
