@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import RunConfig
-from .seeding import deterministic_mode
+from .interleave import run_interleaved
 from .training import Run
 
 REGIMES = ("too_small", "good", "too_large", "diverged")
@@ -15,42 +15,9 @@ REGIMES = ("too_small", "good", "too_large", "diverged")
 LR_PRESETS = {"too_small": 1e-3, "good": 0.1, "too_large": 1.0, "diverged": 1e5}
 
 
-class _Tagged:
-    """Forwards a run's events to a callback with the run's index and learning rate added."""
-
-    def __init__(self, callback, index, lr):
-        self.callback, self.index, self.lr = callback, index, lr
-
-    def _send(self, event, payload):
-        method = getattr(self.callback, event, None)
-        if method is None and event == "on_step" and callable(self.callback):
-            method = self.callback
-        if method is not None:
-            method(payload)
-
-    def on_step(self, record):
-        self._send("on_step", {**record, "run": self.index, "lr": self.lr})
-
-    def on_epoch(self, record):
-        self._send("on_epoch", {**record, "run": self.index, "lr": self.lr})
-
-    def on_end(self, history):
-        self._send("on_end", {"run": self.index, "lr": self.lr, "history": history})
-
-
 def lr_sweep(cfg: RunConfig, lrs, callbacks=(), stop=None) -> list:
     """One History per learning rate; runs advance in turn, so live curves grow side by side."""
-    with deterministic_mode(cfg.deterministic):
-        runs = [Run(cfg.replace(lr=float(lr)), [_Tagged(cb, i, float(lr)) for cb in callbacks], stop)
-                for i, lr in enumerate(lrs)]
-        try:
-            active = list(runs)
-            while active:
-                active = [run for run in active if run.step()]
-        finally:
-            for run in runs:
-                run.close()
-    return [run.history for run in runs]
+    return run_interleaved([cfg.replace(lr=float(lr)) for lr in lrs], callbacks, stop)
 
 
 @dataclass(frozen=True)

@@ -45,15 +45,26 @@ class LayerStats:
             act = act.float() if act is not None else torch.full((1,), float("nan"))
             grad_std = grad.float().std() if grad is not None else act.new_tensor(float("nan"))
             rows.append(torch.stack([act.mean(), act.std(unbiased=False), grad_std.to(act.device)]))
-            clean = torch.nan_to_num(act, nan=0.0).clamp(*HIST_RANGE)
-            hists.append(torch.histc(clean, bins=HIST_BINS, min=HIST_RANGE[0], max=HIST_RANGE[1]))
+            hists.append(_histogram(act))
         self._acts.clear()
         if not rows:
             return {}
         # One transfer for all layers: a .item() per number would sync the device every time.
         values = torch.stack(rows).cpu().tolist()
-        counts = torch.stack(hists).cpu().to(torch.int64).tolist()
+        counts = torch.stack(hists).cpu().tolist()
         return {
             name: {"act_mean": v[0], "act_std": v[1], "grad_std": v[2], "hist": c}
             for name, v, c in zip(self.layers, values, counts)
         }
+
+
+def _histogram(values: torch.Tensor) -> torch.Tensor:
+    """Counts over HIST_RANGE in HIST_BINS bins, outliers in the end bins (as torch.histc after clamping).
+
+    Written with bincount because CUDA's histc has no deterministic kernel and would refuse to run
+    under torch.use_deterministic_algorithms(True).
+    """
+    low, high = HIST_RANGE
+    clean = torch.nan_to_num(values.float(), nan=0.0).clamp(low, high)
+    index = ((clean - low) * (HIST_BINS / (high - low))).long().clamp_(0, HIST_BINS - 1)
+    return torch.bincount(index.flatten(), minlength=HIST_BINS)

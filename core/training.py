@@ -27,7 +27,7 @@ OPTIMIZERS = {
 class Run:
     """A run in progress, advanced one step at a time, so several can interleave (lr_sweep)."""
 
-    def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None):
+    def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None):
         from .data import load_dataset
         from .init_schemes import init_model
 
@@ -41,6 +41,8 @@ class Run:
         # Private generators for every random draw of this run: runs in threads cannot interfere.
         init_gen = torch.Generator().manual_seed(seeds["init"])
         self.order_gen = torch.Generator().manual_seed(seeds["order"])
+        if generator is not None:  # one shared generator instead (the global-RNG interference demo)
+            init_gen = self.order_gen = generator
         # `data` lets a caller supply its own split (k-fold); by default the config's data set is loaded.
         if data is None:
             data = load_dataset(cfg.dataset, seeds["split"], float(cfg.val_fraction))

@@ -31,3 +31,12 @@ def test_unarmed_steps_record_nothing():
     with LayerStats({"b": (block, block[0])}) as stats:
         block(torch.ones(1, 2))
         assert stats._acts == {}
+
+
+def test_histogram_matches_histc_on_bin_edges_and_outliers():
+    from core.stats import _histogram
+
+    values = torch.cat([torch.linspace(-5, 5, 1001), torch.tensor([float("nan"), float("inf"), -float("inf")])])
+    clean = torch.nan_to_num(values, nan=0.0).clamp(*HIST_RANGE)
+    expected = torch.histc(clean, HIST_BINS, *HIST_RANGE).long()
+    assert torch.equal(_histogram(values), expected)
