@@ -8,17 +8,26 @@ def log_softmax_naive(x, dim=-1):
     return torch.log(e / e.sum(dim=dim, keepdim=True))
 
 
-def logsumexp(x, dim=-1):
-    """log(sum(exp(x))) along `dim`, shifted by the max so no exp exceeds 1."""
+def _max_shift(x, dim):
     m = x.amax(dim=dim, keepdim=True).detach()  # the shift cancels in the gradient, so detach it
     # an all -inf (or +inf) row would give inf - inf = nan; shift such rows by 0 instead, as torch does
-    m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+    return torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+
+
+def logsumexp(x, dim=-1):
+    """log(sum(exp(x))) along `dim`, shifted by the max so no exp exceeds 1."""
+    m = _max_shift(x, dim)
     return (m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True))).squeeze(dim)
 
 
 def log_softmax(x, dim=-1):
-    """Stable log-softmax: x - logsumexp(x)."""
-    return x - logsumexp(x, dim).unsqueeze(dim)
+    """Stable log-softmax: (x - max) - log(sum(exp(x - max))), i.e. x - logsumexp(x).
+
+    Subtracting the max first and the log-sum second (not x - (max + log-sum)) keeps float32's
+    precision for the largest logit, whose log-probability is close to 0.
+    """
+    shifted = x - _max_shift(x, dim)
+    return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
 
 
 def nll(log_probs, target):

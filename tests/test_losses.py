@@ -76,3 +76,11 @@ def test_mse_value_and_gradient_equal_torch():
     theirs.backward()
     torch.testing.assert_close(ours, theirs)
     torch.testing.assert_close(p1.grad, p2.grad)
+
+
+def test_confident_cross_entropy_keeps_relative_precision():
+    # the true class's log-probability is tiny (~1e-5): only (x - max) - log Σ keeps its digits
+    x = torch.tensor([[20.0, 10.0, 1.0, -10.0]])
+    target = torch.tensor([0])
+    ours, theirs = cross_entropy(x, target), F.cross_entropy(x, target)
+    torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=0)

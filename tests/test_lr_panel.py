@@ -88,8 +88,7 @@ def test_settings_round_trip_and_bad_json(ran):
     panel.apply_settings(json.loads(panel.share_text.value))
     assert panel.base.seed == 7 and panel.lr_input.value == "0.02"
     panel.share_text.value = "{not json"
-    apply = panel.root.children[-1].children[0].children[-1].children[1]
-    apply.click()
+    panel.share_apply.click()
     assert "not valid" in app.status.text
 
 

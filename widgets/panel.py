@@ -129,7 +129,7 @@ class Panel:
         box = W.Accordion(children=[W.VBox([help_, text, W.HBox([show, apply])])])
         box.selected_index = None
         self.i18n.call(lambda i18n: set_titles(box, [i18n.t("share.title")]))
-        self.share_text = text
+        self.share_text, self.share_show, self.share_apply = text, show, apply
         return box
 
 

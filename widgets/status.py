@@ -9,15 +9,15 @@ import ipywidgets as W
 
 from core import ConfigError
 
-from .i18n import register
+from .i18n import CATALOGUE, register
 
 log = logging.getLogger("training_playground")
 
 register({
     "status.ready": ("Ready.", "就绪。"),
     "status.bad_setting": ("Setting not usable: {message}", "设置无法使用：{message}"),
-    "status.unexpected": ("Something went wrong ({kind}); the app still works — try other settings.",
-                          "出了点问题（{kind}）；应用仍可使用——请换个设置再试。"),
+    "status.unexpected": ("Something went wrong ({error}); the app still works — try other settings.",
+                          "出了点问题（{error}）；应用仍可使用——请换个设置再试。"),
     "err.lr_range": ("The learning rate must be a positive number up to {limit:g}.",
                      "学习率必须是不超过 {limit:g} 的正数。"),
     "err.seed_range": ("The seed must be a whole number from 0 to {limit}, or empty.",
@@ -37,6 +37,20 @@ register({
     "err.unknown_choice": ("Unknown {what} {value!r}: choose one of {options}.",
                            "未知的{what} {value!r}：请从 {options} 中选择。"),
     "err.not_number": ("The {what} must be a number, not {value!r}.", "{what}必须是数字，而不是 {value!r}。"),
+    "what.learning rate": ("learning rate", "学习率"),
+    "what.seed": ("seed", "随机种子"),
+    "what.batch size": ("batch size", "批大小"),
+    "what.epochs": ("epochs", "训练轮数"),
+    "what.layer width": ("layer width", "层宽度"),
+    "what.validation fraction": ("validation fraction", "验证集比例"),
+    "what.stats interval": ("stats interval", "统计间隔"),
+    "what.step size": ("step size", "步长"),
+    "what.dataset": ("dataset", "数据集"),
+    "what.model": ("model", "模型"),
+    "what.activation": ("activation", "激活函数"),
+    "what.init": ("init", "初始化方案"),
+    "what.optimizer": ("optimizer", "优化器"),
+    "what.device": ("device", "设备"),
     "err.not_integer": ("The {what} must be a whole number, not {value!r}.", "{what}必须是整数，而不是 {value!r}。"),
 })
 
@@ -71,13 +85,16 @@ class StatusLine:
             self.show("status.bad_setting", "error", message=exc)
         else:
             log.exception("unexpected error in a callback", exc_info=exc)
-            self.show("status.unexpected", "error", kind=type(exc).__name__)
+            self.show("status.unexpected", "error", error=type(exc).__name__)
 
     def _translate(self, exc: ConfigError) -> str:
         key = f"err.{exc.code}" if exc.code else None
         if key and self.i18n.lang == "zh":
+            # the name of the box ("learning rate") is translated too when the catalogue knows it
+            params = {k: self.i18n.t(f"what.{v}") if k == "what" and f"what.{v}" in CATALOGUE else v
+                      for k, v in exc.params.items()}
             try:
-                return self.i18n.t(key, **exc.params)
+                return self.i18n.t(key, **params)
             except (KeyError, ValueError, IndexError):
                 pass
         return str(exc)
