@@ -22,6 +22,9 @@ register({
     "losses.scale": ("Logit scale", "logit 缩放倍数"),
     "losses.scale_text": ("or type", "或输入"),
     "losses.target": ("Target class", "目标类别"),
+    "losses.scale_what": ("logit scale", "logit 缩放倍数"),
+    "losses.target_what": ("target class", "目标类别"),
+    "losses.p_what": ("probability of the true class", "真实类别的概率"),
     "losses.help": ("The logits [2, 1, 0.1, −1] are multiplied by the scale and fed to log-softmax in float32, "
                     "once by the textbook formula log(exp(z) / Σ exp(z)) and once by the stable one. "
                     "Move the scale up and watch the naive bars break.",
@@ -46,9 +49,9 @@ register({
                      "从约 {nan:.1f} 起，exp(2 × 缩放倍数) 超过 3.4e38 变成 inf，而 inf / inf = NaN。"),
     "losses.ce_chain": ("Target class {t}: log_softmax(z)[{t}] = {picked:.6g}. nll picks that entry by integer "
                         "indexing and negates it: {nll:.6g}. cross_entropy(z, {t}) = {ce:.6g}; "
-                        "torch.nn.functional.cross_entropy agrees: {torch_ce:.6g}.",
+                        "torch.nn.functional.cross_entropy gives {torch_ce:.6g}.",
                         "目标类别 {t}：log_softmax(z)[{t}] = {picked:.6g}。nll 用整数索引取出这一项并取负：{nll:.6g}。"
-                        "cross_entropy(z, {t}) = {ce:.6g}；torch.nn.functional.cross_entropy 的结果相同：{torch_ce:.6g}。"),
+                        "cross_entropy(z, {t}) = {ce:.6g}；torch.nn.functional.cross_entropy 的结果为 {torch_ce:.6g}。"),
     "losses.done": ("Computed at scale {scale:.4g}.", "已按缩放倍数 {scale:.4g} 计算。"),
     "err.scale_range": ("The logit scale must be a number from {lo:g} to {hi:g}.",
                         "logit 缩放倍数必须是 {lo:g} 到 {hi:g} 之间的数。"),
@@ -111,14 +114,14 @@ class LossesPanel(Panel):
         self.draw()
         self.i18n.call(lambda _: self._describe())
         help_ = self.label(W.HTML(), "losses.help", "value")
-        lesson = self.label(W.HTML(), "losses.lesson", "value")
+        self.lesson = self.label(W.HTML(), "losses.lesson", "value")
         self.root.children = [
             help_, W.HBox([self.run, self.stop_button, self.scale, self.scale_text, self.target]),
-            lesson, widget_of(self.bars_fig), self.note, self.gradients.box, self.share_box(),
+            self.lesson, widget_of(self.bars_fig), self.note, self.gradients.box, self.share_box(),
         ]
 
     def _typed(self) -> float:
-        return parse_float(self.scale_text.value, "logit scale")
+        return parse_float(self.scale_text.value, self.t("losses.scale_what"))
 
     def set_scale(self, value):
         """Put a checked scale into both the slider and the text box, then redraw."""
@@ -174,12 +177,12 @@ class LossesPanel(Panel):
             names = ", ".join(unknown)
             raise ConfigError(f"Unknown setting(s): {names}.", "unknown_settings", names=names)
         # check every value before changing any control, so a bad paste leaves the panel as it was
-        scale = check_scale(parse_float(data.get("scale", self.scale.value), "logit scale"))
-        target = parse_int(data.get("target", self.target.value), "target class")
+        scale = check_scale(parse_float(data.get("scale", self.scale.value), self.t("losses.scale_what")))
+        target = parse_int(data.get("target", self.target.value), self.t("losses.target_what"))
         if target not in self.target.options:
             raise ConfigError(f"The target class must be a whole number from 0 to {len(CLASSES) - 1}.",
                               "target_range", top=len(CLASSES) - 1)
-        p = parse_float(data.get("p", self.gradients.slider.value), "probability")
+        p = parse_float(data.get("p", self.gradients.slider.value), self.t("losses.p_what"))
         if not self.gradients.slider.min <= p <= self.gradients.slider.max:
             raise ConfigError("The probability of the true class must be from 0.01 to 0.99.", "p_range")
         self.target.value, self.gradients.slider.value = target, p

@@ -1,0 +1,143 @@
+"""Losses panel, headless: the naive/stable bars, CE = nll(log_softmax), MSE vs CE gradients, bad input, zh."""
+import json
+import math
+
+import pytest
+
+from core.loss_demos import loss_curves, loss_gradients, scaled_log_softmax
+from widgets.app import App
+
+
+@pytest.fixture
+def app():
+    return App()
+
+
+@pytest.fixture
+def panel(app):
+    return app.panel("losses")
+
+
+def test_root_classes_and_buttons(panel):
+    assert {"tp-panel", "tp-panel-losses"} <= set(panel.root._dom_classes)
+    assert "tp-run" in panel.run._dom_classes and "tp-stop" in panel.stop_button._dom_classes
+    assert panel.stop_button.disabled and "nothing to stop" in panel.stop_button.tooltip
+    assert not panel.scale.continuous_update and not panel.gradients.slider.continuous_update
+
+
+def test_small_scale_both_formulas_drawn_equal(panel):
+    naive, stable = panel.bars_fig.data
+    expected = scaled_log_softmax(10.0)
+    assert list(stable.y) == expected["stable"]
+    assert list(naive.y) == pytest.approx(expected["stable"], abs=1e-4)
+    assert "both formulas agree" in panel.note.value
+
+
+def test_large_scale_marks_the_naive_bars_nan_and_inf(app, panel):
+    panel.scale_text.value = "1000"
+    assert panel.scale.value == 1000
+    naive, stable = panel.bars_fig.data
+    assert list(naive.text) == ["NaN", "NaN", "NaN", "−inf"]
+    assert list(naive.marker.pattern.shape) == ["x"] * 4
+    floor = naive.y[0]
+    assert all(y == floor for y in naive.y) and floor < min(stable.y)  # drawn at a cap below the real bars
+    assert list(stable.y) == pytest.approx([0.0, -1000.0, -1900.0, -3000.0])
+    assert "4 non-finite value(s)" in panel.note.value and "1000" in panel.bars_fig.layout.title.text
+
+
+def test_breakpoints_are_reported(panel):
+    r = scaled_log_softmax(10.0)
+    assert f"≈ {r['breaks_at']:.1f}" in panel.note.value and f"≈ {r['nan_at']:.1f}" in panel.note.value
+    panel.scale.value = 40.0  # between underflow and overflow: only the smallest class is -inf
+    assert list(panel.bars_fig.data[0].text)[-1] == "−inf" and "NaN" not in panel.bars_fig.data[0].text
+    assert panel.scale_text.value == "40"
+
+
+def test_lesson_sentence_is_shown(panel):
+    lesson = panel.lesson.value
+    assert "exp(1000) = inf in float32" in lesson and "log-sum-exp subtracts the max first" in lesson
+
+
+def test_cross_entropy_chain_for_the_chosen_target(panel):
+    panel.scale.value = 2.0
+    panel.target.value = 2
+    r = scaled_log_softmax(2.0, 2)
+    assert f"log_softmax(z)[2] = {r['stable'][2]:.6g}" in panel.note.value
+    assert f"cross_entropy(z, 2) = {r['cross_entropy']:.6g}" in panel.note.value
+    assert r["cross_entropy"] == pytest.approx(-r["stable"][2])
+    assert f"cross_entropy gives {r['torch_cross_entropy']:.6g}" in panel.note.value
+
+
+def test_gradient_curves_and_marker(panel):
+    curves = loss_curves()
+    loss_fig, grad_fig = panel.gradients.loss_fig, panel.gradients.grad_fig
+    assert list(grad_fig.data[0].y) == curves["ce_grad"] and list(grad_fig.data[1].y) == curves["mse_grad"]
+    assert list(loss_fig.data[0].x) == curves["p"] and list(loss_fig.data[1].y) == curves["mse"]
+    panel.gradients.slider.value = 0.01
+    point = loss_gradients([0.01])
+    assert list(grad_fig.data[2].y) == point["ce_grad"] and list(grad_fig.data[3].y) == point["mse_grad"]
+    assert "gradient -0.9900" in panel.gradients.note.value
+
+
+def test_compute_button_redraws_everything_and_reports(app, panel):
+    panel.scale_text.value = "100"
+    with panel.bars_fig.batch_update():
+        panel.bars_fig.data[1].y = [1, 1, 1, 1]
+    panel.gradients.grad_fig.data[0].y = []
+    panel.run.click()
+    assert list(panel.bars_fig.data[1].y) == scaled_log_softmax(100.0)["stable"]
+    assert list(panel.gradients.grad_fig.data[0].y) == loss_curves()["ce_grad"]
+    assert app.status.text == "Computed at scale 100." and app.status.kind == "ok"
+
+
+@pytest.mark.parametrize("text, words", [("abc", "must be a number"), ("nan", "must be a number"),
+                                         ("-5", "from 1 to 10000"), ("1e300", "from 1 to 10000"),
+                                         ("inf", "from 1 to 10000"), ("", "must be a number")])
+def test_bad_scale_text_gives_a_message_and_the_panel_keeps_working(app, panel, text, words):
+    before = list(panel.bars_fig.data[1].y)
+    panel.scale_text.value = text
+    assert words in app.status.text and app.status.kind == "error"
+    assert list(panel.bars_fig.data[1].y) == before and panel.scale.value == 10.0
+    panel.run.click()  # Compute with the bad text: a message again, not a crash
+    assert app.status.kind == "error"
+    panel.scale_text.value = "20"
+    assert panel.scale.value == 20.0 and list(panel.bars_fig.data[1].y) != before
+
+
+def paste(panel, data):
+    """Paste settings into the share box and press its Apply button, as a learner would."""
+    share = panel.root.children[-1].children[0]
+    apply = next(b for b in share.children[-1].children if b.description == "Apply pasted settings")
+    panel.share_text.value = json.dumps(data)
+    apply.click()
+
+
+def test_settings_round_trip_and_bad_settings(app, panel):
+    panel.scale.value, panel.target.value, panel.gradients.slider.value = 60.0, 1, 0.3
+    saved = panel.settings()
+    other_app = App()
+    other = other_app.panel("losses")
+    paste(other, saved)
+    assert other_app.status.text == "Settings applied."
+    assert (other.scale.value, other.target.value, other.gradients.slider.value) == (60.0, 1, 0.3)
+    assert list(other.bars_fig.data[0].text) == list(panel.bars_fig.data[0].text)
+    for bad, words in (({"scale": 0}, "from 1 to 10000"), ({"target": 7}, "from 0 to 3"),
+                       ({"p": 1.5}, "0.01 to 0.99"), ({"colour": "red"}, "Unknown setting"),
+                       ({"scale": 50, "target": "x"}, "whole number"), ({"scale": "big"}, "must be a number")):
+        paste(panel, bad)
+        assert words in app.status.text and app.status.kind == "error"
+        assert panel.settings() == saved  # a rejected paste changes nothing
+
+
+def test_chinese_relabels_controls_figures_and_messages(app, panel):
+    app.lang.value = "zh"
+    assert panel.run.description == "计算" and panel.scale.description == "logit 缩放倍数"
+    assert panel.bars_fig.data[0].name.startswith("朴素公式") and "交叉熵" in panel.gradients.grad_fig.data[0].name
+    assert "float32 中 exp(1000) = inf" in panel.lesson.value
+    assert "nll 用整数索引" in panel.note.value and "在 p = " in panel.gradients.note.value
+    panel.scale_text.value = "abc"
+    assert app.status.text == "设置无法使用：logit 缩放倍数必须是数字，而不是 'abc'。"
+    panel.scale_text.value = "0.5"
+    assert app.status.text == "设置无法使用：logit 缩放倍数必须是 1 到 10000 之间的数。"
+    app.lang.value = "en"
+    assert panel.run.description == "Compute" and math.isfinite(panel.scale.value)
