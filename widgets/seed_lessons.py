@@ -48,7 +48,8 @@ register({
     "seeds.fix.threads": ("compare runs on the same machine", "在同一台机器上比较两次运行"),
     "seeds.hashseed": ("{note}", "PYTHONHASHSEED 只在解释器启动时生效；现在再设置它不会改变任何东西（当前值：{value}）。"),
     "seeds.unset": ("unset", "未设置"),
-    "seeds.everything": ("<code>seed_everything(seed)</code> seeds: {names}.", "<code>seed_everything(seed)</code> 会设置：{names}。"),
+    "seeds.everything": ("<code>seed_everything(seed)</code> seeds: {names}.",
+                         "<code>seed_everything(seed)</code> 会设置：{names}。"),
 })
 
 ICONS = {"warning": "⚠️", "info": "ℹ️"}
@@ -97,6 +98,7 @@ class SeedLessons:
         self.render()
 
     def render(self):
+        """Redraw the table, the audit list and the lesson line in the current language."""
         self.table.value = self._table_html()
         self.audit_list.value = self._audit_html()
         env = os.environ.get("PYTHONHASHSEED") or self.t("seeds.unset")
@@ -115,12 +117,16 @@ class SeedLessons:
         rows = []
         for gen in GENERATORS:
             for label, values in draws:
-                same = values is first or values[gen] == first[gen]
-                verdict = "" if values is first else ("✅ " + self.t("seeds.seq.same") if same
-                                                       else "❌ " + self.t("seeds.seq.differs"))
+                if values is first:
+                    verdict = ""
+                elif values[gen] == first[gen]:
+                    verdict = "✅ " + self.t("seeds.seq.same")
+                else:
+                    verdict = "❌ " + self.t("seeds.seq.differs")
                 numbers = " ".join(f"{v:.6f}" for v in values[gen])
-                rows.append(f"<tr class='tp-seeds-row' data-gen='{gen}'><td><code>{CALLS[gen]}</code></td><td>{html.escape(label)}</td>"
-                            f"<td style='font-family:monospace'>{numbers}</td><td>{verdict}</td></tr>")
+                rows.append(f"<tr class='tp-seeds-row' data-gen='{gen}'><td><code>{CALLS[gen]}</code></td>"
+                            f"<td>{html.escape(label)}</td><td style='font-family:monospace'>{numbers}</td>"
+                            f"<td>{verdict}</td></tr>")
         return f"<table>{head}{''.join(rows)}</table>"
 
     def _audit_html(self) -> str:

@@ -1,0 +1,43 @@
+"""Reproducibility experiments: one config run twice, and the audit under a learner's switches."""
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+from .config import RunConfig
+from .fingerprints import compare
+from .lr_tools import lr_sweep
+from .seeding import audit, deterministic_mode, seed_everything, seeded
+
+
+@contextlib.contextmanager
+def cudnn_benchmark(on: bool):
+    """Within the block, torch.backends.cudnn.benchmark = on; the previous value is restored after."""
+    saved = torch.backends.cudnn.benchmark
+    torch.backends.cudnn.benchmark = bool(on)
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.benchmark = saved
+
+
+def run_twice(cfg: RunConfig, callbacks=(), stop=None, benchmark: bool = False) -> tuple:
+    """Train cfg twice, interleaved (records carry run 0 or 1); returns (history1, history2, compare(...))."""
+    # Each Run draws from its own generators, so interleaving cannot make two seeded runs differ.
+    with cudnn_benchmark(benchmark):
+        first, second = lr_sweep(cfg, [cfg.lr, cfg.lr], callbacks, stop)
+    return first, second, compare(first, second)
+
+
+def audit_under(deterministic: bool = False, benchmark: bool = False) -> list:
+    """audit() as it reads during run_twice with these switches; global flags are restored after."""
+    # Same nesting as run_twice: deterministic mode switches benchmark off inside it, as in a real run.
+    with cudnn_benchmark(benchmark), deterministic_mode(deterministic):
+        return audit()
+
+
+def seed_report(seed: int = 0):
+    """What seed_everything(seed) seeds and notes, with every global RNG state restored afterwards."""
+    with seeded(seed):
+        return seed_everything(seed)
