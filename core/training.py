@@ -32,6 +32,7 @@ class Run:
         from .init_schemes import init_model
 
         self.cfg = cfg.validate()
+        # Public on purpose: a paused run (the Training panel's Stop) resumes with new callbacks.
         self.callbacks, self.stop = tuple(callbacks), stop
         seed = cfg.seed if cfg.seed is not None else _fresh_seed()
         self.history = History(config=cfg, seed_used=int(seed), hist_range=HIST_RANGE)
@@ -105,6 +106,8 @@ class Run:
         if self.step_index % self.history.steps_per_epoch == 0:
             self.epoch += 1
             self._end_epoch()
+            if self.epoch >= self.epochs:
+                return self._finish()  # the last step ends the run: its test accuracy is there at once
         return True
 
     def _record_stats(self, step, stats):

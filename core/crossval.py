@@ -1,0 +1,93 @@
+"""k-fold cross-validation: pool train+val, validate on each fold in turn, one Run per fold."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import torch
+from torch.utils.data import TensorDataset
+
+from .config import RunConfig
+from .data import load_dataset
+from .folds import kfold_indices
+from .seeding import deterministic_mode
+from .splits import standardise
+from .training import Run
+
+
+class _Fold:
+    """Forwards a run's events to a callback with the fold's index added."""
+
+    def __init__(self, callback, fold):
+        self.callback, self.fold = callback, fold
+
+    def _send(self, event, payload):
+        method = getattr(self.callback, event, None)
+        if method is None and event == "on_step" and callable(self.callback):
+            method = self.callback
+        if method is not None:
+            method(payload)
+
+    def on_step(self, record):
+        self._send("on_step", {**record, "fold": self.fold})
+
+    def on_epoch(self, record):
+        self._send("on_epoch", {**record, "fold": self.fold})
+
+    def on_end(self, history):
+        self._send("on_end", {"fold": self.fold, "history": history})
+
+
+def fold_bundles(bundle, k: int, seed) -> list:
+    """k DataBundles whose val splits partition train+val; the test split is shared.
+
+    Each fold is standardised again on its own training rows, so its validation rows stay unseen.
+    """
+    mean, std = bundle.feature_mean, bundle.feature_std
+    x = torch.cat([bundle.train.tensors[0], bundle.val.tensors[0]]) * std + mean  # back to input units
+    y = torch.cat([bundle.train.tensors[1], bundle.val.tensors[1]])
+    x_test, y_test = bundle.test.tensors
+    x_test = x_test * std + mean
+    folds = []
+    for train_idx, val_idx in kfold_indices(len(y), k, seed):
+        (x_tr, x_va, x_te), f_mean, f_std = standardise(x[train_idx], x[val_idx], x_test)
+        folds.append(dataclasses.replace(
+            bundle, train=TensorDataset(x_tr, y[train_idx]), val=TensorDataset(x_va, y[val_idx]),
+            test=TensorDataset(x_te, y_test), feature_mean=f_mean, feature_std=f_std))
+    return folds
+
+
+def cross_validate(cfg: RunConfig, k: int, callbacks=(), stop=None) -> list:
+    """One History per fold, trained in turn; records carry "fold". A set `stop` ends the current fold and the rest."""
+    cfg = cfg.validate()
+    split_seed = None if cfg.seed is None or "split" in cfg.unseeded else cfg.seed
+    bundle = load_dataset(cfg.dataset, split_seed, float(cfg.val_fraction))
+    histories = []
+    with deterministic_mode(cfg.deterministic):
+        for i, fold in enumerate(fold_bundles(bundle, k, bundle.seed)):
+            if stop is not None and stop.is_set():
+                break
+            run = Run(cfg, [_Fold(cb, i) for cb in callbacks], stop, data=fold)
+            try:
+                while run.step():
+                    pass
+            finally:
+                run.close()
+            histories.append(run.history)
+    return histories
+
+
+def fold_accuracy(history):
+    """A fold's final validation accuracy, or None when it diverged, was stopped or has no epochs."""
+    complete = history.diverged_at is None and not history.stopped and history.val_acc
+    return history.val_acc[-1] if complete else None
+
+
+def fold_summary(histories):
+    """(per-fold accuracies, mean, population std) over the folds that finished; mean/std None if none did."""
+    accs = [fold_accuracy(h) for h in histories]
+    done = [a for a in accs if a is not None]
+    if not done:
+        return accs, None, None
+    mean = sum(done) / len(done)
+    return accs, mean, math.sqrt(sum((a - mean) ** 2 for a in done) / len(done))

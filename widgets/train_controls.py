@@ -1,0 +1,165 @@
+"""Training panel controls: data set (built-in or an uploaded CSV), model and optimiser, numbers -> RunConfig."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+import ipywidgets as W
+
+from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig
+from core.csv_data import read_csv
+
+from .i18n import register
+from .parse import parse_float, parse_int, parse_seed, parse_widths
+
+DATASETS_ZH = {
+    "digits": "手写数字：1,797 张 8×8 图像（随应用附带）",
+    "moons": "双月：两个交错的半圆（二维）",
+    "circles": "同心圆：环中套环（二维）",
+    "spiral": "螺旋：两条交错的旋臂（二维）",
+    "xor": "异或：对角象限同属一类（二维）",
+    "gaussian": "高斯：两团相互重叠的点（二维）",
+    "mnist": "MNIST：70,000 张 28×28 手写数字（首次使用时下载）",
+    "fashion-mnist": "Fashion-MNIST：70,000 张 28×28 服饰图像（首次使用时下载）",
+}
+register({f"train.ds.{name}": (label, DATASETS_ZH.get(name, label)) for name, label in DATASETS.items()})
+register({
+    "train.ds.csv": ("Your CSV: {name}", "你的 CSV：{name}"),
+    "train.dataset": ("Data set", "数据集"),
+    "train.upload": ("Upload CSV", "上传 CSV"),
+    "train.model": ("Model", "模型"),
+    "train.model.mlp": ("MLP (fully connected)", "多层感知机（全连接）"),
+    "train.model.cnn": ("CNN (convolutional)", "卷积网络（CNN）"),
+    "train.hidden": ("Hidden sizes", "隐藏层大小"),
+    "train.activation": ("Activation", "激活函数"),
+    "train.init": ("Init", "初始化"),
+    "train.optimizer": ("Optimizer", "优化器"),
+    "train.opt.sgd": ("SGD", "SGD（随机梯度下降）"),
+    "train.opt.momentum": ("SGD + momentum 0.9", "SGD + 动量 0.9"),
+    "train.opt.adam": ("Adam", "Adam"),
+    "train.lr": ("Learning rate", "学习率"),
+    "train.batch": ("Batch size", "批大小"),
+    "train.epochs": ("Epochs", "训练轮数"),
+    "train.seed": ("Seed", "随机种子"),
+    "train.device": ("Device", "设备"),
+    "train.dev.cpu": ("CPU", "CPU"),
+    "train.dev.cuda": ("GPU (cuda)", "GPU（cuda）"),
+    "train.dev.auto": ("auto (GPU if present)", "自动（有 GPU 就用）"),
+    "train.kfold": ("k-fold", "k 折验证"),
+    "train.kfold.off": ("off", "关闭"),
+    "train.csv_loaded": ("Loaded {name}: {rows} rows, {features} features, {classes} classes.",
+                         "已载入 {name}：{rows} 行，{features} 个特征，{classes} 个类别。"),
+    "err.csv_name": ("Please upload a file whose name ends in .csv.", "请上传文件名以 .csv 结尾的文件。"),
+    "err.kfold_range": ("k-fold must be 0 (off) or a whole number from 2 to 10.",
+                        "k 折必须是 0（关闭）或 2 到 10 之间的整数。"),
+})
+
+KFOLD_CHOICES = (0, *range(2, 11))
+STYLE = {"description_width": "7.5em"}
+WIDTH = W.Layout(width="19em")
+
+
+def uploaded_files(value) -> list:
+    """(name, bytes) pairs from FileUpload.value: ipywidgets 8 gives a tuple of dicts, 7 a dict name -> {content}."""
+    if isinstance(value, dict):
+        return [(name, bytes(item["content"])) for name, item in value.items()]
+    return [(item["name"], bytes(item["content"])) for item in value or ()]
+
+
+class TrainControls:
+    """The panel's inputs; `config()` reads them into a validated RunConfig, `kfolds()` gives k (0 = off)."""
+
+    def __init__(self, panel, base: RunConfig):
+        self.panel, self.base = panel, base
+        self.csv_path = None  # where the last uploaded CSV was written
+        drop = lambda key: panel.label(W.Dropdown(style=STYLE, layout=WIDTH), key)
+        text = lambda key, css: self._css(panel.label(W.Text(style=STYLE, layout=WIDTH), key), css)
+        self.dataset = self._css(drop("train.dataset"), "tp-train-dataset")
+        self.upload = self._css(panel.label(W.FileUpload(accept=".csv", multiple=False), "train.upload"),
+                                "tp-train-upload")
+        self.model, self.activation = drop("train.model"), drop("train.activation")
+        self.init, self.optimizer = drop("train.init"), drop("train.optimizer")
+        self.device, self.kfold = drop("train.device"), self._css(drop("train.kfold"), "tp-train-kfold")
+        self.activation.options, self.init.options = list(ACTIVATIONS), list(INIT_SCHEMES)
+        self.hidden, self.lr = text("train.hidden", "tp-train-hidden"), text("train.lr", "tp-train-lr")
+        self.batch, self.epochs = text("train.batch", "tp-train-batch"), text("train.epochs", "tp-train-epochs")
+        self.seed = text("train.seed", "tp-seed")
+        panel.i18n.call(self._relabel_options)
+        self.set_config(base, 0)
+        self.on_upload = panel.guard(lambda change: self.load_upload(change["new"]))
+        self.upload.observe(self.on_upload, "value")
+        column = lambda *ws: W.VBox(list(ws))
+        self.widget = W.HBox([
+            column(self.dataset, self.upload, self.model, self.hidden),
+            column(self.activation, self.init, self.optimizer, self.lr),
+            column(self.batch, self.epochs, self.seed, self.device, self.kfold),
+        ], layout=W.Layout(flex_flow="row wrap"))
+
+    @staticmethod
+    def _css(widget, css):
+        widget.add_class(css)
+        return widget
+
+    def _relabel_options(self, i18n):
+        """Translated option labels; reassigning options resets the value, so keep it."""
+        def relabel(dropdown, pairs):
+            value = dropdown.value
+            dropdown.options = pairs
+            if value in [v for _, v in pairs]:
+                dropdown.value = value
+
+        datasets = [(i18n.t(f"train.ds.{n}"), n) for n in DATASETS]
+        if self.csv_path:
+            datasets.append((i18n.t("train.ds.csv", name=os.path.basename(self.csv_path)), self.csv_path))
+        relabel(self.dataset, datasets)
+        relabel(self.model, [(i18n.t(f"train.model.{m}"), m) for m in ("mlp", "cnn")])
+        relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in ("sgd", "momentum", "adam")])
+        relabel(self.device, [(i18n.t(f"train.dev.{d}"), d) for d in ("cpu", "cuda", "auto")])
+        relabel(self.kfold, [(i18n.t("train.kfold.off") if k == 0 else str(k), k) for k in KFOLD_CHOICES])
+
+    def config(self) -> RunConfig:
+        """The controls as a validated RunConfig (a ConfigError names the first unusable box)."""
+        return self.base.replace(
+            dataset=self.dataset.value, model=self.model.value, hidden=parse_widths(self.hidden.value),
+            activation=self.activation.value, init=self.init.value, optimizer=self.optimizer.value,
+            lr=parse_float(self.lr.value, "learning rate"), batch_size=parse_int(self.batch.value, "batch size"),
+            epochs=parse_int(self.epochs.value, "epochs"), seed=parse_seed(self.seed.value),
+            device=self.device.value).validate()
+
+    def kfolds(self) -> int:
+        return self.kfold.value
+
+    def set_config(self, cfg: RunConfig, k: int) -> None:
+        """Show cfg and k in the controls; cfg's other fields (val_fraction, …) become the base."""
+        if k not in KFOLD_CHOICES:
+            raise ConfigError("k-fold must be 0 (off) or a whole number from 2 to 10.", "kfold_range")
+        self.base = cfg
+        if cfg.dataset not in DATASETS:  # a CSV path: offer it as the extra option
+            self.csv_path = str(cfg.dataset)
+            self._relabel_options(self.panel.i18n)
+        self.dataset.value, self.model.value = cfg.dataset, cfg.model
+        self.activation.value, self.init.value = cfg.activation, cfg.init
+        self.optimizer.value, self.device.value, self.kfold.value = cfg.optimizer, cfg.device, k
+        self.hidden.value = ", ".join(str(w) for w in cfg.hidden)
+        self.lr.value, self.batch.value, self.epochs.value = f"{cfg.lr:g}", str(cfg.batch_size), str(cfg.epochs)
+        self.seed.value = "" if cfg.seed is None else str(cfg.seed)
+
+    def load_upload(self, value) -> None:
+        """Write an uploaded CSV to a temporary file, check it with core's reader, and select it."""
+        files = uploaded_files(value)
+        if not files:
+            return
+        name, content = files[-1]
+        name = os.path.basename(str(name))
+        if not name.lower().endswith(".csv"):
+            raise ConfigError("Please upload a file whose name ends in .csv.", "csv_name")
+        # a fresh folder per upload: a bad file never overwrites the one a paused run was built from
+        path = os.path.join(tempfile.mkdtemp(prefix="tp-csv-"), name)
+        with open(path, "wb") as f:
+            f.write(content)
+        x, _, classes = read_csv(path)  # a malformed file is refused here, with core's message
+        self.csv_path = path
+        self._relabel_options(self.panel.i18n)
+        self.dataset.value = path
+        self.panel.status.show("train.csv_loaded", "ok", name=name, rows=len(x), features=x.shape[1],
+                               classes=len(classes))
