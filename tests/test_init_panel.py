@@ -1,0 +1,195 @@
+"""The init panel driven headlessly: set controls, click, read figure data and the status line."""
+import json
+import math
+import re
+
+import ipywidgets as W
+import pytest
+
+from core.gains import expected_std
+from core.init_probe import hist_image
+from core.stats import HIST_BINS
+from widgets.app import App
+
+SMALL_RUN = {"depth": 2, "width": 16, "epochs": 1}  # 77 steps: the whole file stays fast
+
+
+@pytest.fixture
+def app():
+    return App()
+
+
+@pytest.fixture
+def panel(app):
+    return app.panel("init")
+
+
+def test_look_fills_bars_with_every_layer(app, panel):
+    panel.depth.value = 4
+    panel.run.click()
+    names = ("layer1", "layer2", "layer3", "layer4", "out")
+    bars = panel.bars
+    for fig in bars.figs:
+        assert all(tuple(trace.x) == names for trace in fig.data)
+    assert all(y > 0 for y in bars.act_fig.data[0].y) and all(y > 0 for y in bars.grad_fig.data[0].y)
+    predicted, measured = bars.weight_fig.data[0].y, bars.weight_fig.data[1].y
+    assert predicted[0] == pytest.approx(expected_std("pytorch_default", 64, 64, "relu"))  # 1/sqrt(3*64)
+    assert measured[0] == pytest.approx(predicted[0], rel=0.1)
+    assert "5 layers" in app.status.text and app.status.kind == "ok"
+    assert bars.table.value.count("<tr>") == 1 + len(names)
+
+
+def test_pytorch_default_shrinks_relu_activations_that_kaiming_keeps(panel):
+    panel.depth.value, panel.activation.value = 8, "relu"
+    panel.run.click()
+    default_last = panel.bars.act_fig.data[0].y[7]
+    assert "Shrinks" in panel.bars.summary.value
+    panel.scheme.value = "kaiming_normal"  # after a first look, a control change redraws at once
+    kaiming_last = panel.bars.act_fig.data[0].y[7]
+    assert default_last < kaiming_last / 5
+    assert "Stays near 1" in panel.bars.summary.value
+
+
+def test_zero_init_leaves_no_gradient_to_draw(panel):
+    panel.scheme.value, panel.depth.value = "zeros", 3
+    panel.run.click()
+    assert panel.report.grad_std == [0.0] * 4
+    assert "Vanished to exactly 0 by layer 1" in panel.bars.summary.value
+
+
+def test_train_streams_and_ends_with_the_heatmap_filled(app, panel):
+    panel.apply_settings(SMALL_RUN)
+    batches = []
+    add = panel.watch.add
+    panel.watch.add = lambda records: (batches.append(sum(kind == "step" for kind, _ in records)), add(records))
+    panel.train_button.click()
+    h = panel.history
+    assert sum(batches) == h.steps == 77 and "Trained 77 steps" in app.status.text
+    watch = panel.watch
+    assert list(watch.layer.options) == ["layer1", "layer2", "out"]
+    lines = [t for t in watch.time_fig.data if t.visible]
+    assert len(lines) == 3 and list(lines[0].x) == h.layer_stats["layer1"]["step"] == list(range(0, 77, 2))
+    heat = watch.heat_fig.data[0]
+    centres, z = hist_image(h.layer_stats["layer1"]["hist"], h.hist_range)
+    assert len(heat.z) == HIST_BINS and len(heat.z[0]) == len(lines[0].x) and list(map(list, heat.z)) == z
+    watch.layer.value = "out"
+    assert list(map(list, watch.heat_fig.data[0].z)) == hist_image(h.layer_stats["out"]["hist"], h.hist_range)[1]
+    watch.metric.value = "grad_std"
+    assert list(watch.time_fig.data[0].y) == pytest.approx(h.layer_stats["layer1"]["grad_std"])
+    assert panel.run.disabled is False and panel.stop_button.disabled is True
+
+
+def test_stop_ends_a_threaded_run(app, panel):
+    panel.apply_settings({**SMALL_RUN, "epochs": 100})  # far longer than the test waits
+    job = panel.train_run(threaded=True)
+    assert panel.stop_button.disabled is False and panel.train_button.disabled is True
+    panel.train_run()  # a second run while one is going is refused, not started
+    assert "already going" in app.status.text
+    panel.stop_button.click()
+    job.join(timeout=60)
+    assert not job.running and panel.history.stopped
+    assert panel.history.steps < 100 * 77 and app.status.text == "Stopped."
+    assert panel.stop_button.disabled is True and panel.train_button.disabled is False
+
+
+def test_deep_matmul_sandbox_says_where_the_signal_goes(panel):
+    mm = panel.matmul
+    mm.scale.value = "1"
+    mm.run.click()
+    layer = int(re.search(r"NaN/inf at layer (\d+)", mm.sentence.value).group(1))
+    assert abs(layer - 28.4) <= 1.5  # ln(float32 max) / ln(sqrt(512))
+    ys = mm.fig.data[0].y
+    # the std itself overflows a layer before x holds inf; such layers are gaps, not errors
+    assert ys[layer - 3] > 1e30 and ys[-1] is None
+    panel.ctx.i18n.lang = "zh"
+    assert f"第 {layer} 层出现 NaN/inf" in mm.sentence.value
+    panel.ctx.i18n.lang = "en"
+    mm.scale.value = "0.01"
+    mm.run.click()
+    assert "Vanished to exactly 0" in mm.sentence.value
+    mm.depth.value, mm.scale.value = 30, "1/√512"
+    mm.run.click()
+    assert "Stays near 1" in mm.sentence.value and len(mm.fig.data[0].x) == 30
+
+
+def test_zero_init_symmetry_counts_one_distinct_unit(app, panel):
+    panel.symmetry.run.click()
+    zeros, other = panel.symmetry.sentences
+    assert "1 distinct unit out of 64" in zeros.value and "64 distinct units out of 64" in other.value
+    z = panel.symmetry.figs[0].data[0].z
+    assert len(z) == 64 and len(z[0]) == 64 and all(v == 0 for row in z for v in row)
+    app.lang.value = "zh"
+    assert "64 个隐藏单元中只有 1 个互不相同" in zeros.value
+
+
+@pytest.mark.parametrize("text,fragment", [("abc", "whole number"), ("-1", "from 0 to"), ("1e99", "whole number")])
+def test_a_bad_seed_is_a_status_message_and_the_panel_keeps_working(app, panel, text, fragment):
+    panel.seed.value = text
+    panel.run.click()
+    assert app.status.kind == "error" and fragment in app.status.text and panel.report is None
+    panel.symmetry.run.click()
+    assert app.status.kind == "error" and panel.symmetry.results == []
+    panel.seed.value = "7"
+    panel.run.click()
+    assert app.status.kind == "ok" and panel.report.seed == 7
+
+
+def test_chinese_relabels_controls_figures_and_status(app, panel):
+    panel.run.click()
+    app.lang.value = "zh"
+    assert panel.run.description == "查看初始化" and panel.scheme.description == "初始化方案"
+    assert panel.bars.act_fig.layout.title.text == "初始化时各层激活值的标准差"
+    assert "个隐藏层" in panel.bars.summary.value and "已测量" in app.status.text
+    assert panel.watch.metric.options[0] == ("激活值标准差", "act_std") and panel.watch.metric.value == "act_std"
+    panel.seed.value = "-5"
+    panel.run.click()
+    assert "随机种子必须是 0 到" in app.status.text
+    app.lang.value = "en"
+    assert panel.run.description == "Look at init" and "seed must be" in app.status.text
+
+
+def test_log_checkbox_switches_the_axes(panel):
+    panel.log.value = False
+    assert panel.bars.act_fig.layout.yaxis.type == "linear" and panel.watch.time_fig.layout.yaxis.type == "linear"
+    panel.log.value = True
+    assert panel.bars.weight_fig.layout.yaxis.type == "log" and panel.watch.time_fig.layout.yaxis.type == "log"
+
+
+def share_button(panel, text):
+    """The share box's button with this (English) label."""
+    todo = [panel.root]
+    while todo:
+        w = todo.pop()
+        if isinstance(w, W.Button) and w.description == text:
+            return w
+        todo.extend(getattr(w, "children", ()))
+    raise LookupError(text)
+
+
+def test_settings_round_trip_through_the_share_box(app, panel):
+    panel.scheme.value, panel.activation.value, panel.depth.value = "xavier_normal", "tanh", 5
+    panel.width.value, panel.seed.value = 32, "11"
+    panel.matmul.scale.value, panel.matmul.relu.value = "√(2/512)", True
+    share_button(panel, "Show settings").click()
+    saved = json.loads(panel.share_text.value)
+    assert saved == panel.settings() and saved["init"] == "xavier_normal" and saved["matmul_relu"] is True
+    other = App().panel("init")
+    other.share_text.value = json.dumps(saved)
+    share_button(other, "Apply pasted settings").click()
+    assert other.settings() == saved and other.ctx.status.text == "Settings applied."
+
+
+@pytest.mark.parametrize("bad", [{"depth": 99}, {"width": 7}, {"init": "nope"}, {"matmul_scale": "2"},
+                                 {"lr": -1}, {"colour": "red"}, {"seed": "x"}])
+def test_bad_pasted_settings_change_nothing(app, panel, bad):
+    before = panel.settings()
+    panel.share_text.value = json.dumps(bad)
+    share_button(panel, "Apply pasted settings").click()
+    assert app.status.kind == "error" and panel.settings() == before
+
+
+def test_url_settings_preset_the_controls():
+    panel = App(query="init=xavier_uniform&activation=tanh&depth=3&seed=5&lr=0.05").panel("init")
+    s = panel.settings()
+    assert (s["init"], s["activation"], s["depth"], s["seed"], s["lr"]) == ("xavier_uniform", "tanh", 3, "5", 0.05)
+    assert math.isclose(panel.config().lr, 0.05) and panel.config().hidden == (64, 64, 64)
