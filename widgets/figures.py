@@ -1,4 +1,4 @@
-"""Figures created once with their traces; a static fallback where FigureWidget cannot render (Colab)."""
+"""Figures created once with their traces; a static fallback where widgets cannot render plotly (Colab)."""
 from __future__ import annotations
 
 import contextlib
@@ -57,13 +57,15 @@ class StaticFigure:
 
 
 def figure(traces, **layout):
-    """A figure with its traces given up front (a FigureWidget filled later renders blank in Voila)."""
+    """A figure with its traces given up front (a figure widget filled later renders blank in Voila)."""
     merged = {**BASE_LAYOUT, **layout}
     if static_mode():
         return StaticFigure(data=traces, layout=merged)
-    return go.FigureWidget(data=traces, layout=merged)
+    from .plot import LiveFigure
+
+    return LiveFigure(data=traces, layout=merged)
 
 
 def widget_of(fig):
-    """The widget to place in a layout: the FigureWidget itself, or the fallback's Output."""
-    return fig.widget if isinstance(fig, StaticFigure) else fig
+    """The widget to place in a layout (the live view, or the fallback's Output)."""
+    return fig.widget

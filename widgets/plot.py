@@ -1,0 +1,104 @@
+"""A light live figure: plotly.js loaded once per page, each figure a tiny widget redrawn by Plotly.react.
+
+plotly's own FigureWidget ships its 5 MB JavaScript bundle inside every instance's state; with
+twenty figures on the page that was ~100 MB per learner and a page that took half a minute to
+become responsive. Here one `PlotlyLoader` carries plotly.min.js once, and every `LiveFigure`
+(a go.Figure whose change hooks sync a small anywidget) waits for it.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import pathlib
+
+import anywidget
+import plotly
+import plotly.graph_objects as go
+import traitlets
+
+PLOTLY_JS = pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+VIEW_ESM = """
+function plotlyReady() {
+  return new Promise((resolve) => {
+    const tick = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(tick, 30));
+    tick();
+  });
+}
+export default {
+  async render({ model, el }) {
+    const Plotly = await plotlyReady();
+    const div = document.createElement("div");
+    el.appendChild(div);
+    const draw = () => Plotly.react(div, model.get("data"), model.get("layout"),
+                                    { displaylogo: false, responsive: true });
+    await draw();
+    model.on("change:data", draw);
+    model.on("change:layout", draw);
+    return () => Plotly.purge(div);
+  },
+};
+"""
+
+
+class PlotlyLoader(anywidget.AnyWidget):
+    """Carries plotly.min.js; the browser evaluates it once when this model is created."""
+
+    _esm = traitlets.Unicode().tag(sync=True)
+
+    def __init__(self):
+        source = PLOTLY_JS.read_text(encoding="utf-8")
+        super().__init__(_esm=source + "\nexport default { render() {} };\n")
+
+
+@functools.lru_cache(maxsize=1)
+def loader() -> PlotlyLoader:
+    """The one loader of this kernel (created with the first figure)."""
+    return PlotlyLoader()
+
+
+class PlotView(anywidget.AnyWidget):
+    """The browser side of a LiveFigure: a div that Plotly.react redraws when data or layout change."""
+
+    _esm = traitlets.Unicode(VIEW_ESM).tag(sync=True)
+    data = traitlets.List().tag(sync=True)
+    layout = traitlets.Dict().tag(sync=True)
+
+
+class LiveFigure(go.Figure):
+    """A go.Figure (same API: fig.data[i].x = …, fig.layout…, batch_update) that mirrors itself to a PlotView."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        loader()  # make sure plotly.js reaches the page before the first view needs it
+        self._view = PlotView()
+        self._sync()
+
+    @property
+    def widget(self) -> PlotView:
+        """The widget to lay out."""
+        return self._view
+
+    def _sync(self):
+        # plotly's own encoder turns numpy arrays, NaN and inf into JSON the browser can draw
+        spec = json.loads(self.to_json())
+        self._view.data, self._view.layout = spec.get("data", []), spec.get("layout", {})
+
+    # go.Figure calls these after every change (once per batch_update); FigureWidget sends messages here.
+    def _send_restyle_msg(self, *args, **kwargs):
+        self._sync()
+
+    def _send_relayout_msg(self, *args, **kwargs):
+        self._sync()
+
+    def _send_update_msg(self, *args, **kwargs):
+        self._sync()
+
+    def _send_addTraces_msg(self, *args, **kwargs):
+        self._sync()
+
+    def _send_deleteTraces_msg(self, *args, **kwargs):
+        self._sync()
+
+    def _send_moveTraces_msg(self, *args, **kwargs):
+        self._sync()
