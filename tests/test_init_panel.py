@@ -152,7 +152,9 @@ def test_log_checkbox_switches_the_axes(panel):
     panel.log.value = False
     assert panel.bars.act_fig.layout.yaxis.type == "linear" and panel.watch.time_fig.layout.yaxis.type == "linear"
     panel.log.value = True
-    assert panel.bars.weight_fig.layout.yaxis.type == "log" and panel.watch.time_fig.layout.yaxis.type == "log"
+    assert panel.bars.grad_fig.layout.yaxis.type == "log" and panel.watch.time_fig.layout.yaxis.type == "log"
+    assert panel.bars.weight_fig.layout.yaxis.type != "log"  # weight stds stay on a linear axis from zero
+    assert panel.bars.weight_fig.layout.yaxis.rangemode == "tozero"
 
 
 def share_button(panel, text):

@@ -39,7 +39,8 @@ class BarsSection:
         self.act_fig = figure([go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, showlegend=False)
         self.grad_fig = figure([go.Bar(x=[], y=[], marker_color="#ff7f0e")], height=300, showlegend=False)
         self.weight_fig = figure([go.Bar(x=[], y=[], marker_color="#9e9e9e"),
-                                  go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, barmode="group")
+                                  go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, barmode="group",
+                                 yaxis=dict(rangemode="tozero"))  # from zero: a 1 % gap must look like 1 %
         self.figs = (self.act_fig, self.grad_fig, self.weight_fig)
         self.table, self.summary = W.HTML(), W.HTML()
         self.table.add_class("tp-init-table")
@@ -58,7 +59,7 @@ class BarsSection:
         self._describe()
 
     def set_log(self, log: bool):
-        for fig in self.figs:
+        for fig in self.figs[:2]:  # activation and gradient stds span decades; weight stds sit near each other
             with fig.batch_update():
                 fig.layout.yaxis.type = "log" if log else "linear"
 

@@ -12,6 +12,7 @@ import json
 import pathlib
 
 import anywidget
+import ipywidgets as W
 import plotly
 import plotly.graph_objects as go
 import traitlets
@@ -30,12 +31,14 @@ export default {
     const Plotly = await plotlyReady();
     const div = document.createElement("div");
     el.appendChild(div);
-    const draw = () => Plotly.react(div, model.get("data"), model.get("layout"),
-                                    { displaylogo: false, responsive: true });
+    const draw = () => Plotly.react(div, model.get("plot_data"), model.get("plot_layout"), { displaylogo: false });
     await draw();
-    model.on("change:data", draw);
-    model.on("change:layout", draw);
-    return () => Plotly.purge(div);
+    model.on("change:plot_data", draw);
+    model.on("change:plot_layout", draw);
+    // follow the container's width (plotly's own `responsive` option listens to the window only)
+    const observer = new ResizeObserver(() => { if (div._fullLayout) Plotly.Plots.resize(div); });
+    observer.observe(el);
+    return () => { observer.disconnect(); Plotly.purge(div); };
   },
 };
 """
@@ -61,8 +64,8 @@ class PlotView(anywidget.AnyWidget):
     """The browser side of a LiveFigure: a div that Plotly.react redraws when data or layout change."""
 
     _esm = traitlets.Unicode(VIEW_ESM).tag(sync=True)
-    data = traitlets.List().tag(sync=True)
-    layout = traitlets.Dict().tag(sync=True)
+    plot_data = traitlets.List().tag(sync=True)
+    plot_layout = traitlets.Dict().tag(sync=True)  # not `layout`: that is the widget's own CSS layout
 
 
 class LiveFigure(go.Figure):
@@ -71,7 +74,10 @@ class LiveFigure(go.Figure):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         loader()  # make sure plotly.js reaches the page before the first view needs it
-        self._view = PlotView()
+        width = self.layout.width
+        # a fixed-width figure keeps its width; the others share their row (two side by side get half each)
+        size = W.Layout(width=f"{width}px") if width else W.Layout(width="100%", min_width="320px")
+        self._view = PlotView(layout=size)
         self._sync()
 
     @property
@@ -82,7 +88,7 @@ class LiveFigure(go.Figure):
     def _sync(self):
         # plotly's own encoder turns numpy arrays, NaN and inf into JSON the browser can draw
         spec = json.loads(self.to_json())
-        self._view.data, self._view.layout = spec.get("data", []), spec.get("layout", {})
+        self._view.plot_data, self._view.plot_layout = spec.get("data", []), spec.get("layout", {})
 
     # go.Figure calls these after every change (once per batch_update); FigureWidget sends messages here.
     def _send_restyle_msg(self, *args, **kwargs):
