@@ -94,6 +94,7 @@ def knob_matrix(cfg: RunConfig, repeats: int = 2, knobs=None) -> list:
     from .seeding import seeded
 
     cfg = cfg.replace(seed=0 if cfg.seed is None else cfg.seed).validate()
+    train(cfg)  # warm-up: the first run in a process pays one-off costs that would skew the slowdowns
     rows = []
     for name in knobs or KNOBS:
         is_seeded, one, flags = KNOBS[name](cfg)

@@ -16,6 +16,8 @@ from .panel import Panel, config_from
 from .parse import parse_seed
 from .runner import Events
 from .seed_lessons import SeedLessons
+from .seeds_export import ReproduceExport
+from .seeds_lab import ReproLab
 
 register({
     "seeds.help": ("Type a seed and press <b>Run twice</b>: the same network trains twice with the same settings. "
@@ -95,6 +97,8 @@ class SeedsPanel(Panel):
         self.on_click(self.run, self.run_twice)
         self.on_click(self.stop_button, self.stop)
         self.lessons = SeedLessons(self)
+        self.lab = ReproLab(self)
+        self.export = ReproduceExport(self)
         for box in (self.deterministic, self.benchmark):
             box.observe(self.guard(lambda _: self.lessons.run_audit()), "value")
         self.i18n.call(lambda _: self._render())
@@ -103,7 +107,7 @@ class SeedsPanel(Panel):
             self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
             W.HBox([self.deterministic, self.benchmark]), self.label(W.HTML(), "seeds.benchmark_help", "value"),
             W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict, self.fingerprints,
-            self.lessons.widget, self.share_box(),
+            self.lessons.widget, self.lab.widget, self.export.widget, self.share_box(),
         ]
 
     # -- controls -> config --------------------------------------------------------------

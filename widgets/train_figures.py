@@ -38,7 +38,8 @@ class TrainFigures:
     def __init__(self, i18n):
         self.loss = figure([go.Scatter(x=[], y=[], mode="lines"),
                             go.Scatter(x=[], y=[], mode="lines+markers")], yaxis=dict(type="log"))
-        self.acc = figure([go.Scatter(x=[], y=[], mode="lines+markers")], yaxis=dict(range=[0, 1.02]), showlegend=True)
+        self.acc = figure([go.Scatter(x=[], y=[], mode="lines+markers")], yaxis=dict(range=[0, 1.02]),
+                          xaxis=dict(dtick=1), showlegend=True)
         self.boundary = figure([
             go.Heatmap(x=[], y=[], z=[], zmin=0, zmax=1, colorscale="RdBu", reversescale=True, opacity=0.75),
             go.Scatter(x=[], y=[], mode="markers", marker=dict(size=5, color=[], colorscale=CLASS_COLOURS, cmin=0,
