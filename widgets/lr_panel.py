@@ -77,7 +77,7 @@ class LRPanel(Panel):
         self.root.children = [
             help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder]),
             widget_of(self.loss_fig), self.summary,
-            W.HBox([widget_of(self.finder_fig), self.surface.box]),
+            W.HBox([widget_of(self.finder_fig), self.surface.box], layout=W.Layout(flex_flow="row wrap")),
             self.share_box(),
         ]
 
