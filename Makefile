@@ -16,6 +16,10 @@ app: deps
 test: test-deps chromium
 	$(PY) -m pytest
 
+# Timings and memory, measured side by side in one run (a few minutes); writes bench/latest.json.
+bench: test-deps chromium
+	$(PY) bench/run.py
+
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
 

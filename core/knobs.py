@@ -9,6 +9,7 @@ import torch
 from .config import RunConfig
 from .fingerprints import fingerprint
 from .loaders import make_loader, seed_worker
+from .seeding import cudnn_flags
 from .training import train
 
 
@@ -23,24 +24,6 @@ class KnobRow:
     seconds: float
     slowdown: float = 1.0
     what: str = "run"  # "run": a training run's fingerprint; "loader": the batches a DataLoader served
-
-
-class _Flags:
-    """Set cuDNN flags for a block and restore them afterwards."""
-
-    def __init__(self, benchmark=None, deterministic=None):
-        self.wanted = {"benchmark": benchmark, "deterministic": deterministic}
-
-    def __enter__(self):
-        self.saved = {k: getattr(torch.backends.cudnn, k) for k in self.wanted}
-        for key, value in self.wanted.items():
-            if value is not None:
-                setattr(torch.backends.cudnn, key, value)
-
-    def __exit__(self, *exc):
-        for key, value in self.saved.items():
-            setattr(torch.backends.cudnn, key, value)
-        return False
 
 
 class _NoisyDigits(torch.utils.data.Dataset):
@@ -77,15 +60,15 @@ def _runs(name, seeded, repeats, one, what="run"):
 
 
 KNOBS = {
-    "nothing seeded": lambda cfg: (False, lambda: train(cfg.replace(seed=None)).fingerprint, _Flags()),
-    "seeded": lambda cfg: (True, lambda: train(cfg).fingerprint, _Flags()),
-    "seeded + cudnn.benchmark": lambda cfg: (True, lambda: train(cfg).fingerprint, _Flags(benchmark=True)),
+    "nothing seeded": lambda cfg: (False, lambda: train(cfg.replace(seed=None)).fingerprint, cudnn_flags()),
+    "seeded": lambda cfg: (True, lambda: train(cfg).fingerprint, cudnn_flags()),
+    "seeded + cudnn.benchmark": lambda cfg: (True, lambda: train(cfg).fingerprint, cudnn_flags(benchmark=True)),
     "seeded + cudnn.deterministic": lambda cfg: (True, lambda: train(cfg).fingerprint,
-                                                 _Flags(benchmark=False, deterministic=True)),
+                                                 cudnn_flags(benchmark=False, deterministic=True)),
     "seeded + deterministic algorithms": lambda cfg: (True, lambda: train(cfg.replace(deterministic=True)).fingerprint,
-                                                      _Flags()),
-    "loader workers, no generator": lambda cfg: (False, lambda: _loader_fingerprint(cfg, False, 2), _Flags()),
-    "loader workers, seeded generator": lambda cfg: (True, lambda: _loader_fingerprint(cfg, True, 2), _Flags()),
+                                                      cudnn_flags()),
+    "loader workers, no generator": lambda cfg: (False, lambda: _loader_fingerprint(cfg, False, 2), cudnn_flags()),
+    "loader workers, seeded generator": lambda cfg: (True, lambda: _loader_fingerprint(cfg, True, 2), cudnn_flags()),
 }
 
 

@@ -1,25 +1,15 @@
 """Reproducibility experiments: one config run twice, and the audit under a learner's switches."""
 from __future__ import annotations
 
-import contextlib
-
-import torch
-
 from .config import RunConfig
 from .fingerprints import compare
 from .lr_tools import lr_sweep
-from .seeding import audit, deterministic_mode, seed_everything, seeded
+from .seeding import audit, cudnn_flags, deterministic_mode, seed_everything, seeded
 
 
-@contextlib.contextmanager
 def cudnn_benchmark(on: bool):
     """Within the block, torch.backends.cudnn.benchmark = on; the previous value is restored after."""
-    saved = torch.backends.cudnn.benchmark
-    torch.backends.cudnn.benchmark = bool(on)
-    try:
-        yield
-    finally:
-        torch.backends.cudnn.benchmark = saved
+    return cudnn_flags(benchmark=on)
 
 
 def run_twice(cfg: RunConfig, callbacks=(), stop=None, benchmark: bool = False) -> tuple:

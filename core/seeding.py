@@ -124,3 +124,17 @@ class deterministic_mode:
             torch.use_deterministic_algorithms(algorithms)
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
         return False
+
+
+@contextlib.contextmanager
+def cudnn_flags(benchmark=None, deterministic=None):
+    """Set cuDNN's benchmark / deterministic flags inside the block (None leaves one alone); restore after."""
+    saved = torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic
+    try:
+        if benchmark is not None:
+            torch.backends.cudnn.benchmark = bool(benchmark)
+        if deterministic is not None:
+            torch.backends.cudnn.deterministic = bool(deterministic)
+        yield
+    finally:
+        torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = saved

@@ -1,0 +1,37 @@
+"""The yardstick: a bare PyTorch loop with the same model, data, batches and steps as core.train."""
+from __future__ import annotations
+
+import time
+
+import torch
+import torch.nn.functional as F
+
+from core import RunConfig
+from core.data import load_dataset
+from core.init_schemes import init_model
+from core.models import build_model
+
+
+def bare_loop(cfg: RunConfig) -> float:
+    """Seconds for cfg's run as a plain loop: no hooks, no statistics, no callbacks, no fingerprint."""
+    start = time.perf_counter()  # like train(): data, model and init are part of the run
+    data = load_dataset(cfg.dataset, cfg.seed, cfg.val_fraction)
+    x, y = data.train.tensors
+    model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes).to_empty(device="cpu")
+    init_model(model, cfg.init, cfg.activation, generator=torch.Generator().manual_seed(cfg.seed))
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    order = torch.Generator().manual_seed(cfg.seed)
+    for _ in range(cfg.epochs):
+        for idx in torch.randperm(len(y), generator=order).split(cfg.batch_size):
+            model.train()
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            loss.item()  # a loop that plots its loss reads it every step, as train does
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():  # validation each epoch, as train does
+            model.eval()
+            F.cross_entropy(model(data.val.tensors[0]), data.val.tensors[1]).item()
+    with torch.no_grad():
+        F.cross_entropy(model(data.test.tensors[0]), data.test.tensors[1]).item()
+    return time.perf_counter() - start

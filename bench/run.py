@@ -1,0 +1,116 @@
+"""make bench: what learners feel, measured side by side in one run; prints a table, writes bench/latest.json."""
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
+
+import torch  # noqa: E402
+
+from bare import bare_loop  # noqa: E402
+from core import LR_PRESETS, RunConfig, train  # noqa: E402
+
+GOALS = {"overhead_ratio": ("<=", 1.10), "sweep_seconds": ("<=", 1.5), "sweep_ratio": ("<=", 1.2),
+         "tti_cold_s": ("<=", 5.0), "tti_preheated_s": ("<=", 2.0), "kernel_rss_mb": ("<=", 350.0),
+         "update_hz": (">=", 10.0), "stop_latency_s": ("<=", 0.2), "cuda_instrumented_vs_bare": (">=", 0.9)}
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def paired(a, b, repeats=7):
+    """Median seconds of a and of b, measured alternately so machine noise hits both alike."""
+    ta, tb = [], []
+    for _ in range(repeats):
+        ta.append(median_time(a, 1))
+        tb.append(median_time(b, 1))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def overhead(result):
+    cfg = RunConfig()  # the default: 3 epochs of digits, statistics every 10 steps
+    sink = []
+    train(cfg)
+    bare_loop(cfg)  # warm both paths
+    instrumented, bare = paired(lambda: train(cfg, callbacks=[sink.append]), lambda: bare_loop(cfg))
+    result.update(overhead_ratio=instrumented / bare, train_seconds=instrumented, bare_seconds=bare)
+
+
+def sweep(result):
+    from widgets.app import App
+
+    panel = App().panel("lr")  # headless: the click runs inline, figure updates included
+    base = panel.base
+    four_bare = lambda: [bare_loop(base.replace(lr=lr)) for lr in LR_PRESETS.values()]  # noqa: E731
+    panel.run.click()
+    sweep_s, bare_s = paired(panel.run.click, four_bare, repeats=5)
+    result.update(sweep_seconds=sweep_s, sweep_ratio=sweep_s / bare_s, four_bare_seconds=bare_s)
+
+
+def growth(result):
+    base = RunConfig(epochs=1)
+    train(base)
+    result["seconds_vs_epochs"] = {e: median_time(lambda: train(base.replace(epochs=e)), 3) for e in (1, 2, 4, 8)}
+    result["seconds_vs_width"] = {w: median_time(lambda: train(base.replace(hidden=(w,))), 3)
+                                  for w in (32, 64, 256, 1024, 4096)}
+
+
+def cuda(result):
+    if not torch.cuda.is_available():
+        result["cuda"] = "no GPU on this machine: see the README for the figure measured on a lent GPU"
+        return
+    cfg = RunConfig(model="cnn", hidden=(32, 64), device="cuda", epochs=2)
+    steps = train(cfg).steps
+    instrumented, bare = paired(lambda: train(cfg), lambda: bare_loop(cfg), repeats=3)
+    result.update(cuda_device=torch.cuda.get_device_name(0), cuda_steps_per_s_instrumented=steps / instrumented,
+                  cuda_steps_per_s_bare=steps / bare, cuda_instrumented_vs_bare=bare / instrumented)
+
+
+def browser(result):
+    from bench_browser import measure_browser
+
+    result.update(measure_browser())
+
+
+def kernel(result):
+    from bench_kernel import kernel_rss_mb
+
+    result["kernel_rss_mb"] = kernel_rss_mb()
+
+
+def main():
+    result = {"machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
+              "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
+    parts = sys.argv[1:] or ["overhead", "sweep", "growth", "cuda", "kernel", "browser"]
+    for name in parts:
+        print(f"measuring {name} …", flush=True)
+        globals()[name](result)
+    out = ROOT / "bench" / "latest.json"
+    out.write_text(json.dumps(result, indent=1, sort_keys=True))
+    print(f"\n{'measure':28} {'value':>10}  goal")
+    for key, value in sorted(result.items()):
+        if isinstance(value, float):
+            goal = GOALS.get(key)
+            mark = "" if goal is None else (
+                f"{goal[0]} {goal[1]:g}  " + ("met" if (value <= goal[1] if goal[0] == "<=" else value >= goal[1])
+                                               else "NOT met"))
+            print(f"{key:28} {value:10.3f}  {mark}")
+        else:
+            print(f"{key:28} {value}")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
