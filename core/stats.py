@@ -8,30 +8,41 @@ HIST_RANGE = (-4.0, 4.0)  # signed, so tanh's negative half and ReLU's dead zero
 
 
 class LayerStats:
-    """Context manager: forward hooks on each layer's block; `sample()` arms them for one step."""
+    """Context manager over a model's layers; setting `armed = True` hooks them for one step.
+
+    Hooks exist only on sampled steps (a hook on every forward pass costs time even when it
+    records nothing), and leaving the context removes any that are left, even on an error.
+    """
 
     def __init__(self, layers: dict):
         self.layers = layers  # name -> (block whose output is the activation, weight module)
-        self.armed = False
         self._acts = {}
         self._handles = []
 
     def __enter__(self):
-        for name, (block, _) in self.layers.items():
-            self._handles.append(block.register_forward_hook(self._hook(name)))
         return self
 
     def __exit__(self, *exc):
-        for handle in self._handles:
-            handle.remove()
-        self._handles.clear()
-        self._acts.clear()
+        self.armed = False
         return False
+
+    @property
+    def armed(self) -> bool:
+        return bool(self._handles)
+
+    @armed.setter
+    def armed(self, on: bool):
+        if on and not self._handles:
+            self._handles = [block.register_forward_hook(self._hook(name))
+                             for name, (block, _) in self.layers.items()]
+        elif not on:
+            for handle in self._handles:
+                handle.remove()
+            self._handles = []
 
     def _hook(self, name):
         def hook(module, inputs, output):
-            if self.armed:
-                self._acts[name] = output.detach()
+            self._acts[name] = output.detach()
 
         return hook
 

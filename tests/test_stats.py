@@ -11,12 +11,14 @@ def test_layer_stats_match_torch_on_the_same_forward_and_backward():
     x = torch.randn(32, 6, generator=gen) * 3
     with LayerStats({"block": (block, block[0]), "head": (head, head)}) as stats:
         stats.armed = True
+        assert block._forward_hooks and head._forward_hooks
         act = block(x)
         out = head(act)
         out.pow(2).mean().backward()
         result = stats.collect()
-        assert block._forward_hooks and head._forward_hooks
-    assert not block._forward_hooks and not head._forward_hooks
+        assert not block._forward_hooks and not head._forward_hooks  # only the sampled step is hooked
+        stats.armed = True
+    assert not block._forward_hooks and not head._forward_hooks  # leaving the context removes them
     r = result["block"]
     assert abs(r["act_mean"] - act.mean().item()) < 1e-6
     assert abs(r["act_std"] - act.std(unbiased=False).item()) < 1e-6
@@ -26,11 +28,11 @@ def test_layer_stats_match_torch_on_the_same_forward_and_backward():
     assert sum(result["head"]["hist"]) == out.numel()
 
 
-def test_unarmed_steps_record_nothing():
+def test_unarmed_steps_are_not_hooked_and_record_nothing():
     block = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
     with LayerStats({"b": (block, block[0])}) as stats:
         block(torch.ones(1, 2))
-        assert stats._acts == {}
+        assert stats._acts == {} and not block._forward_hooks
 
 
 def test_histogram_matches_histc_on_bin_edges_and_outliers():
