@@ -10,32 +10,10 @@ from torch.utils.data import TensorDataset
 from .config import RunConfig
 from .data import load_dataset
 from .folds import kfold_indices
+from .interleave import Tagged
 from .seeding import deterministic_mode
 from .splits import standardise
 from .training import Run
-
-
-class _Fold:
-    """Forwards a run's events to a callback with the fold's index added."""
-
-    def __init__(self, callback, fold):
-        self.callback, self.fold = callback, fold
-
-    def _send(self, event, payload):
-        method = getattr(self.callback, event, None)
-        if method is None and event == "on_step" and callable(self.callback):
-            method = self.callback
-        if method is not None:
-            method(payload)
-
-    def on_step(self, record):
-        self._send("on_step", {**record, "fold": self.fold})
-
-    def on_epoch(self, record):
-        self._send("on_epoch", {**record, "fold": self.fold})
-
-    def on_end(self, history):
-        self._send("on_end", {"fold": self.fold, "history": history})
 
 
 def fold_bundles(bundle, k: int, seed) -> list:
@@ -67,7 +45,7 @@ def cross_validate(cfg: RunConfig, k: int, callbacks=(), stop=None) -> list:
         for i, fold in enumerate(fold_bundles(bundle, k, bundle.seed)):
             if stop is not None and stop.is_set():
                 break
-            run = Run(cfg, [_Fold(cb, i) for cb in callbacks], stop, data=fold)
+            run = Run(cfg, [Tagged(cb, fold=i) for cb in callbacks], stop, data=fold)
             try:
                 while run.step():
                     pass

@@ -6,10 +6,10 @@ from .training import Run
 
 
 class Tagged:
-    """Forwards a run's events to a callback with the run's index and learning rate added."""
+    """Forwards a run's events to a callback with tags added (e.g. run=2, lr=0.1, or fold=1)."""
 
-    def __init__(self, callback, index, lr):
-        self.callback, self.index, self.lr = callback, index, lr
+    def __init__(self, callback, **tags):
+        self.callback, self.tags = callback, tags
 
     def _send(self, event, payload):
         method = getattr(self.callback, event, None)
@@ -19,13 +19,13 @@ class Tagged:
             method(payload)
 
     def on_step(self, record):
-        self._send("on_step", {**record, "run": self.index, "lr": self.lr})
+        self._send("on_step", {**record, **self.tags})
 
     def on_epoch(self, record):
-        self._send("on_epoch", {**record, "run": self.index, "lr": self.lr})
+        self._send("on_epoch", {**record, **self.tags})
 
     def on_end(self, history):
-        self._send("on_end", {"run": self.index, "lr": self.lr, "history": history})
+        self._send("on_end", {**self.tags, "history": history})
 
 
 def run_interleaved(cfgs, callbacks=(), stop=None, generator=None) -> list:
@@ -34,7 +34,7 @@ def run_interleaved(cfgs, callbacks=(), stop=None, generator=None) -> list:
         runs = []
         try:
             for i, cfg in enumerate(cfgs):
-                runs.append(Run(cfg, [Tagged(cb, i, cfg.lr) for cb in callbacks], stop, generator=generator))
+                runs.append(Run(cfg, [Tagged(cb, run=i, lr=cfg.lr) for cb in callbacks], stop, generator=generator))
             active = list(runs)
             while active:
                 active = [run for run in active if run.step()]
