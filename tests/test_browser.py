@@ -67,7 +67,7 @@ def test_lr_run_grows_four_curves_live_and_labels_them(browser, server):
     page = open_app(browser, server)
     page.click(".tp-panel-lr .tp-run")
     seen = []
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         lengths = curve_lengths(page)[:4]
         seen.append(lengths)

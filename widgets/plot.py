@@ -31,14 +31,21 @@ export default {
     const Plotly = await plotlyReady();
     const div = document.createElement("div");
     el.appendChild(div);
-    const draw = () => Plotly.react(div, model.get("plot_data"), model.get("plot_layout"), { displaylogo: false });
-    await draw();
+    // Draw only what is on (or near) the screen: twenty plots drawn at once would delay the first one.
+    let visible = false;
+    const draw = () => visible ? Plotly.react(div, model.get("plot_data"), model.get("plot_layout"),
+                                              { displaylogo: false }) : null;
+    const seen = new IntersectionObserver((entries) => {
+      const now = entries.some((e) => e.isIntersecting);
+      if (now && !visible) { visible = true; draw(); }
+    }, { rootMargin: "300px" });
+    seen.observe(el);
     model.on("change:plot_data", draw);
     model.on("change:plot_layout", draw);
     // follow the container's width (plotly's own `responsive` option listens to the window only)
-    const observer = new ResizeObserver(() => { if (div._fullLayout) Plotly.Plots.resize(div); });
-    observer.observe(el);
-    return () => { observer.disconnect(); Plotly.purge(div); };
+    const resized = new ResizeObserver(() => { if (div._fullLayout) Plotly.Plots.resize(div); });
+    resized.observe(el);
+    return () => { seen.disconnect(); resized.disconnect(); Plotly.purge(div); };
   },
 };
 """
