@@ -137,10 +137,6 @@ class LRPanel(Panel):
 
         self.start(work, flush, done, [self.run, self.add, self.finder], self.stop_button)
 
-    def regime_of(self, slot) -> str | None:
-        h = self.results.get(slot)
-        return classify_regime(h) if h is not None else None
-
     def _retitle(self):
         rows = []
         with self.loss_fig.batch_update():
