@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -74,10 +76,19 @@ def voila(port=None, extra=()) -> Server:
     return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
 
 
+def lab_folder() -> Path:
+    """A scratch folder that links the app in: JupyterLab saves notebooks it runs, and must not touch the repo's."""
+    folder = Path(tempfile.mkdtemp(prefix="tp-lab-"))
+    shutil.copy(ROOT / "app.ipynb", folder / "app.ipynb")
+    for package in ("core", "widgets"):
+        (folder / package).symlink_to(ROOT / package)
+    return folder
+
+
 def jupyterlab(port=None) -> Server:
     port = port or free_port()
     argv = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-            "--allow-root", "--ServerApp.root_dir=" + str(ROOT)]
+            "--allow-root", "--LabApp.expose_app_in_browser=True", "--ServerApp.root_dir=" + str(lab_folder())]
     return Server(argv, f"http://127.0.0.1:{port}", "/lab", env={"JUPYTER_CONFIG_DIR": str(ARTIFACTS / "jupyter")},
                   log_name=f"lab-{port}")

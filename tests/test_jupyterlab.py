@@ -15,11 +15,22 @@ def test_notebook_runs_and_renders_in_jupyterlab():
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(lab.url + "/lab/tree/app.ipynb", timeout=180_000)
         page.wait_for_selector(".jp-Notebook", timeout=180_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
-        page.click("text=Run", timeout=30_000)
-        page.click("text=Run All Cells", timeout=30_000)
+        accept = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel" when Lab asks: take its default
+        deadline = time.monotonic() + 180
+        while not page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
+            if accept.count():
+                accept.first.click()
+            assert time.monotonic() < deadline, "the kernel never became idle"
+            time.sleep(0.2)
+        # what the Run menu's "Run All Cells" does, without hunting for the menu on screen
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel",
+                               timeout=180_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # the last panel exists once every cell has run; off-screen cells are not painted, so "attached"
+        page.wait_for_selector(".tp-panel-gpu", state="attached", timeout=180_000)
+        page.locator(".tp-panel-lr").scroll_into_view_if_needed()  # plots draw once they are on screen
         page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=180_000)
-        page.wait_for_selector(".tp-panel-gpu", timeout=180_000)
         assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         assert "Traceback" not in page.inner_text(".jp-Notebook")
         page.locator(".tp-panel-lr .tp-run").click()
