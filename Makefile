@@ -8,10 +8,23 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: app test deps test-deps chromium bench
+.PHONY: app test deps test-deps hub-deps chromium bench
 
 app: deps
 	$(VENV)/bin/voila app.ipynb --no-browser --Voila.ip=$(HOST) --port=$(PORT)
+
+# make class: serve a class on one machine (README, "Serving a class"): a preheated kernel pool, tab-less
+# kernels culled after IDLE_MINUTES, a memory cap per learner, a "class is full" page past CLASS_SIZE.
+# e.g. make class HOST=0.0.0.0 CLASS_SIZE=30 KERNEL_MEMORY=4G
+CLASS_SIZE ?= 30
+POOL_SIZE ?= 4
+IDLE_MINUTES ?= 10
+KERNEL_MEMORY ?= 4G
+KERNEL_THREADS ?= 1
+.PHONY: class
+class: deps
+	$(PY) class/serve.py --size=$(CLASS_SIZE) --pool=$(POOL_SIZE) --idle-minutes=$(IDLE_MINUTES) \
+	  --memory=$(KERNEL_MEMORY) --threads=$(KERNEL_THREADS) --host=$(HOST) --port=$(PORT)
 
 test: test-deps chromium
 	$(PY) -m pytest
@@ -21,7 +34,7 @@ bench: test-deps chromium
 	$(PY) bench/run.py
 
 deps: $(VENV)/.deps
-test-deps: $(VENV)/.test-deps
+test-deps: $(VENV)/.test-deps hub-deps
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,6 +46,18 @@ $(VENV)/.deps: requirements.txt | $(PY)
 
 $(VENV)/.test-deps: requirements-test.txt $(VENV)/.deps
 	$(PIP) install --quiet -r requirements-test.txt
+	touch $@
+
+# tests/test_hub.py runs a real JupyterHub, whose proxy (configurable-http-proxy) comes from npm;
+# it is installed into .hub/ inside the repo, never globally, and again only when the pin changes.
+CHP_VERSION := 5.2.0
+hub-deps: .hub/.chp-$(CHP_VERSION)
+
+.hub/.chp-$(CHP_VERSION):
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y nodejs npm; \
+	  else echo "Install Node.js and npm (sudo apt-get install nodejs npm) for the JupyterHub test." >&2; exit 1; fi; }
+	npm install --prefix .hub --no-audit --no-fund --save-exact configurable-http-proxy@$(CHP_VERSION)
 	touch $@
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here);
