@@ -128,7 +128,8 @@ def test_switch_to_chinese(browser, server):
     page.click(".tp-lang >> text=中文")
     page.wait_for_function("() => document.querySelector('.tp-panel-lr .tp-run').innerText.includes('运行四个预设')",
                            timeout=10_000)
-    assert status(page) == "就绪。"
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === '就绪。'",
+                           timeout=10_000)
     box = page.locator(".tp-panel-lr .tp-lr input")
     box.fill("-5")
     box.press("Enter")
