@@ -69,7 +69,7 @@ def growth(result):
 
 def cuda(result):
     if not torch.cuda.is_available():
-        result["cuda"] = "no GPU on this machine: see the README for the figure measured on a lent GPU"
+        result["cuda"] = "not measured: no CUDA GPU on this machine"
         return
     cfg = RunConfig(model="cnn", hidden=(32, 64), device="cuda", epochs=2)
     steps = train(cfg).steps
