@@ -29,6 +29,16 @@ def cache_dir(name):
     return pathlib.Path(root) / name
 
 
+def mirrors(name):
+    """Base URLs to fetch one data set from, read at call time: with $TP_MNIST_MIRROR set (one or more
+    base URLs, space-separated), <base>/<name>/ for each — a mirror laid out like the cache folder, for
+    a classroom server or a test; otherwise the public mirrors."""
+    bases = os.environ.get("TP_MNIST_MIRROR", "").split()
+    if bases:
+        return tuple(base.rstrip("/") + f"/{name}/" for base in bases)
+    return MIRRORS[name]
+
+
 def _download(filename, folder, base_urls, timeout, title):
     """Fetch one file from the first mirror that answers; write it atomically so a broken
     transfer never looks like a cached file."""
@@ -52,12 +62,12 @@ def _download(filename, folder, base_urls, timeout, title):
 def load_mnist_arrays(name, base_urls=None, folder=None, timeout=10.0):
     """Return uint8 (train_images, train_labels, test_images, test_labels), downloading missing files.
 
-    base_urls and folder default to the real mirrors and cache; tests pass their own.
+    base_urls and folder default to mirrors(name) and the cache; tests pass their own.
     A file already in the folder is never fetched again; parsed arrays are cached in memory.
     """
     title = TITLES[name]
     folder = pathlib.Path(folder) if folder is not None else cache_dir(name)
-    urls = MIRRORS[name] if base_urls is None else tuple(base_urls)
+    urls = mirrors(name) if base_urls is None else tuple(base_urls)
     arrays = {}
     for key, filename in FILES.items():
         if not (folder / filename).is_file():
