@@ -40,6 +40,8 @@ export default {
       if (now && !visible) { visible = true; draw(); }
     }, { rootMargin: "300px" });
     seen.observe(el);
+    // a page in a background tab never reports anything as visible: draw anyway after a moment
+    setTimeout(() => { if (!visible) { visible = true; draw(); } }, 2000);
     model.on("change:plot_data", draw);
     model.on("change:plot_layout", draw);
     // follow the container's width (plotly's own `responsive` option listens to the window only)
