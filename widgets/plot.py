@@ -4,12 +4,19 @@ plotly's own FigureWidget ships its 5 MB JavaScript bundle inside every instance
 twenty figures on the page that was ~100 MB per learner and a page that took half a minute to
 become responsive. Here one `PlotlyLoader` carries plotly.min.js once, and every `LiveFigure`
 (a go.Figure whose change hooks sync a small anywidget) waits for it.
+
+anywidget (0.11) gives a model two seconds to load its JavaScript; past that it drops every later
+message to the model for good, so on a busy page (plotly.js parsing, a class laptop, ten pages at
+once) a plot could stay empty while its run finished. Each view therefore routes its model's
+messages straight to ipywidgets' own handler and asks the kernel to resend its state if the
+version it holds is not the latest.
 """
 from __future__ import annotations
 
 import functools
 import json
 import pathlib
+import uuid
 
 import anywidget
 import ipywidgets as W
@@ -26,7 +33,21 @@ function plotlyReady() {
     tick();
   });
 }
+async function takeMessages(model) {
+  // the ipywidgets model behind anywidget's proxy, found by the id the kernel gave it
+  const real = await model.widget_manager.get_model(model.get("view_id"));
+  const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
+  real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
+}
 export default {
+  async initialize({ model }) {
+    try {
+      await takeMessages(model);
+    } catch (error) {
+      console.warn("[plot] kept anywidget's message handling:", error);
+    }
+    model.send({ event: "resync", version: model.get("version") });
+  },
   async render({ model, el }) {
     const Plotly = await plotlyReady();
     const div = document.createElement("div");
@@ -75,6 +96,21 @@ class PlotView(anywidget.AnyWidget):
     _esm = traitlets.Unicode(VIEW_ESM).tag(sync=True)
     plot_data = traitlets.List().tag(sync=True)
     plot_layout = traitlets.Dict().tag(sync=True)  # not `layout`: that is the widget's own CSS layout
+    view_id = traitlets.Unicode().tag(sync=True)  # the model's own id, so the browser can look it up
+    version = traitlets.Int(0).tag(sync=True)  # bumped with every redraw
+
+    def __init__(self, **kwargs):
+        own_id = uuid.uuid4().hex
+        super().__init__(model_id=own_id, view_id=own_id, **kwargs)
+        self.on_msg(self._resend_if_behind)
+
+    def show(self, data, layout):
+        with self.hold_sync():
+            self.plot_data, self.plot_layout, self.version = data, layout, self.version + 1
+
+    def _resend_if_behind(self, _widget, content, _buffers):
+        if isinstance(content, dict) and content.get("event") == "resync" and content.get("version") != self.version:
+            self.send_state()
 
 
 class LiveFigure(go.Figure):
@@ -97,7 +133,7 @@ class LiveFigure(go.Figure):
     def _sync(self):
         # plotly's own encoder turns numpy arrays, NaN and inf into JSON the browser can draw
         spec = json.loads(self.to_json())
-        self._view.plot_data, self._view.plot_layout = spec.get("data", []), spec.get("layout", {})
+        self._view.show(spec.get("data", []), spec.get("layout", {}))
 
     # go.Figure calls these after every change (once per batch_update); FigureWidget sends messages here.
     def _send_restyle_msg(self, *args, **kwargs):
