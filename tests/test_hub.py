@@ -6,7 +6,7 @@ hub starts that learner's own `jupyterhub-singleuser` server (Voila is a server 
 and the browser lands on /user/<name>/voila/render/app.ipynb, the same default URL that
 deploy/z2jh-config.yaml gives every pod. Five Playwright browser contexts do this concurrently and
 each completes a learning-rate run. The hub, the proxy, every single-user server and every kernel
-are stopped by PID / process group when the module ends, and the test checks that none is left.
+are stopped by PID when the module ends, and the test checks that none is left.
 
 Timings and memory are printed (run pytest with -s to see them); nothing here asserts on them.
 """
@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 import urllib.request
@@ -130,27 +129,23 @@ class Hub:
         return {p.pid: p for p in procs}
 
     def __exit__(self, *exc):
-        family = self.family()  # snapshot before anything is reparented
-        groups = set()
-        for p in family.values():
-            try:
-                groups.add(os.getpgid(p.pid))
-            except ProcessLookupError:
-                pass
-        groups.discard(os.getpgid(0))  # never our own group
+        # Signals go to the processes found here, through psutil, which checks each one is still the
+        # process it found (not a new one that reused the PID); never to whole process groups, whose
+        # numbers can be reused by another test's server once this hub's processes are gone.
+        family = list(self.family().values())
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # the hub stops its servers and the proxy itself
+            self.proc.terminate()  # the hub stops its servers and the proxy itself
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.kill()
                 self.proc.wait()
-        _, alive = psutil.wait_procs(list(family.values()), timeout=10)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pgid in groups:
+        _, alive = psutil.wait_procs(family, timeout=10)
+        for stop in (psutil.Process.terminate, psutil.Process.kill):
+            for p in alive:
                 try:
-                    os.killpg(pgid, sig)
-                except ProcessLookupError:
+                    stop(p)
+                except psutil.NoSuchProcess:
                     pass
             _, alive = psutil.wait_procs(alive, timeout=10)
             if not alive:
