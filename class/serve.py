@@ -227,11 +227,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
     argv = voila_argv(args)
     if args.print_argv:
         print(json.dumps(argv, indent=1))
         return
+    spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
     os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder
