@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 
@@ -18,7 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from servers import CHROMIUM, CHROMIUM_ARGS
 from test_class import (add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id, kernel_pid,
-                        log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
+                        LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
 
 pytestmark = pytest.mark.browser
 IDLE_SECONDS = 10
@@ -262,6 +263,22 @@ def test_a_kernel_killed_mid_run_is_reported_and_a_reload_works(page, server):
                            " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
                            timeout=60_000)
     assert_clean(page)
+
+
+def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser):
+    """The pool's kernels ran the notebook before any page asked; the URL's settings must still apply."""
+    taken = len(re.findall("Using pre-heated kernel", log_text(server)))
+    wait_for_log(server, r"Kernel pool of app\.ipynb is filled", count=taken + 1)  # a kernel waits in the pool
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/?seed=7&epochs=3&lang=zh", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('.tp-panel-seeds .tp-seed input').value === '7'"
+                           " && document.querySelector('.tp-status').innerText.trim() === '就绪。'", timeout=60_000)
+    assert len(re.findall("Using pre-heated kernel", log_text(server))) == taken + 1  # the page got a pooled kernel
+    assert page.locator(TRAIN_BOX["epochs"]).input_value() == "3"
+    assert_clean(page)
+    close_tab(page)
 
 
 def test_a_tab_closed_mid_run_has_its_kernel_culled(server, browser):

@@ -50,6 +50,8 @@ def main(path="app.ipynb"):
     cells = []
     for lesson, code in LESSONS:
         cells += [new_markdown_cell(lesson), new_code_cell(code)]
+    # Last, so that a kernel from Voila's preheated pool builds everything before it waits for its page.
+    cells.append(new_code_cell("app.apply_page_settings()  # settings in the page URL, e.g. ?lr=0.05&lang=zh"))
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},

@@ -44,9 +44,18 @@ class Context:
     url_settings: dict = field(default_factory=dict)
 
 
-def url_settings(query: str | None = None) -> dict:
-    """Settings from Voila's page URL (?lr=0.05&seed=7&lang=zh): numbers parsed, text kept."""
-    query = os.environ.get("QUERY_STRING", "") if query is None else query
+def page_query() -> str:
+    """The page URL's query string. Voila puts it in the kernel's environment when it starts a kernel
+    for a page; a preheated kernel ran the notebook before any page asked, and learns the query only
+    when a page takes it (voila.utils.get_query_string waits for that moment)."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import get_query_string  # only under Voila: Colab and JupyterLab lack it or need not
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def url_settings(query: str) -> dict:
+    """Settings from a page URL's query (?lr=0.05&seed=7&lang=zh): numbers parsed, text kept."""
     settings = {}
     for key, values in parse_qs(query).items():
         value = values[-1]
@@ -63,25 +72,40 @@ class App:
     def __init__(self, query: str | None = None):
         self.i18n = I18n()
         self.status = StatusLine(self.i18n)
-        self.ctx = Context(self.i18n, self.status, url_settings(query))
+        self.ctx = Context(self.i18n, self.status, {})
         self.lang = W.ToggleButtons(options=list(LANGUAGES), value="en", style={"button_width": "6em"})
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
-        if self.ctx.url_settings.get("lang") in ("en", "zh"):
-            self.lang.value = self.ctx.url_settings["lang"]
         self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget])
         self._panels = {}
+        if query is not None or os.environ.get("VOILA_PREHEAT") != "True":  # a preheated kernel has no page yet
+            self.apply_page_settings(query)
+
+    def apply_page_settings(self, query: str | None = None) -> None:
+        """Take the settings in the page URL (or `query`): language and every panel built so far; panels
+        built later take them as they are built. The notebook's last cell calls this, so that a kernel
+        from Voila's preheated pool, which built the panels before any page asked, still follows the URL."""
+        settings = url_settings(page_query() if query is None else query)
+        if not settings or settings == self.ctx.url_settings:
+            return
+        self.ctx.url_settings = settings
+        if settings.get("lang") in dict(LANGUAGES).values():
+            self.lang.value = settings["lang"]
+        for panel in self._panels.values():
+            panel.apply_url_settings(settings)
 
     def panel(self, name: str):
         """The named panel (lr, init, seeds, train, losses, gpu), built once."""
         if name not in self._panels:
             module, cls = PANELS[name]
             try:
-                self._panels[name] = getattr(importlib.import_module(module), cls)(self.ctx)
+                panel = getattr(importlib.import_module(module), cls)(self.ctx)
             except Exception as exc:  # a broken panel must not take the page down with a traceback
                 log.exception("panel %s failed to build", name)
                 self.status.error(exc)
                 return W.HTML(self.i18n.t("app.panel_failed"))
+            panel.apply_url_settings(self.ctx.url_settings)
+            self._panels[name] = panel
         return self._panels[name]
 
     def __getattr__(self, name):

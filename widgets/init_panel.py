@@ -77,7 +77,6 @@ class InitPanel(Panel):
             control.observe(refresh, "value")
         self.log.observe(self.guard(lambda _: self._set_scales()), "value")
         self._set_scales()
-        self.guard(self.apply_settings)({k: v for k, v in ctx.url_settings.items() if k in self.settings()})
         self.root.children = [
             self.label(W.HTML(), "init.help", "value"),
             W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),

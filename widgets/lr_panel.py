@@ -46,8 +46,7 @@ class LRPanel(Panel):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self.base = config_from({k: v for k, v in ctx.url_settings.items() if k in RunConfig().to_dict()},
-                                RunConfig(epochs=2))
+        self.base = RunConfig(epochs=2)
         self.run = self.button("lr.run", "tp-run", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True

@@ -106,6 +106,12 @@ class Panel:
     def apply_settings(self, data: dict) -> None:
         """Set the panel's controls from settings() data (subclasses override)."""
 
+    def apply_url_settings(self, url_settings: dict) -> None:
+        """Take the page URL's settings that are this panel's; a bad one is reported, the others kept."""
+        mine = {k: v for k, v in url_settings.items() if k in self.settings()}
+        if mine:
+            self.guard(self.apply_settings)(mine)
+
     def share_box(self):
         """An accordion with the settings JSON and an Apply button."""
         text = W.Textarea(layout=W.Layout(width="100%", height="90px"))

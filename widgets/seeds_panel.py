@@ -68,8 +68,7 @@ class SeedsPanel(Panel):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self.base = config_from({k: v for k, v in ctx.url_settings.items() if k in RunConfig().to_dict()},
-                                RunConfig(epochs=2))
+        self.base = RunConfig(epochs=2)
         self.seed = W.Text(value="" if self.base.seed is None else str(self.base.seed), layout=W.Layout(width="16em"))
         self.seed.add_class("tp-seed")
         self.label(self.seed, "seeds.seed")

@@ -48,9 +48,7 @@ class TrainPanel(Panel):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        fields = RunConfig().to_dict()
-        base = config_from({k: v for k, v in ctx.url_settings.items() if k in fields}, RunConfig())
-        self.controls = TrainControls(self, base)
+        self.controls = TrainControls(self, RunConfig())
         self.play = self.button("train.play", "tp-run", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
