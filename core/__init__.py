@@ -3,7 +3,7 @@ from .activations import ACTIVATIONS
 from .config import MODELS, OPTIMIZERS, RunConfig
 from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
 from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
-from .errors import ConfigError
+from .errors import ConfigError, is_out_of_memory
 from .experiments import conv_stack_stats, deep_matmul, product_moments
 from .fingerprints import compare, fingerprint
 from .history import History
@@ -21,5 +21,5 @@ __all__ = [
     "product_moments", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
     "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
     "mse", "nll", "LR_PRESETS", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
-    "seeded", "train", "Run",
+    "seeded", "train", "Run", "is_out_of_memory",
 ]

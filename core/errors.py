@@ -1,4 +1,4 @@
-"""The one exception a learner sees: a setting that cannot be used, said in one sentence."""
+"""The one exception a learner sees (a setting that cannot be used), and how to recognise running out of memory."""
 
 
 class ConfigError(ValueError):
@@ -10,3 +10,15 @@ class ConfigError(ValueError):
     def __init__(self, message: str, code: str | None = None, **params):
         super().__init__(message)
         self.code, self.params = code, params
+
+
+# What allocators say when memory runs out: PyTorch's CPU and CUDA allocators, C++'s operator new
+# (a kernel under an address-space cap), and Python's MemoryError.
+_OUT_OF_MEMORY = ("out of memory", "can't allocate memory", "not enough memory", "bad_alloc")
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True when `exc` says memory ran out (the run was too big for this machine), not that the code is wrong."""
+    if isinstance(exc, MemoryError):
+        return True
+    return isinstance(exc, RuntimeError) and any(text in str(exc).lower() for text in _OUT_OF_MEMORY)

@@ -76,3 +76,14 @@ def test_from_dict_rejects_unknown_keys_and_non_objects():
         RunConfig.from_json("[1, 2]")
     with pytest.raises(ConfigError, match="JSON"):
         RunConfig.from_json("{lr: 0.1")
+
+
+def test_out_of_memory_is_told_apart_from_other_errors():
+    from core import is_out_of_memory
+    try:
+        torch.empty(2**50, dtype=torch.uint8)  # PyTorch's CPU allocator refuses a petabyte
+    except RuntimeError as exc:
+        refused = exc
+    assert is_out_of_memory(refused) and is_out_of_memory(MemoryError())
+    assert not is_out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
+    assert not is_out_of_memory(ValueError("out of memory"))  # only what allocators raise

@@ -249,3 +249,23 @@ def test_chinese_relabels_controls_figures_and_messages():
     assert "测试准确率" in app.status.text and "第 1/1 轮" in p.info.value
     app.lang.value = "en"
     assert "epoch 1/1" in p.info.value and p.controls.dataset.label.startswith("Digits")
+
+
+def test_a_run_that_runs_out_of_memory_says_so_and_the_next_play_starts_afresh(monkeypatch):
+    app, p = _panel(batch="512")  # 3 steps per epoch
+    p.step_button.click()  # one step done: a run is open
+    real_step = train_panel.Run.step
+
+    def step_too_big(run):
+        torch.empty(2**50, dtype=torch.uint8)  # PyTorch's own allocator refuses a petabyte
+        return real_step(run)
+
+    monkeypatch.setattr(train_panel.Run, "step", step_too_big)
+    p.play.click()
+    assert app.status.kind == "error" and app.status.text.startswith("Not enough memory for this run")
+    assert p.current is None and not p.play.disabled
+    app.lang.value = "zh"
+    assert app.status.text.startswith("内存不足")
+    monkeypatch.setattr(train_panel.Run, "step", real_step)
+    p.play.click()
+    assert p.current.done and _steps(p) == [0, 1, 2]  # a fresh run from step 0, not the failed one resumed

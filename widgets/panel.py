@@ -72,6 +72,8 @@ class Panel:
         """Run work in the background; disable run buttons meanwhile; route failures to the status."""
         if self.refuse_if_busy():
             return None
+        if self.job is not None:
+            self.job.join(timeout=5)  # the last run has reported; let its thread finish before the next
         for b in run_buttons:
             b.disabled = True
         stop_button.disabled = False

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 
 UPDATE_INTERVAL = 0.08  # seconds between figure updates: a little above 10 Hz, smooth and cheap to send
 
@@ -32,6 +33,7 @@ class BackgroundRun:
         self._pending, self._lock = [], threading.Lock()
         self._last_flush = 0.0
         self.thread = None
+        self.reported = False  # done or fail has been called: the buttons are back, the thread is ending
         self.updates = 0  # flushes sent, for the benchmark's update rate
 
     def start(self):
@@ -49,7 +51,8 @@ class BackgroundRun:
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
+        """True until the work's outcome is reported (the thread may then take a moment to end)."""
+        return self.thread is not None and self.thread.is_alive() and not self.reported
 
     def join(self, timeout=None):
         if self.thread is not None:
@@ -74,9 +77,12 @@ class BackgroundRun:
         try:
             result = self.work(self._record, self.stop_event)
             self._flush()
+            self.reported = True
             self.done(result)
         except Exception as exc:  # reported on the status line by the panel's fail handler
             self._flush_quietly()
+            traceback.clear_frames(exc.__traceback__)  # let go of the failed work's tensors before saying so
+            self.reported = True
             self.fail(exc)
 
     def _flush_quietly(self):

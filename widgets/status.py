@@ -7,7 +7,7 @@ import logging
 
 import ipywidgets as W
 
-from core import ConfigError
+from core import ConfigError, is_out_of_memory
 
 from .i18n import CATALOGUE, register
 
@@ -16,6 +16,8 @@ log = logging.getLogger("training_playground")
 register({
     "status.ready": ("Ready.", "就绪。"),
     "status.bad_setting": ("Setting not usable: {message}", "设置无法使用：{message}"),
+    "status.out_of_memory": ("Not enough memory for this run: try a smaller model, batch size or data set.",
+                             "内存不足，无法完成这次运行：请换用更小的模型、批大小或数据集。"),
     "status.unexpected": ("Something went wrong ({error}); the app still works — try other settings.",
                           "出了点问题（{error}）；应用仍可使用——请换个设置再试。"),
     "err.lr_range": ("The learning rate must be a positive number up to {limit:g}.",
@@ -90,6 +92,9 @@ class StatusLine:
         """Turn any exception into one short sentence in the chosen language."""
         if isinstance(exc, ConfigError):
             self.show("status.bad_setting", "error", message=exc)
+        elif is_out_of_memory(exc):
+            log.warning("a run ran out of memory: %s", str(exc)[:200])
+            self.show("status.out_of_memory", "error")
         else:
             log.exception("unexpected error in a callback", exc_info=exc)
             self.show("status.unexpected", "error", error=type(exc).__name__)

@@ -97,6 +97,10 @@ class TrainPanel(Panel):
                 with deterministic_mode(run.cfg.deterministic):
                     while not stop.is_set() and (limit is None or steps < limit) and run.step():
                         steps += 1
+            except BaseException:  # a run that failed is over: the next Play starts afresh, not from its wreck
+                run.close()
+                self.current = None
+                raise
             finally:
                 self._seconds, self._lap = self._elapsed(), None
             return run
