@@ -131,9 +131,13 @@ def evaluate(x, y):
     if len(y) == 0:
         return None, None
     model.eval()
-    logits = model(x.to(DEVICE))
-    y = y.to(DEVICE)
-    return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
+    loss, correct = 0.0, 0
+    for start in range(0, len(y), 1024):  # in chunks of 1024 rows, as the app does (bounds memory)
+        yb = y[start:start + 1024].to(DEVICE)
+        logits = model(x[start:start + 1024].to(DEVICE))
+        loss += F.cross_entropy(logits, yb, reduction="sum").item()
+        correct += (logits.argmax(1) == yb).sum().item()
+    return loss / len(y), correct / len(y)
 
 
 diverged = False

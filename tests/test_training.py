@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 import core.training
-from core import RunConfig, compare, fingerprint, train
+from core import Run, RunConfig, compare, fingerprint, train
 from core.stats import HIST_BINS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,3 +167,20 @@ def test_unseeded_part_makes_runs_differ(part, differs_at_step_0):
     result = compare(a, b)
     assert not result.identical and (result.first_diff_step == 0) == differs_at_step_0
     assert a.seed_used == b.seed_used == FAST.seed
+
+
+def test_evaluation_in_chunks_matches_one_pass_over_a_large_split():
+    """Evaluation runs 1,024 rows at a time (a CNN on MNIST's test set would otherwise hold every
+    activation at once); the loss and accuracy are those of one pass through F.cross_entropy."""
+    from core.training import EVAL_ROWS
+    run = Run(RunConfig(dataset="digits", hidden=(32,), epochs=1, seed=3))
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2 * EVAL_ROWS + 77, 64, generator=g)  # three chunks, the last one short
+    y = torch.randint(0, 10, (len(x),), generator=g)
+    loss, acc = run.evaluate(x, y)
+    with torch.no_grad():
+        run.model.eval()
+        logits = run.model(x)
+    assert math.isclose(loss, F.cross_entropy(logits, y).item(), rel_tol=1e-6)
+    assert acc == (logits.argmax(1) == y).sum().item() / len(y)
+    run.close()
