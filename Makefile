@@ -10,8 +10,12 @@ PORT ?= 8866
 
 .PHONY: app test deps test-deps hub-deps chromium bench
 
+# make app: the class server (below) set for a teacher or a few learners: one preheated kernel ready,
+# no memory cap, every core for torch. It brings what plain `voila app.ipynb` lacks: the page says when
+# its kernel has died, a closed tab frees its kernel, slow starts do not lose the panels.
 app: deps
-	$(VENV)/bin/voila app.ipynb --no-browser --Voila.ip=$(HOST) --port=$(PORT)
+	$(PY) class/serve.py --size=30 --pool=1 --idle-minutes=60 --memory=off --threads=$$(nproc) \
+	  --kernel-dir=class/kernels/app --host=$(HOST) --port=$(PORT)
 
 # make class: serve a class on one machine (README, "Serving a class"): a preheated kernel pool, tab-less
 # kernels culled after IDLE_MINUTES, a memory cap per learner, a "class is full" page past CLASS_SIZE.
