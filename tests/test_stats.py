@@ -1,3 +1,4 @@
+import pytest
 import torch
 from torch import nn
 
@@ -42,3 +43,25 @@ def test_histogram_matches_histc_on_bin_edges_and_outliers():
     clean = torch.nan_to_num(values, nan=0.0).clamp(*HIST_RANGE)
     expected = torch.histc(clean, HIST_BINS, *HIST_RANGE).long()
     assert torch.equal(_histogram(values), expected)
+
+
+@pytest.mark.filterwarnings("ignore:std\\(\\)")  # torch's own warning for a 1-element std
+def test_cpu_numbers_equal_the_torch_path_used_on_gpus():
+    """The CPU computes the statistics in NumPy (cheaper per operation), a GPU in torch; both must agree:
+    the same histogram counts exactly, the same moments to float precision, NaN and inf included."""
+    import math
+
+    from core.stats import _numpy_stats, _torch_stats
+
+    gen = torch.Generator().manual_seed(1)
+    plain = torch.randn(64, 32, generator=gen) * 2 + 0.5
+    edges = torch.cat([torch.linspace(-5, 5, 1001), torch.tensor([0.0, 4.0, -4.0])])
+    broken = torch.cat([plain.flatten(), torch.tensor([float("nan"), float("inf"), -float("inf")])])
+    grad = torch.randn(32, 10, generator=gen)
+    for act, g in ((plain, grad), (edges, None), (broken, grad), (torch.ones(1), torch.ones(1))):
+        cpu = _numpy_stats(act, g)
+        ref = _torch_stats(act, g)
+        assert cpu[3] == ref[3].tolist() and sum(cpu[3]) == act.numel()
+        for mine, theirs in zip(cpu[:3], ref[:3]):
+            theirs = theirs.item()
+            assert (math.isnan(mine) and math.isnan(theirs)) or math.isclose(mine, theirs, rel_tol=1e-5, abs_tol=1e-6)
