@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from core import RunConfig
 from core.data import load_dataset
 from core.init_schemes import init_model
-from core.models import build_model
+from core.models import build_model, materialise
 
 
 def bare_loop(cfg: RunConfig) -> float:
@@ -17,7 +17,7 @@ def bare_loop(cfg: RunConfig) -> float:
     start = time.perf_counter()  # like train(): data, model and init are part of the run
     data = load_dataset(cfg.dataset, cfg.seed, cfg.val_fraction)
     x, y = data.train.tensors
-    model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes).to_empty(device="cpu")
+    model = materialise(build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes), "cpu")
     init_model(model, cfg.init, cfg.activation, generator=torch.Generator().manual_seed(cfg.seed))
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
     order = torch.Generator().manual_seed(cfg.seed)

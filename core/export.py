@@ -15,9 +15,11 @@ from .gains import (CONSTANT_VALUE, SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD
 
 ACTIVATION_CODE = {"relu": "nn.ReLU()", "leaky_relu": f"nn.LeakyReLU({LEAKY_SLOPE!r})", "tanh": "nn.Tanh()",
                    "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()", "gelu": "nn.GELU()", "selu": "nn.SELU()"}
-OPTIMIZER_CODE = {"sgd": "torch.optim.SGD(model.parameters(), lr=LR)",
-                  "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)",
-                  "adam": "torch.optim.Adam(model.parameters(), lr=LR)"}
+# foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/optimizers.py)
+# follow step for step; on a GPU torch.optim would otherwise pick its multi-tensor code.
+OPTIMIZER_CODE = {"sgd": "torch.optim.SGD(model.parameters(), lr=LR, foreach=False)",
+                  "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, foreach=False)",
+                  "adam": "torch.optim.Adam(model.parameters(), lr=LR, foreach=False)"}
 MLP_CODE = """\
     width = int(np.prod(input_shape))
     blocks.append(("flatten", nn.Flatten()))

@@ -13,7 +13,7 @@ from core.data import load_dataset
 from core.errors import ConfigError
 from core.gains import expected_std, fans
 from core.init_schemes import init_model
-from core.models import build_model, stat_layers
+from core.models import build_model, materialise, stat_layers
 from core.stats import LayerStats
 
 MAX_DEPTH = 64  # one forward pass stays instant; the panel's slider stops at 12
@@ -49,7 +49,8 @@ def init_report(scheme, activation, depth, width, seed=0, batch=256) -> InitRepo
     seed = int(seed) if seed is not None else random.SystemRandom().getrandbits(32)
     data = load_dataset("digits", seed)
     x, y = (t[:max(1, int(batch))] for t in data.train.tensors)
-    model = build_model("mlp", cfg.hidden, activation, data.input_shape, data.n_classes).to_empty(device="cpu")
+    model = build_model("mlp", cfg.hidden, activation, data.input_shape, data.n_classes)
+    model = materialise(model, "cpu")
     init_model(model, scheme, activation, generator=torch.Generator().manual_seed(seed), sample=x)
     layers = stat_layers(model)
     with LayerStats(layers) as stats:

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from .errors import ConfigError
+from .optimizers import SGD
 
 TRUE_W, TRUE_B = 2.0, 1.0
 # x is standardised, so the MSE Hessian is 2·I: steps converge for lr < 1 and bounce for 0.5 < lr < 1.
@@ -46,7 +47,7 @@ def descend(x, y, lr: float, steps: int = 30, start=(-1.5, 4.0), limit: float = 
     if not (np.isfinite(lr) and lr > 0):
         raise ConfigError("The learning rate must be a positive number.", "lr_range", limit=1e6)
     params = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([params], lr=lr)
+    opt = SGD([params], lr=lr)
     ws, bs, losses = [], [], []
     for _ in range(steps + 1):
         loss = ((params[0] * x + params[1] - y) ** 2).mean()

@@ -14,16 +14,12 @@ from .seeding import deterministic_mode
 from .devices import resolve_device
 from .fingerprints import fingerprint
 from .history import History
-from .models import build_model, stat_layers
+from .models import build_model, materialise, stat_layers
+from .optimizers import OPTIMIZERS
 from .stats import HIST_RANGE, LayerStats
 
 EVAL_ROWS = 1024  # rows per forward pass when evaluating: bounds a CNN's activations on MNIST's 10,000 test images
 
-OPTIMIZERS = {
-    "sgd": lambda params, lr: torch.optim.SGD(params, lr=lr),
-    "momentum": lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.9),
-    "adam": lambda params, lr: torch.optim.Adam(params, lr=lr),
-}
 
 
 class Run:
@@ -57,7 +53,7 @@ class Run:
 
             raise ConfigError(f"The batch size must be at most {len(self.y_train)} (the training-set size).")
         model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes)
-        model = model.to_empty(device="cpu")
+        model = materialise(model, "cpu")
         # Initialise on the CPU generator, then move: the same seed gives the same weights on any device.
         init_model(model, cfg.init, cfg.activation, generator=init_gen, sample=data.train.tensors[0][:256])
         self.model = model.to(self.device)

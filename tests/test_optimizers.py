@@ -1,0 +1,58 @@
+"""The app's optimizers take torch.optim's steps bit for bit (torch.optim is the oracle)."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from core.optimizers import OPTIMIZERS
+
+TORCH = {"sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, foreach=False),
+         "momentum": lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9, foreach=False),
+         "adam": lambda ps, lr: torch.optim.Adam(ps, lr=lr, foreach=False)}
+
+
+def _model(seed):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("lr", [1e-3, 0.1, 3.0])
+def test_twenty_steps_give_the_same_weights_as_torch_optim(name, lr):
+    ours_model, theirs_model = _model(0), _model(0)
+    ours, theirs = OPTIMIZERS[name](ours_model.parameters(), lr), TORCH[name](theirs_model.parameters(), lr)
+    gen = torch.Generator().manual_seed(1)
+    for step in range(20):
+        x, y = torch.randn(32, 8, generator=gen), torch.randint(0, 3, (32,), generator=gen)
+        if step == 10:  # the learning-rate finder changes the rate between steps
+            ours.param_groups[0]["lr"] = theirs.param_groups[0]["lr"] = lr * 2
+        for model, opt in ((ours_model, ours), (theirs_model, theirs)):
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+    for a, b in zip(ours_model.parameters(), theirs_model.parameters()):
+        assert torch.equal(a, b)
+    assert all(p.grad is not None for p in ours_model.parameters())
+    ours.zero_grad()
+    assert all(p.grad is None for p in ours_model.parameters())
+
+
+def test_a_parameter_without_a_gradient_is_left_alone():
+    used, unused = torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(3))
+    for name in OPTIMIZERS:
+        opt = OPTIMIZERS[name]([used, unused], 0.1)
+        used.grad = torch.ones(3)
+        opt.step()
+        assert torch.equal(unused, torch.ones(3)) and not torch.equal(used, torch.ones(3))
+        used.data.fill_(1.0)
+
+
+def test_training_does_not_import_torch_dynamo():
+    """torch.optim imports torch._dynamo (~1 s, ~73 MB) on first use; a run must not pay for it."""
+    import subprocess
+    import sys
+    code = ("import sys; from core import RunConfig, train; train(RunConfig(epochs=1, hidden=(8,)));"
+            "from core.surface import descend, linear_data; descend(*linear_data(), lr=0.1);"
+            "print(sorted(m for m in sys.modules if m.startswith(('torch._dynamo', 'sympy')))[:3])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(__import__('pathlib').Path(__file__).resolve().parents[1]))
+    assert out.stdout.strip() == "[]", out.stdout
