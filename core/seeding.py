@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,7 @@ def seed_everything(seed: int, deterministic: bool = False) -> SeedReport:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
-        torch.use_deterministic_algorithms(True)
+        use_deterministic_algorithms(True)
     notes = ["PYTHONHASHSEED only takes effect when the interpreter starts; setting it now changes nothing "
              "(current value: %s)." % os.environ.get("PYTHONHASHSEED", "unset")]
     flags = {
@@ -102,6 +103,20 @@ def audit() -> list:
     return findings
 
 
+def use_deterministic_algorithms(on: bool) -> None:
+    """torch.use_deterministic_algorithms(on), without importing torch.compile's machinery.
+
+    Since torch 2.x the public function also sets torch._inductor's `deterministic` option, which
+    imports torch._dynamo and sympy (~70 MB and ~1 s in a learner's kernel, torch 2.13) although this
+    app never compiles. When inductor is not loaded, the flag that eager PyTorch reads is set directly;
+    torch.are_deterministic_algorithms_enabled() reports it either way.
+    """
+    if "torch._inductor.config" in sys.modules or not hasattr(torch._C, "_set_deterministic_algorithms"):
+        torch.use_deterministic_algorithms(on)
+    else:
+        torch._C._set_deterministic_algorithms(bool(on))
+
+
 class deterministic_mode:
     """Within the block, use deterministic algorithms and cuDNN settings when `on`; restore after."""
 
@@ -114,14 +129,14 @@ class deterministic_mode:
                           torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
             # cuBLAS refuses deterministic mode on CUDA without a fixed workspace size.
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-            torch.use_deterministic_algorithms(True)
+            use_deterministic_algorithms(True)
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
         return self
 
     def __exit__(self, *exc):
         if self.on:
             algorithms, cudnn_det, cudnn_bench = self.saved
-            torch.use_deterministic_algorithms(algorithms)
+            use_deterministic_algorithms(algorithms)
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
         return False
 
