@@ -12,14 +12,17 @@ from core.init_schemes import init_model
 from core.models import build_model, materialise
 
 
-def bare_loop(cfg: RunConfig) -> float:
-    """Seconds for cfg's run as a plain loop: no hooks, no statistics, no callbacks, no fingerprint."""
+def bare_loop(cfg: RunConfig, optimizer=torch.optim.SGD) -> float:
+    """Seconds for cfg's run as a plain loop: no hooks, no statistics, no callbacks, no fingerprint.
+
+    `optimizer` is torch.optim.SGD (what a plain loop uses) or core's own SGD (the same arithmetic
+    without torch.optim's per-step bookkeeping), to tell the two costs apart."""
     start = time.perf_counter()  # like train(): data, model and init are part of the run
     data = load_dataset(cfg.dataset, cfg.seed, cfg.val_fraction)
     x, y = data.train.tensors
     model = materialise(build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes), "cpu")
     init_model(model, cfg.init, cfg.activation, generator=torch.Generator().manual_seed(cfg.seed))
-    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    optimizer = optimizer(model.parameters(), lr=cfg.lr)
     order = torch.Generator().manual_seed(cfg.seed)
     for _ in range(cfg.epochs):
         for idx in torch.randperm(len(y), generator=order).split(cfg.batch_size):
