@@ -59,6 +59,11 @@ def test_page_shows_every_panel_and_no_traceback(browser, server):
     body = page.inner_text("body")
     assert "Traceback" not in body and "could not start" not in body
     assert status(page) == "Ready."
+    # the page's plotly.js (a partial bundle, widgets/assets) has every trace type a panel draws
+    drawn = set(page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                                    .flatMap(d => (d.data || []).map(t => t.type || 'scatter'))"""))
+    known = set(page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces)"))
+    assert {"scatter", "bar", "heatmap", "contour"} <= known and drawn <= known, (drawn, known)
     shot(page, "01-loaded")
     page.close()
 

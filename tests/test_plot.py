@@ -47,3 +47,21 @@ def test_a_view_that_is_up_to_date_gets_nothing_resent():
     fig.widget._handle_custom_msg({"event": "resync", "version": fig.widget.version}, [])
     fig.widget._handle_custom_msg({"event": "something else"}, [])
     assert sent.states == []
+
+
+def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
+    """widgets/assets carries plotly.js's cartesian bundle; it must be the version plotly.py's figures are
+    written for (the one plotly.py bundles), and the bundle the loader sends."""
+    import pathlib
+    import re
+
+    import plotly
+
+    from widgets.plot import PLOTLY_JS, PlotlyLoader
+
+    def version(path):
+        return re.search(r"plotly\.js \(?[a-z -]*\)? ?v(\d+\.\d+\.\d+)", path.read_text(encoding="utf-8")[:400]).group(1)
+
+    bundled = pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert version(PLOTLY_JS) == version(bundled) and PLOTLY_JS.name == f"plotly-cartesian-{version(bundled)}.min.js"
+    assert PlotlyLoader()._esm.startswith(PLOTLY_JS.read_text(encoding="utf-8")[:200])

@@ -2,7 +2,7 @@
 
 plotly's own FigureWidget ships its 5 MB JavaScript bundle inside every instance's state; with
 twenty figures on the page that was ~100 MB per learner and a page that took half a minute to
-become responsive. Here one `PlotlyLoader` carries plotly.min.js once, and every `LiveFigure`
+become responsive. Here one `PlotlyLoader` carries plotly.js once, and every `LiveFigure`
 (a go.Figure whose change hooks sync a small anywidget) waits for it.
 
 anywidget (0.11) gives a model two seconds to load its JavaScript; past that it drops every later
@@ -20,11 +20,12 @@ import uuid
 
 import anywidget
 import ipywidgets as W
-import plotly
 import plotly.graph_objects as go
 import traitlets
 
-PLOTLY_JS = pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# plotly.js's cartesian bundle (1.5 MB: every trace type the panels draw) rather than plotly.py's full
+# 4.8 MB one, which each page would receive and parse before its first plot: see assets/SOURCE.md.
+PLOTLY_JS = pathlib.Path(__file__).resolve().parent / "assets" / "plotly-cartesian-4.1.1.min.js"
 
 VIEW_ESM = """
 function plotlyReady() {
@@ -75,7 +76,7 @@ export default {
 
 
 class PlotlyLoader(anywidget.AnyWidget):
-    """Carries plotly.min.js; the browser evaluates it once when this model is created."""
+    """Carries plotly.js; the browser evaluates it once when this model is created."""
 
     _esm = traitlets.Unicode().tag(sync=True)
 
