@@ -59,7 +59,8 @@ export default {
                                               { displaylogo: false }) : null;
     const seen = new IntersectionObserver((entries) => {
       const now = entries.some((e) => e.isIntersecting);
-      if (now && !visible) { visible = true; draw(); }
+      // each first draw in a task of its own, so the page paints the first plot before drawing the next
+      if (now && !visible) { visible = true; setTimeout(draw, 0); }
     }, { rootMargin: "300px" });
     seen.observe(el);
     // a page in a background tab never reports anything as visible: draw anyway after a moment
