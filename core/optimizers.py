@@ -12,25 +12,33 @@ from __future__ import annotations
 import torch
 
 
-class SGD:
-    """p ← p − lr·g; with momentum μ: b ← μ·b + g (b = g on the first step), p ← p − lr·b."""
+class _Optimizer:
+    """What the loop and the learning-rate finder use: one parameter group, zero_grad, and the
+    (index, parameter, gradient) triples a step updates."""
 
-    def __init__(self, params, lr: float, momentum: float = 0.0):
+    def __init__(self, params, lr: float):
         self.param_groups = [{"params": list(params), "lr": lr}]
-        self.momentum = momentum
-        self.buffers: dict[int, torch.Tensor] = {}
 
     def zero_grad(self, set_to_none: bool = True):
         for p in self.param_groups[0]["params"]:
             p.grad = None
 
+    def _with_grads(self):
+        return ((i, p, p.grad) for i, p in enumerate(self.param_groups[0]["params"]) if p.grad is not None)
+
+
+class SGD(_Optimizer):
+    """p ← p − lr·g; with momentum μ: b ← μ·b + g (b = g on the first step), p ← p − lr·b."""
+
+    def __init__(self, params, lr: float, momentum: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum = momentum
+        self.buffers: dict[int, torch.Tensor] = {}
+
     @torch.no_grad()
     def step(self):
         lr = self.param_groups[0]["lr"]
-        for i, p in enumerate(self.param_groups[0]["params"]):
-            if p.grad is None:
-                continue
-            grad = p.grad
+        for i, p, grad in self._with_grads():
             if self.momentum:
                 buf = self.buffers.get(i)
                 if buf is None:
@@ -41,26 +49,19 @@ class SGD:
             p.add_(grad, alpha=-lr)
 
 
-class Adam:
+class Adam(_Optimizer):
     """Adam (Kingma & Ba) with torch's defaults: betas (0.9, 0.999), eps 1e-8, bias correction."""
 
     def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.param_groups = [{"params": list(params), "lr": lr}]
+        super().__init__(params, lr)
         self.betas, self.eps = betas, eps
         self.state: dict[int, dict] = {}
-
-    def zero_grad(self, set_to_none: bool = True):
-        for p in self.param_groups[0]["params"]:
-            p.grad = None
 
     @torch.no_grad()
     def step(self):
         lr = self.param_groups[0]["lr"]
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.param_groups[0]["params"]):
-            if p.grad is None:
-                continue
-            grad = p.grad
+        for i, p, grad in self._with_grads():
             state = self.state.get(i)
             if state is None:
                 state = self.state[i] = {"step": 0.0,

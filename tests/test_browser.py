@@ -2,9 +2,8 @@
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, voila
+from servers import ARTIFACTS, voila
 
 pytestmark = pytest.mark.browser
 PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
@@ -15,14 +14,6 @@ LOAD_TIMEOUT_MS = 180_000
 def server():
     with voila() as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_app(browser, server, query=""):

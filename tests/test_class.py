@@ -21,9 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from servers import ARTIFACTS, BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, free_port
+from servers import ARTIFACTS, BIN, ROOT, Server, free_port
 
 pytestmark = pytest.mark.browser
 SERVE = ROOT / "class" / "serve.py"
@@ -162,14 +161,6 @@ def server(tmp_path_factory):
     with class_server(tmp_path_factory.mktemp("class"), size=LEARNERS, pool=POOL) as srv:
         wait_for_log(srv, r"Kernel pool of app\.ipynb is filled")  # the teacher starts it before class
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,7 @@ import signal
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from servers import CHROMIUM, CHROMIUM_ARGS
 from test_class import (add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id, kernel_pid,
                         LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
 
@@ -51,14 +49,6 @@ def server(tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(server, browser):
     page = open_dashboard(browser, server)
@@ -84,6 +74,14 @@ def apply_settings(page, panel, settings: dict):
     page.fill(f".tp-panel-{panel} .tp-share-text textarea", json.dumps(settings))
     page.click(f".tp-panel-{panel} >> text=Apply pasted settings")
     wait_status(page, "Settings applied.")
+
+
+def run_presets_to_the_end(page, slot):
+    """Click the LR panel's Run and wait until preset curve `slot` is complete and the status says Ready."""
+    page.click(".tp-panel-lr .tp-run")
+    page.wait_for_function("slot => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[slot].y.length"
+                           " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
+                           arg=slot, timeout=60_000)
 
 
 def assert_clean(page):
@@ -238,10 +236,7 @@ def test_stop_mid_run_then_run_again(page):
     time.sleep(0.5)
     assert curve_lengths(page)[:4] == lengths  # nothing grows after Stop
     apply_settings(page, "lr", {"epochs": 2})
-    page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[1].y.length"
-                           " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
-                           timeout=60_000)
+    run_presets_to_the_end(page, slot=1)
     assert_clean(page)
 
 
@@ -257,10 +252,7 @@ def test_a_kernel_killed_mid_run_is_reported_and_a_reload_works(page, server):
     page.wait_for_selector(".tp-panel-gpu", timeout=240_000)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=240_000)
     assert kernel_id(page) != kid and page.locator(".tp-kernel-lost").count() == 0
-    page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[2].y.length"
-                           " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
-                           timeout=60_000)
+    run_presets_to_the_end(page, slot=2)
     assert_clean(page)
 
 

@@ -3,26 +3,22 @@ writes, a hundred consecutive runs in one memory-capped class kernel (no hooks l
 and the TP_MNIST_MIRROR variable a class server (or a test) points MNIST downloads at."""
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import sys
-import threading
 
 import numpy as np
 import pytest
 
 from core import mnist
 from core.errors import ConfigError
-from core.idx import write_idx
 from servers import BIN, ROOT
+from test_mnist import CLOSED, _write_mnist, local_mirror  # noqa: F401  (local_mirror: a fixture used below)
 
 sys.path.insert(0, str(ROOT / "class"))
 import serve  # noqa: E402  (class/serve.py: `class` is a keyword, so it is imported from its folder)
 
-CLOSED = "http://127.0.0.1:9/"
 RUNS = 100
 
 
@@ -165,28 +161,11 @@ def test_a_hundred_runs_in_one_class_kernel_leave_no_hooks_and_flat_memory(tmp_p
 
 
 # -- TP_MNIST_MIRROR ------------------------------------------------------------------------------
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def mirror(tmp_path):
+def mirror(local_mirror):
     """A loopback web server whose root holds mnist/ (small MNIST-shaped files), like a classroom mirror."""
-    root = tmp_path / "mirror"
-    rng = np.random.default_rng(0)
-    arrays = {"train_images": rng.integers(0, 256, (30, 5, 5), dtype=np.uint8),
-              "train_labels": (np.arange(30) % 10).astype(np.uint8),
-              "test_images": rng.integers(0, 256, (10, 5, 5), dtype=np.uint8),
-              "test_labels": (np.arange(10) % 10).astype(np.uint8)}
-    (root / "mnist").mkdir(parents=True)
-    for key, filename in mnist.FILES.items():
-        write_idx(root / "mnist" / filename, arrays[key])
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", arrays
-    server.shutdown()
-    server.server_close()
+    root, url = local_mirror
+    return url.rstrip("/"), _write_mnist(root / "mnist")
 
 
 def test_mnist_mirror_variable_is_read_at_call_time(tmp_path, monkeypatch, mirror):
