@@ -1,6 +1,7 @@
 """Training Playground core: pure PyTorch and numpy, never UI. `from core import …` is the contract."""
 from .activations import ACTIVATIONS
-from .config import MODELS, OPTIMIZERS, RunConfig
+from .config import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, MODELS, OPTIMIZERS, RunConfig
+from .csv_data import read_csv
 from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
 from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
 from .errors import ConfigError, is_out_of_memory
@@ -21,5 +22,5 @@ __all__ = [
     "product_moments", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
     "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
     "mse", "nll", "LR_PRESETS", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
-    "seeded", "train", "Run", "is_out_of_memory",
+    "seeded", "train", "Run", "is_out_of_memory", "read_csv", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_STEPS",
 ]

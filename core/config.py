@@ -15,6 +15,10 @@ DEVICES = ("cpu", "cuda", "auto")
 MAX_WIDTH = 4096
 MAX_LR = 1e6
 MAX_SEED = 2**32 - 1
+# Work one run may ask for (a class server holds thirty learners): measured peaks in the README, "Security".
+MAX_LAYERS = 8  # hidden layers
+MAX_PARAMETERS = 5_000_000  # weights and biases of the whole model
+MAX_STEPS = 100_000  # optimizer steps in one run (epochs x batches per epoch)
 SEED_PARTS = ("init", "order", "split")  # weights, batch order, train/val/test split
 
 
@@ -67,6 +71,8 @@ class RunConfig:
         for width in self.hidden:
             if not 1 <= _integer("layer width", width) <= MAX_WIDTH:
                 raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.", "width_range", limit=MAX_WIDTH)
+        if len(self.hidden) > MAX_LAYERS:
+            raise ConfigError(f"At most {MAX_LAYERS} hidden layers, please.", "too_many_layers", limit=MAX_LAYERS)
         val_fraction = _number("validation fraction", self.val_fraction)
         if not 0 <= val_fraction <= 0.9:
             raise ConfigError("The validation fraction must be between 0 and 0.9.", "val_range")
@@ -82,12 +88,33 @@ class RunConfig:
                               limit=sizes[0] if sizes else None)
         if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
             raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.", "cnn_images")
+        self._check_work(sizes, batch, epochs)
         if self.device == "cuda":
             import torch
 
             if not torch.cuda.is_available():
                 raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.", "no_gpu")
         return self
+
+    def _check_work(self, sizes, batch, epochs):
+        """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
+        from .data import input_shape_of
+        from .models import build_model
+
+        shape = input_shape_of(self.dataset)
+        if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
+            model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1])  # on meta: free
+            count = sum(p.numel() for p in model.parameters())
+            if count > MAX_PARAMETERS:
+                raise ConfigError(f"This model has {count:,} parameters; at most {MAX_PARAMETERS:,}: "
+                                  "use fewer or narrower layers.", "too_many_parameters",
+                                  count=count, limit=MAX_PARAMETERS)
+        if sizes is not None:
+            steps = epochs * -(-sizes[0] // batch)
+            if steps > MAX_STEPS:
+                raise ConfigError(f"This run would take {steps:,} steps; at most {MAX_STEPS:,}: "
+                                  "use fewer epochs or a larger batch size.", "too_many_steps",
+                                  steps=steps, limit=MAX_STEPS)
 
     def replace(self, **changes) -> "RunConfig":
         """A copy with some fields changed."""

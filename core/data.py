@@ -73,6 +73,19 @@ def split_sizes(name, val_fraction=0.2):
     return pool_counts(POOL_SIZES[name], val_fraction)
 
 
+def input_shape_of(name):
+    """(input shape, number of classes) of a built-in data set without loading it; None for a CSV file."""
+    if _is_csv(name):
+        return None
+    if name == "digits":
+        return (1, 8, 8), 10
+    if name in mnist.SIZES:
+        return (1, 28, 28), 10
+    if name in TOY_SETS:
+        return (2,), 2
+    raise _unknown(name)
+
+
 @functools.lru_cache(maxsize=1)
 def _digits_raw():
     """Read the shipped npz once; the arrays are read-only so no run can change the cache."""

@@ -100,7 +100,11 @@ def test_csv_upload_trains(tmp_path):
     p.play.click()
     assert p.current.done and p.current.data.name.endswith("mine.csv") and "test accuracy" in app.status.text
     assert len(p.figs.acc.data[0].y) == 2 and np.asarray(p.figs.boundary.data[0].z).shape == (50, 50)
-    assert json.loads(json.dumps(p.settings()))["dataset"] == p.controls.dataset.value
+    shared = json.loads(json.dumps(p.settings()))
+    assert shared["dataset"] == "upload:mine.csv"  # a handle, never the server-side path
+    p.controls.dataset.value = "digits"
+    p.apply_settings(shared)  # the same kernel resolves its own upload's handle
+    assert p.controls.dataset.value == p.current.data.name
 
 
 @pytest.mark.parametrize("content, message", [

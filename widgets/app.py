@@ -61,7 +61,7 @@ def url_settings(query: str) -> dict:
         value = values[-1]
         try:
             settings[key] = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: thousands of '[' — kept as text, refused later
             settings[key] = value
     return settings
 

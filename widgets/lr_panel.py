@@ -11,7 +11,7 @@ from core import LR_PRESETS, RunConfig, classify_regime, lr_find, lr_sweep
 from .figures import figure, widget_of
 from .lr_surface import LossSurface
 from .i18n import register
-from .panel import Panel, config_from
+from .panel import Panel, config_from, shareable
 from .parse import parse_float
 from .runner import Events
 
@@ -164,7 +164,7 @@ class LRPanel(Panel):
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:
-        return {**self.base.to_dict(), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
+        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
 
     def apply_settings(self, data: dict) -> None:
         data = dict(data)

@@ -5,10 +5,11 @@ import json
 
 import ipywidgets as W
 
-from core import ConfigError, RunConfig
+from core import DATASETS, ConfigError, RunConfig
 
 from .i18n import register
 from .runner import BackgroundRun
+from .uploads import UPLOADS
 
 register({
     "panel.running": ("Running… press Stop to end early.", "运行中……按“停止”可提前结束。"),
@@ -142,10 +143,20 @@ class Panel:
 
 
 def config_from(settings: dict, base: RunConfig | None = None) -> RunConfig:
-    """A RunConfig from shared settings (unknown keys are a ConfigError)."""
+    """A RunConfig from shared settings (unknown keys are a ConfigError). A data set is taken by name, or as
+    this kernel's own upload by its handle: never a path, so no learner reaches a file on the server."""
     base = base or RunConfig()
     merged = {**base.to_dict(), **settings}
+    if "dataset" in settings:
+        merged["dataset"] = UPLOADS.resolve(settings["dataset"], tuple(DATASETS))
     return RunConfig.from_dict(merged)
+
+
+def shareable(cfg: RunConfig) -> dict:
+    """cfg as settings a learner may copy: an uploaded file appears as its handle, never as its path."""
+    d = cfg.to_dict()
+    d["dataset"] = UPLOADS.shareable(d["dataset"])
+    return d
 
 
 def set_titles(container, titles):

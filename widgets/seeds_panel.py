@@ -12,7 +12,7 @@ from core.repro import run_twice
 
 from .figures import figure, widget_of
 from .i18n import register
-from .panel import Panel, config_from
+from .panel import Panel, config_from, shareable
 from .parse import parse_seed
 from .runner import Events
 from .seed_lessons import SeedLessons
@@ -190,7 +190,7 @@ class SeedsPanel(Panel):
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:
-        return {**self.config().to_dict(), "benchmark": bool(self.benchmark.value)}
+        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value)}
 
     def apply_settings(self, data: dict) -> None:
         data = dict(data)

@@ -60,6 +60,18 @@ register({
     "what.init": ("init", "初始化方案"),
     "what.optimizer": ("optimizer", "优化器"),
     "what.device": ("device", "设备"),
+    "err.too_many_layers": ("At most {limit} hidden layers, please.", "隐藏层最多 {limit} 层。"),
+    "err.too_many_parameters": ("This model has {count:,} parameters; at most {limit:,}: use fewer or narrower layers.",
+                                "这个模型有 {count:,} 个参数，上限是 {limit:,}：请减少层数或层宽。"),
+    "err.too_many_steps": ("This run would take {steps:,} steps; at most {limit:,}: use fewer epochs or a larger batch size.",
+                           "这次运行需要 {steps:,} 步，上限是 {limit:,}：请减少训练轮数或增大批大小。"),
+    "err.dataset_by_name": ("Choose a data set by name ({options}) or upload a CSV in the Training panel.",
+                            "请按名称选择数据集（{options}），或在“训练”面板上传 CSV。"),
+    "err.upload_missing": ("No such CSV was uploaded in this session: upload it in the Training panel first.",
+                           "本次会话没有上传过这个 CSV：请先在“训练”面板上传。"),
+    "err.upload_not_file": ("That upload is not a file.", "上传的内容不是文件。"),
+    "err.upload_too_big": ("That file is {size:.1f} MB; uploads may be at most {limit} MB.",
+                           "该文件大小为 {size:.1f} MB；上传文件最大 {limit} MB。"),
     "err.not_integer": ("The {what} must be a whole number, not {value!r}.", "{what}必须是整数，而不是 {value!r}。"),
 })
 

@@ -1,16 +1,13 @@
 """Training panel controls: data set (built-in or an uploaded CSV), model and optimiser, numbers -> RunConfig."""
 from __future__ import annotations
 
-import os
-import tempfile
-
 import ipywidgets as W
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig
-from core.csv_data import read_csv
 
 from .i18n import register
 from .parse import parse_float, parse_int, parse_seed, parse_widths
+from .uploads import MAX_UPLOAD_BYTES, UPLOADS
 
 DATASETS_ZH = {
     "digits": "手写数字：1,797 张 8×8 图像（随应用附带）",
@@ -27,6 +24,8 @@ register({
     "train.ds.csv": ("Your CSV: {name}", "你的 CSV：{name}"),
     "train.dataset": ("Data set", "数据集"),
     "train.upload": ("Upload CSV", "上传 CSV"),
+    "train.upload_limit": ("CSV files up to {mb} MB: numeric columns, the last one the label.",
+                           "CSV 文件最大 {mb} MB：各列为数字，最后一列为标签。"),
     "train.model": ("Model", "模型"),
     "train.model.mlp": ("MLP (fully connected)", "多层感知机（全连接）"),
     "train.model.cnn": ("CNN (convolutional)", "卷积网络（CNN）"),
@@ -60,10 +59,12 @@ WIDTH = W.Layout(width="19em")
 
 
 def uploaded_files(value) -> list:
-    """(name, bytes) pairs from FileUpload.value: ipywidgets 8 gives a tuple of dicts, 7 a dict name -> {content}."""
+    """(name, content) pairs from FileUpload.value: ipywidgets 8 gives a tuple of dicts, 7 a dict name -> {content}.
+    The content is passed on as sent, unconverted: `uploads.checked_content` decides whether it is a file."""
     if isinstance(value, dict):
-        return [(name, bytes(item["content"])) for name, item in value.items()]
-    return [(item["name"], bytes(item["content"])) for item in value or ()]
+        return [(name, item.get("content") if isinstance(item, dict) else None) for name, item in value.items()]
+    return [(item.get("name", ""), item.get("content")) if isinstance(item, dict) else ("", None)
+            for item in value or ()]
 
 
 class TrainControls:
@@ -71,12 +72,14 @@ class TrainControls:
 
     def __init__(self, panel, base: RunConfig):
         self.panel, self.base = panel, base
-        self.csv_path = None  # where the last uploaded CSV was written
+        self.csv_path = None  # this kernel's uploaded CSV (uploads.UPLOADS holds it), once there is one
         drop = lambda key: panel.label(W.Dropdown(style=STYLE, layout=WIDTH), key)
         text = lambda key, css: self._css(panel.label(W.Text(style=STYLE, layout=WIDTH), key), css)
         self.dataset = self._css(drop("train.dataset"), "tp-train-dataset")
         self.upload = self._css(panel.label(W.FileUpload(accept=".csv", multiple=False), "train.upload"),
                                 "tp-train-upload")
+        self.upload_limit = panel.label(W.HTML(), "train.upload_limit", "value", mb=MAX_UPLOAD_BYTES // 2**20)
+        self.upload_limit.add_class("tp-train-upload-limit")
         self.model, self.activation = drop("train.model"), drop("train.activation")
         self.init, self.optimizer = drop("train.init"), drop("train.optimizer")
         self.device, self.kfold = drop("train.device"), self._css(drop("train.kfold"), "tp-train-kfold")
@@ -90,7 +93,7 @@ class TrainControls:
         self.upload.observe(self.on_upload, "value")
         column = lambda *ws: W.VBox(list(ws))
         self.widget = W.HBox([
-            column(self.dataset, self.upload, self.model, self.hidden),
+            column(self.dataset, self.upload, self.upload_limit, self.model, self.hidden),
             column(self.activation, self.init, self.optimizer, self.lr),
             column(self.batch, self.epochs, self.seed, self.device, self.kfold),
         ], layout=W.Layout(flex_flow="row wrap"))
@@ -110,7 +113,7 @@ class TrainControls:
 
         datasets = [(i18n.t(f"train.ds.{n}"), n) for n in DATASETS]
         if self.csv_path:
-            datasets.append((i18n.t("train.ds.csv", name=os.path.basename(self.csv_path)), self.csv_path))
+            datasets.append((i18n.t("train.ds.csv", name=UPLOADS.name), self.csv_path))
         relabel(self.dataset, datasets)
         relabel(self.model, [(i18n.t(f"train.model.{m}"), m) for m in ("mlp", "cnn")])
         relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in ("sgd", "momentum", "adam")])
@@ -134,7 +137,7 @@ class TrainControls:
         if k not in KFOLD_CHOICES:
             raise ConfigError("k-fold must be 0 (off) or a whole number from 2 to 10.", "kfold_range")
         self.base = cfg
-        if cfg.dataset not in DATASETS:  # a CSV path: offer it as the extra option
+        if cfg.dataset not in DATASETS:  # this kernel's own upload (config_from resolved its handle)
             self.csv_path = str(cfg.dataset)
             self._relabel_options(self.panel.i18n)
         self.dataset.value, self.model.value = cfg.dataset, cfg.model
@@ -145,21 +148,14 @@ class TrainControls:
         self.seed.value = "" if cfg.seed is None else str(cfg.seed)
 
     def load_upload(self, value) -> None:
-        """Write an uploaded CSV to a temporary file, check it with core's reader, and select it."""
+        """Check an uploaded CSV before it touches the disk, keep it as this kernel's upload, and select it."""
         files = uploaded_files(value)
         if not files:
             return
         name, content = files[-1]
-        name = os.path.basename(str(name))
-        if not name.lower().endswith(".csv"):
-            raise ConfigError("Please upload a file whose name ends in .csv.", "csv_name")
-        # a fresh folder per upload: a bad file never overwrites the one a paused run was built from
-        path = os.path.join(tempfile.mkdtemp(prefix="tp-csv-"), name)
-        with open(path, "wb") as f:
-            f.write(content)
-        x, _, classes = read_csv(path)  # a malformed file is refused here, with core's message
+        path, (x, _, classes) = UPLOADS.store(name, content)  # refuses non-files, oversize, bad names, bad CSVs
         self.csv_path = path
         self._relabel_options(self.panel.i18n)
         self.dataset.value = path
-        self.panel.status.show("train.csv_loaded", "ok", name=name, rows=len(x), features=x.shape[1],
+        self.panel.status.show("train.csv_loaded", "ok", name=UPLOADS.name, rows=len(x), features=x.shape[1],
                                classes=len(classes))

@@ -12,7 +12,7 @@ from core.seeding import deterministic_mode
 from core.toy_data import TOY_SETS
 
 from .i18n import register
-from .panel import Panel, config_from
+from .panel import Panel, config_from, shareable
 from .runner import Events
 from .train_controls import TrainControls
 from .train_figures import TrainFigures
@@ -203,7 +203,7 @@ class TrainPanel(Panel):
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:
-        return {**self.controls.config().to_dict(), "k": self.controls.kfolds()}
+        return {**shareable(self.controls.config()), "k": self.controls.kfolds()}
 
     def apply_settings(self, data: dict) -> None:
         data = dict(data)
