@@ -164,3 +164,15 @@ def test_the_work_limits_sit_just_above_the_largest_run_they_allow():
 def test_every_new_refusal_has_a_message_in_both_languages(code):
     english, chinese = CATALOGUE[f"err.{code}"]
     assert english and chinese and english != chinese
+
+
+def test_an_unexpected_error_is_logged_to_a_file_not_to_stderr(capsys):
+    from widgets.status import log_file
+
+    app = App("")
+    app.status.guard(lambda: 1 / 0)()
+    assert app.status.kind == "error" and "Traceback" not in app.status.text
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "ZeroDivisionError" not in captured.err
+    with open(log_file(), encoding="utf-8") as f:
+        assert "ZeroDivisionError" in f.read()

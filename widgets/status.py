@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import os
+import tempfile
 
 import ipywidgets as W
 
@@ -12,6 +14,27 @@ from core import ConfigError, is_out_of_memory
 from .i18n import CATALOGUE, register
 
 log = logging.getLogger("training_playground")
+
+
+def log_file() -> str:
+    """Where this kernel's log goes: $TP_LOG_DIR (or the temporary folder)/training-playground-logs."""
+    folder = os.environ.get("TP_LOG_DIR") or os.path.join(tempfile.gettempdir(), "training-playground-logs")
+    return os.path.join(folder, f"kernel-{os.getpid()}.log")
+
+
+def _log_to_a_file():
+    # Never to the kernel's stderr: ipykernel forwards stderr to the page as it is, tracebacks and server
+    # paths included, whatever Voila's show_tracebacks says.
+    if not log.handlers:
+        path = log_file()
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        handler = logging.FileHandler(path, delay=True, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+
+
+_log_to_a_file()
 
 register({
     "status.ready": ("Ready.", "就绪。"),
