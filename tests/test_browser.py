@@ -181,3 +181,22 @@ def test_every_panel_runs_from_its_main_button(browser, server, name):
     assert "Traceback" not in page.inner_text("body")
     page.locator(f".tp-panel-{name}").screenshot(path=str(ARTIFACTS / f"06-panel-{name}.png"))
     page.close()
+
+
+def test_a_file_on_the_server_cannot_be_named_from_the_url_or_pasted_settings(browser, server, tmp_path):
+    secret = tmp_path / "grades.csv"
+    secret.write_text("student,grade\n" + "".join(f"Alice Smith,{i}\n" for i in range(20)))
+    page = open_app(browser, server, f"?dataset={secret}")
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('by name')",
+                           timeout=10_000)
+    panel = page.locator(".tp-panel-train")
+    panel.get_by_text("Share these settings").click()
+    panel.locator(".tp-share-text textarea").fill('{"dataset": "%s"}' % secret)
+    panel.get_by_text("Apply pasted settings").click()
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('by name')",
+                           timeout=10_000)
+    panel.locator(".tp-run").first.click()  # Play trains on digits, the data set it still holds
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('test accuracy')",
+                           timeout=120_000)
+    assert "Alice" not in page.inner_text("body") and str(secret) not in page.inner_text("body")
+    page.close()
