@@ -200,3 +200,24 @@ def test_a_file_on_the_server_cannot_be_named_from_the_url_or_pasted_settings(br
                            timeout=120_000)
     assert "Alice" not in page.inner_text("body") and str(secret) not in page.inner_text("body")
     page.close()
+
+
+def test_an_upload_over_the_limit_is_refused_in_the_browser_with_a_message(browser, server, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x1,label\n" + b"1.0,0\n" * (11 * 2**20 // 6))  # over Tornado's 10 MiB websocket frame
+    small = tmp_path / "small.csv"
+    small.write_text("x1,x2,label\n" + "".join(f"{i % 5}.5,{i % 3},{i % 2}\n" for i in range(40)))
+    page = open_app(browser, server)
+
+    def upload(path):
+        with page.expect_file_chooser() as chooser:
+            page.click(".tp-panel-train .tp-train-upload")
+        chooser.value.set_files(str(path))
+
+    upload(big)
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('at most 5 MB')",
+                           timeout=10_000)
+    upload(small)  # the page's socket stayed open: a file within the limit arrives
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('Loaded small.csv')",
+                           timeout=30_000)
+    page.close()

@@ -7,7 +7,8 @@ from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig
 
 from .i18n import register
 from .parse import parse_float, parse_int, parse_seed, parse_widths
-from .uploads import MAX_UPLOAD_BYTES, UPLOADS
+from .upload_guard import UploadGuard
+from .uploads import MAX_UPLOAD_BYTES, UPLOADS, refuse_size
 
 DATASETS_ZH = {
     "digits": "手写数字：1,797 张 8×8 图像（随应用附带）",
@@ -80,6 +81,8 @@ class TrainControls:
                                 "tp-train-upload")
         self.upload_limit = panel.label(W.HTML(), "train.upload_limit", "value", mb=MAX_UPLOAD_BYTES // 2**20)
         self.upload_limit.add_class("tp-train-upload-limit")
+        self.upload_guard = UploadGuard(MAX_UPLOAD_BYTES, "tp-train-upload",
+                                        panel.guard(lambda size: refuse_size(size)))
         self.model, self.activation = drop("train.model"), drop("train.activation")
         self.init, self.optimizer = drop("train.init"), drop("train.optimizer")
         self.device, self.kfold = drop("train.device"), self._css(drop("train.kfold"), "tp-train-kfold")
@@ -93,7 +96,7 @@ class TrainControls:
         self.upload.observe(self.on_upload, "value")
         column = lambda *ws: W.VBox(list(ws))
         self.widget = W.HBox([
-            column(self.dataset, self.upload, self.upload_limit, self.model, self.hidden),
+            column(self.dataset, self.upload, self.upload_limit, self.upload_guard, self.model, self.hidden),
             column(self.activation, self.init, self.optimizer, self.lr),
             column(self.batch, self.epochs, self.seed, self.device, self.kfold),
         ], layout=W.Layout(flex_flow="row wrap"))

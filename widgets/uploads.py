@@ -32,11 +32,15 @@ def checked_content(content) -> bytes:
     """The upload's bytes, refused unless bytes-like and within the size limit (before anything is written)."""
     if not isinstance(content, (bytes, bytearray, memoryview)):
         raise ConfigError("That upload is not a file.", "upload_not_file")
-    size = memoryview(content).nbytes
+    refuse_size(memoryview(content).nbytes)
+    return bytes(content)
+
+
+def refuse_size(size: int) -> None:
+    """A ConfigError for a file over the limit (the browser reports sizes it refused before sending)."""
     if size > MAX_UPLOAD_BYTES:
         raise ConfigError(f"That file is {size / 2**20:.1f} MB; uploads may be at most {MAX_UPLOAD_BYTES // 2**20} MB.",
                           "upload_too_big", size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
-    return bytes(content)
 
 
 class Uploads:
