@@ -196,7 +196,7 @@ def test_a_run_past_the_work_limits_is_refused_with_a_message_and_the_kernel_liv
     page.click(".tp-panel-train .tp-run")
     wait_status(page, "went wrong", "hidden layers", "Not enough memory", "Finished", timeout=60_000)
     message = status(page)
-    assert message.startswith("At most 8 hidden layers"), message
+    assert message.endswith("At most 8 hidden layers, please."), message
     assert "Traceback" not in page.inner_text("body") and "\n" not in message
     assert kernel_exists(server, kid)
     set_box(page, ".tp-panel-train .tp-train-hidden input", "64, 64")  # a failed run is over: Play starts afresh
