@@ -106,8 +106,8 @@ def test_bad_scale_text_gives_a_message_and_the_panel_keeps_working(app, panel, 
 
 def paste(panel, data):
     """Paste settings into the share box and press its Apply button, as a learner would."""
-    share = panel.root.children[-1].children[0]
-    apply = next(b for b in share.children[-1].children if b.description == "Apply pasted settings")
+    apply = panel.share_apply
+    assert apply.description == "Apply pasted settings"
     panel.share_text.value = json.dumps(data)
     apply.click()
 

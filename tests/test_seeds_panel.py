@@ -103,7 +103,7 @@ def test_stopped_pair_is_not_judged(app, monkeypatch):
 
 def share_buttons(p):
     """(Show settings, Apply) from the share accordion at the foot of the panel."""
-    show, apply = p.root.children[-1].children[0].children[2].children
+    show, apply = p.share_show, p.share_apply
     assert (show.description, apply.description) == ("Show settings", "Apply pasted settings")
     return show, apply
 
@@ -186,7 +186,7 @@ def test_chinese_relabels_buttons_verdict_and_status(app):
     assert "不同" in p.verdict.value and "首个不同的步：第 0 步" in p.verdict.value
     assert app.status.text == "完成：两次运行不同。"
     assert p.loss_fig.data[0].name == "第 1 次运行"
-    assert "种子检查" in p.lessons.widget.children[3].value
+    assert "种子检查" in p.lessons.audit_title.value
 
 
 def test_settings_round_trip(app):

@@ -227,7 +227,7 @@ def test_settings_round_trip_and_url():
 
 def test_shared_settings_through_the_share_box():
     app, p = _panel()
-    apply = p.root.children[-1].children[0].children[2].children[1]  # the share box's Apply button
+    apply = p.share_apply
     for bad in ({"k": 1}, {"lr": "fast"}, {"optimizer": "rmsprop"}, ["not", "a", "dict"]):
         p.share_text.value = json.dumps(bad)
         apply.click()

@@ -78,9 +78,10 @@ class SeedLessons:
         self.report = seed_report(DEMO_SEED)
         self.run_audit()
         panel.i18n.call(lambda _: self.render())
+        self.audit_title = panel.label(W.HTML(), "seeds.audit.title", "value")
         self.widget = W.VBox([
             panel.label(W.HTML(), "seeds.seq.help", "value"), self.draw, self.table,
-            panel.label(W.HTML(), "seeds.audit.title", "value"), self.audit_list, self.refresh, self.hashseed,
+            self.audit_title, self.audit_list, self.refresh, self.hashseed,
         ])
 
     def draw_sequences(self):
