@@ -1,5 +1,5 @@
 """Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), and one
-headless Chromium per test module for the browser tests."""
+headless Chromium shared by every browser test of the session."""
 import sys
 from pathlib import Path
 
@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (imported here only when a browser test asks)."""
     from playwright.sync_api import sync_playwright
