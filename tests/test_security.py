@@ -4,6 +4,7 @@ the disk, bounded work per run. Each test replays a probe from the security revi
 import json
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,18 @@ def test_an_unexpected_error_is_logged_to_a_file_not_to_stderr(capsys):
     assert "Traceback" not in captured.err and "ZeroDivisionError" not in captured.err
     with open(log_file(), encoding="utf-8") as f:
         assert "ZeroDivisionError" in f.read()
+
+
+def test_in_class_mode_what_python_writes_to_stderr_goes_to_the_log_file(tmp_path):
+    """The class server's kernels set TP_STDERR=log: a warning (with its server path) lands in the log
+    file, and nothing reaches the process's stderr, which ipykernel would forward to the page."""
+    import subprocess
+    import sys
+
+    code = ("import widgets.status, warnings, sys; warnings.warn('a warning from the kernel'); "
+            "print('to stderr', file=sys.stderr); print(widgets.status.log_file())")
+    env = {**os.environ, "TP_STDERR": "log", "TP_LOG_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    log = Path(done.stdout.strip()).read_text(encoding="utf-8")
+    assert "a warning from the kernel" in log and "to stderr" in log

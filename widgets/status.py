@@ -5,6 +5,7 @@ import functools
 import html
 import logging
 import os
+import sys
 import tempfile
 
 import ipywidgets as W
@@ -25,13 +26,18 @@ def log_file() -> str:
 def _log_to_a_file():
     # Never to the kernel's stderr: ipykernel forwards stderr to the page as it is, tracebacks and server
     # paths included, whatever Voila's show_tracebacks says.
-    if not log.handlers:
-        path = log_file()
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        handler = logging.FileHandler(path, delay=True, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
-        log.propagate = False
+    if log.handlers:
+        return
+    path = log_file()
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    handler = logging.FileHandler(path, delay=True, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.propagate = False
+    if os.environ.get("TP_STDERR") == "log":
+        # The class server asks for this: warnings and anything else Python writes to stderr go to the
+        # log file too, not over the learner's websocket (its kernels also keep C-level output off it).
+        sys.stderr = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives with the kernel)
 
 
 _log_to_a_file()
