@@ -12,6 +12,8 @@ def register(texts: dict) -> None:
     for key, pair in texts.items():
         if len(pair) != 2:
             raise ValueError(f"text {key!r} needs an English and a Chinese version")
+        if key in CATALOGUE:
+            raise ValueError(f"text {key!r} is already registered: each text lives in one place")
     CATALOGUE.update(texts)
 
 
