@@ -25,10 +25,10 @@ OPTIMIZER_CODE = {"sgd": "torch.optim.SGD(model.parameters(), lr=LR, foreach=Fal
                   "adam": "torch.optim.Adam(model.parameters(), lr=LR, foreach=False)"}
 
 HEADER = '''#!/usr/bin/env python3
-"""Reproduce a Training Playground run with plain PyTorch and numpy: {summary}
+"""{summary}
 
-Run it from any folder, with no file of the app:  python {filename}{needs}
-Its last line is the run's fingerprint; the app showed {expected}
+Run it from any folder, with no file of the app:  python {filename}
+{needs}Its last line is the run's fingerprint; {expected}
 """
 {imports}
 '''
@@ -59,8 +59,8 @@ FOLDER = sys.argv[1] if len(sys.argv) > 1 else "."
 FILES = {files!r}
 missing = [name for name in FILES if not os.path.isfile(os.path.join(FOLDER, name))]
 if missing:
-    sys.exit(f"This run trains on {title}: put {{', '.join(missing)}} (from {url}) in the folder "
-             f"{{os.path.abspath(FOLDER)}}, or name their folder: python {filename} FOLDER")
+    sys.exit(f"This run trains on {title}: put {{', '.join(missing)}} (from {url}) "
+             f"in the folder {{os.path.abspath(FOLDER)}}, or name their folder: python {filename} FOLDER")
 train_x, train_y, test_x, test_y = (parse_idx(gzip.decompress(pathlib.Path(FOLDER, name).read_bytes()), name)
                                     for name in FILES)
 # the official test file is the test split; one generator seeded with SEED draws val from the train file
@@ -129,8 +129,10 @@ def _data_code(cfg: RunConfig, filename: str):
         return TOY_DATA.format(name=name), [], "", input_shape_of(name)[1]
     if name in mnist.SIZES:
         title = mnist.TITLES[name]
-        needs = (f"\nIt needs the four {title} files ({', '.join(mnist.FILES.values())}) in the folder "
-                 f"named on the command line (default: the current folder):  python {filename} FOLDER")
+        needs = textwrap.fill(f"It needs the four {title} files ({', '.join(mnist.FILES.values())}) in the "
+                              "folder named on the command line (default: the current folder):", 100,
+                              break_on_hyphens=False)
+        needs += f"\n    python {filename} FOLDER\n"
         code = FILE_DATA.format(title=title, files=tuple(mnist.FILES.values()), url=mnist.MIRRORS[name][0],
                                 filename=filename)
         return code, ["gzip", "os", "pathlib", "sys"], needs, input_shape_of(name)[1]
@@ -149,8 +151,9 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     if cfg.deterministic and "os" not in imports:
         imports.append("os")
     hidden = tuple(int(h) for h in cfg.hidden)
-    summary = (f"{os.path.basename(cfg.dataset)}, {cfg.model} {hidden}, {cfg.activation}, init {cfg.init}, "
-               f"{cfg.optimizer} lr={float(cfg.lr)!r}, seed {cfg.seed}.")
+    summary = textwrap.fill(f"Reproduce a Training Playground run with plain PyTorch and numpy: "
+                            f"{os.path.basename(cfg.dataset)}, {cfg.model} {hidden}, {cfg.activation}, "
+                            f"init {cfg.init}, {cfg.optimizer} lr={float(cfg.lr)!r}, seed {cfg.seed}.", 100)
     device = '"cuda" if torch.cuda.is_available() else "cpu"' if cfg.device == "auto" else repr(cfg.device)
     settings = "\n".join([
         "# ==== this run " + "=" * 85,
@@ -159,7 +162,7 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
         f"VAL_FRACTION = {float(cfg.val_fraction)!r}", f"LR = {float(cfg.lr)!r}",
         f"BATCH_SIZE = {int(cfg.batch_size)}", f"EPOCHS = {int(cfg.epochs)}", f"DEVICE = torch.device({device})",
     ]) + "\n"
-    parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=expected or "(see the app)",
+    parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
                            imports="".join(f"import {m}\n" for m in sorted(imports))),
              _embedded(plain)]
     if cfg.dataset in toy_data.TOY_SETS:
