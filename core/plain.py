@@ -21,7 +21,7 @@ class ConfigError(ValueError):
     `code` and `params` let the UI say the same sentence in another language.
     """
 
-    def __init__(self, message: str, code: str = None, **params):
+    def __init__(self, message, code=None, **params):
         super().__init__(message)
         self.code, self.params = code, params
 
