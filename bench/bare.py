@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from core import RunConfig
 from core.data import load_dataset
-from core.init_schemes import init_model
+from core.plain import init_model
 from core.models import build_model, materialise
 
 

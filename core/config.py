@@ -44,9 +44,8 @@ class RunConfig:
 
     def validate(self) -> "RunConfig":
         """Raise ConfigError with one short sentence for the first unusable setting."""
-        from .activations import ACTIVATIONS
         from .data import DATASETS, split_sizes
-        from .init_schemes import INIT_SCHEMES
+        from .plain import ACTIVATIONS, INIT_SCHEMES
 
         _choice("dataset", self.dataset, DATASETS, allow_csv=True)
         _choice("model", self.model, MODELS)

@@ -12,7 +12,7 @@ from .data import load_dataset
 from .folds import kfold_indices
 from .interleave import Tagged
 from .seeding import deterministic_mode
-from .splits import standardise
+from .plain import standardise
 from .training import Run
 
 

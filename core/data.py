@@ -13,7 +13,8 @@ from .csv_data import read_csv
 from .errors import ConfigError
 from .folds import kfold_indices
 from .loaders import make_loader, seed_worker
-from .splits import counts, pool_counts, resolve_seed, split_files, split_pool, standardise
+from .plain import as_tensors, counts, pool_counts, split_files, split_pool, standardise
+from .splits import resolve_seed
 from .toy_data import TOY_SETS, TOY_SIZE, make_toy
 
 # folds and loaders live in their own files; re-exported so the data layer is one import
@@ -96,14 +97,13 @@ def _digits_raw():
     return images, labels
 
 
-def _images(a):
-    """uint8 (N, H, W) numpy images -> a fresh float32 tensor (N, 1, H, W)."""
-    return torch.from_numpy(a.astype(np.float32)).unsqueeze(1)  # astype copies: the cache stays untouched
-
-
-def _labels(a):
-    """uint8 numpy labels -> a fresh int64 tensor."""
-    return torch.from_numpy(a.astype(np.int64))
+def pool_arrays(name):
+    """The unsplit rows of digits or a CSV file as numpy (inputs, labels, class names); images get a
+    channel axis, (N, 1, H, W). An exported script embeds these arrays."""
+    if name == "digits":
+        images, labels = _digits_raw()
+        return images[:, None], labels, DIGIT_NAMES
+    return read_csv(name)
 
 
 def load_dataset(name, seed, val_fraction=0.2):
@@ -113,21 +113,18 @@ def load_dataset(name, seed, val_fraction=0.2):
     seed = resolve_seed(seed)
     g = torch.Generator().manual_seed(seed)  # private: the global RNGs are never touched
     n_classes, class_names = 10, DIGIT_NAMES
-    if name == "digits":
-        images, labels = _digits_raw()
-        splits = split_pool(_images(images), _labels(labels), g, val_fraction)
+    if name == "digits" or _is_csv(name):
+        x, y, class_names = pool_arrays(name)
+        splits = split_pool(*as_tensors(x, y), g, val_fraction)  # as_tensors copies: the cache stays untouched
+        n_classes = len(class_names)
     elif name in TOY_SETS:
         pool_counts(TOY_SIZE, val_fraction)  # refuse a bad fraction before drawing any numbers
         splits = split_pool(*make_toy(name, g), g, val_fraction)
         n_classes, class_names = 2, ("0", "1")
     elif name in mnist.SIZES:
         tr_x, tr_y, te_x, te_y = mnist.load_mnist_arrays(name)
-        splits = split_files(_images(tr_x), _labels(tr_y), _images(te_x), _labels(te_y), g, val_fraction)
+        splits = split_files(*as_tensors(tr_x[:, None], tr_y), *as_tensors(te_x[:, None], te_y), g, val_fraction)
         class_names = mnist.CLASS_NAMES[name]
-    elif _is_csv(name):
-        x, y, class_names = read_csv(name)
-        splits = split_pool(torch.from_numpy(x), torch.from_numpy(y), g, val_fraction)
-        n_classes = len(class_names)
     else:
         raise _unknown(name)
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = splits

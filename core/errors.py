@@ -1,15 +1,7 @@
 """The one exception a learner sees (a setting that cannot be used), and how to recognise running out of memory."""
+from .plain import ConfigError  # defined there: the exported script raises it too
 
-
-class ConfigError(ValueError):
-    """A setting a learner chose cannot be used; the message says why in one short sentence.
-
-    `code` and `params` let the UI say the same sentence in another language.
-    """
-
-    def __init__(self, message: str, code: str | None = None, **params):
-        super().__init__(message)
-        self.code, self.params = code, params
+__all__ = ["ConfigError", "is_out_of_memory"]
 
 
 # What allocators say when memory runs out: PyTorch's CPU and CUDA allocators, C++'s operator new

@@ -4,7 +4,7 @@ from typing import List, NamedTuple, Optional
 import torch
 from torch import nn
 
-from core.init_schemes import init_model
+from core.plain import init_model
 from core.losses import mse
 
 

@@ -1,131 +1,172 @@
-"""export_script(cfg): a standalone plain-PyTorch script that reproduces train(cfg) and prints its fingerprint."""
+"""export_script(cfg): a standalone plain-PyTorch script that reproduces train(cfg) and prints its fingerprint.
+
+The script embeds core/plain.py (and core/toy_data.py for a toy set) verbatim, so it runs the very code
+the engine runs; around it stand the run's settings, its data and the course's flat training loop.
+"""
 from __future__ import annotations
 
+import base64
 import inspect
+import io
+import os
 import textwrap
-from string import Template
 
-from . import toy_data
-from .activations import LEAKY_SLOPE
+import numpy as np
+
+from . import mnist, plain, toy_data
 from .config import RunConfig
+from .data import input_shape_of, pool_arrays
 from .errors import ConfigError
-from .export_template import SCRIPT
-from .gains import (CONSTANT_VALUE, SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD, UNIFORM_BOUND,
-                    calculate_gain)
 
-ACTIVATION_CODE = {"relu": "nn.ReLU()", "leaky_relu": f"nn.LeakyReLU({LEAKY_SLOPE!r})", "tanh": "nn.Tanh()",
-                   "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()", "gelu": "nn.GELU()", "selu": "nn.SELU()"}
 # foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/optimizers.py)
 # follow step for step; on a GPU torch.optim would otherwise pick its multi-tensor code.
 OPTIMIZER_CODE = {"sgd": "torch.optim.SGD(model.parameters(), lr=LR, foreach=False)",
                   "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, foreach=False)",
                   "adam": "torch.optim.Adam(model.parameters(), lr=LR, foreach=False)"}
-MLP_CODE = """\
-    width = int(np.prod(input_shape))
-    blocks.append(("flatten", nn.Flatten()))
-    for i, out in enumerate(HIDDEN, 1):
-        blocks.append((f"layer{i}", nn.Sequential(nn.Linear(width, out), activation())))
-        width = out
-    blocks.append(("out", nn.Linear(width, n_classes)))"""
-CNN_CODE = """\
-    channels, height, width = input_shape
-    for i, out in enumerate(HIDDEN, 1):
-        conv = nn.Conv2d(channels, out, kernel_size=3, stride=2, padding=1)
-        blocks.append((f"layer{i}", nn.Sequential(conv, activation())))
-        channels, height, width = out, (height + 1) // 2, (width + 1) // 2
-    blocks.append(("flatten", nn.Flatten()))
-    blocks.append(("out", nn.Linear(channels * height * width, n_classes)))"""
-LSUV_CODE = """\
-# LSUV: rescale each layer in turn until its output std on a batch of training data is 1
-sample = x_train[:256]
-model.eval()
-for layer in layers:
-    seen = {}
-    handle = layer.register_forward_hook(lambda mod, inp, out: seen.__setitem__("std", out.std().item()))
-    for _ in range(10):
-        with torch.no_grad():
-            model(sample)
-        std = seen.get("std", 1.0)
-        if abs(std - 1) < 0.05 or not math.isfinite(std) or std == 0:
+
+HEADER = '''#!/usr/bin/env python3
+"""{summary}
+
+Run it from any folder, with no file of the app:  python {filename}
+{needs}Its last line is the run's fingerprint; {expected}
+"""
+{imports}
+'''
+DETERMINISTIC = '''\
+# deterministic algorithms, as the app's "deterministic" switch sets them (cuBLAS needs a fixed workspace)
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+torch.use_deterministic_algorithms(True)
+torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+'''
+EMBEDDED_DATA = '''\
+# ---- data: the rows of {name}, embedded as a compressed numpy .npz in base64 ----------------------
+DATA = """
+{blob}
+"""
+with np.load(io.BytesIO(base64.b64decode(DATA))) as arrays:
+    pool = as_tensors(arrays["x"], arrays["y"])
+# one generator seeded with SEED draws the train/val/test split
+splits = split_pool(*pool, torch.Generator().manual_seed(SEED), VAL_FRACTION)
+'''
+TOY_DATA = '''\
+# ---- data: one generator seeded with SEED draws the toy points, then the train/val/test split -----
+g = torch.Generator().manual_seed(SEED)
+splits = split_pool(*make_toy({name!r}, g), g, VAL_FRACTION)
+'''
+FILE_DATA = '''\
+# ---- data: the four {title} files, read from the folder named on the command line ------------------
+FOLDER = sys.argv[1] if len(sys.argv) > 1 else "."
+FILES = {files!r}
+missing = [name for name in FILES if not os.path.isfile(os.path.join(FOLDER, name))]
+if missing:
+    sys.exit(f"This run trains on {title}: put {{', '.join(missing)}} (from {url}) "
+             f"in the folder {{os.path.abspath(FOLDER)}}, or name their folder: python {filename} FOLDER")
+train_x, train_y, test_x, test_y = (parse_idx(gzip.decompress(pathlib.Path(FOLDER, name).read_bytes()), name)
+                                    for name in FILES)
+# the official test file is the test split; one generator seeded with SEED draws val from the train file
+splits = split_files(*as_tensors(train_x[:, None], train_y), *as_tensors(test_x[:, None], test_y),
+                     torch.Generator().manual_seed(SEED), VAL_FRACTION)
+'''
+RUN = '''\
+(x_train, y_train), (x_val, y_val), (x_test, y_test) = splits
+(x_train, x_val, x_test), _, _ = standardise(x_train, x_val, x_test)  # by the training split's statistics
+
+# ---- model and init: every random number of the init from one generator seeded with SEED ----------
+model = build_model(MODEL, HIDDEN, ACTIVATION, tuple(x_train.shape[1:]), N_CLASSES)
+init_model(model, INIT, ACTIVATION, generator=torch.Generator().manual_seed(SEED), sample=x_train[:256])
+model = model.to(DEVICE)
+optimizer = {optimizer}
+
+# ---- the loop: train() / zero_grad / forward / loss / backward / step; validate under no_grad --------
+order_gen = torch.Generator().manual_seed(SEED)
+x_train, y_train = x_train.to(DEVICE), y_train.to(DEVICE)
+train_loss, val_loss, val_acc = [], [], []
+diverged = False
+for epoch in range(EPOCHS):
+    perm = torch.randperm(len(y_train), generator=order_gen).to(DEVICE)
+    for idx in perm.split(BATCH_SIZE):
+        model.train()
+        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
+        train_loss.append(loss.item())
+        if not math.isfinite(train_loss[-1]):
+            diverged = True  # a non-finite loss ends the run: it is a result, not an error
             break
-        with torch.no_grad():
-            layer.weight.div_(std)
-    handle.remove()
-model.train()"""
-SPARSE_CODE = f"""\
-w2 = weight.view(weight.shape[0], -1)
-rows, cols = w2.shape
-w2.normal_(0, {SPARSE_STD!r}, generator=g)
-zero_rows = torch.rand(rows, cols, generator=g, device=weight.device).argsort(dim=0)
-w2.scatter_(0, zero_rows[: math.ceil({SPARSITY!r} * rows)], 0.0)"""
-DEFAULT_CODE = """\
-nn.init.kaiming_uniform_(weight, a=math.sqrt(5), generator=g)  # what nn.Linear/nn.Conv2d do by default
-if bias is not None:
-    fan_in = weight.shape[1] * weight[0][0].numel()
-    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-    nn.init.uniform_(bias, -bound, bound, generator=g)"""
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    if diverged:
+        break
+    loss_value, accuracy = evaluate(model, x_val, y_val, DEVICE)
+    val_loss.append(loss_value)
+    val_acc.append(accuracy)
+
+if not diverged:
+    test_loss, test_acc = evaluate(model, x_test, y_test, DEVICE)
+    print(f"test accuracy {{test_acc:.4f}}")
+print(f"steps {{len(train_loss)}}, final loss {{train_loss[-1]:.6g}}, val acc {{val_acc}}")
+print(run_digest(module_digest(model), train_loss, val_loss, val_acc))  # the fingerprint: SHA-256 of weights and losses
+'''
 
 
-def _weight_code(scheme: str, activation: str) -> str:
-    gain = calculate_gain(activation)
-    name = {"gelu": "relu", "identity": "linear"}.get(activation, activation)
-    slope = LEAKY_SLOPE if name == "leaky_relu" else 0
-    kaiming = f"(weight, a={slope!r}, mode='fan_in', nonlinearity={name!r}, generator=g)"
-    return {
-        "zeros": "nn.init.zeros_(weight)",
-        "normal_0.01": "nn.init.normal_(weight, 0.0, 0.01, generator=g)",
-        "xavier_uniform": f"nn.init.xavier_uniform_(weight, {gain!r}, generator=g)",
-        "xavier_normal": f"nn.init.xavier_normal_(weight, {gain!r}, generator=g)",
-        "kaiming_uniform": "nn.init.kaiming_uniform_" + kaiming,
-        "kaiming_normal": "nn.init.kaiming_normal_" + kaiming,
-        "orthogonal": f"nn.init.orthogonal_(weight, gain={gain!r}, generator=g)",
-        "lsuv": f"nn.init.orthogonal_(weight, gain={gain!r}, generator=g)",
-        "uniform": f"nn.init.uniform_(weight, {-UNIFORM_BOUND!r}, {UNIFORM_BOUND!r}, generator=g)",
-        "normal": "nn.init.normal_(weight, 0.0, 1.0, generator=g)",
-        "ones": "nn.init.ones_(weight)",
-        "constant": f"nn.init.constant_(weight, {CONSTANT_VALUE!r})",
-        "eye": "nn.init.eye_(weight) if weight.dim() == 2 else nn.init.dirac_(weight)",
-        "dirac": "nn.init.eye_(weight) if weight.dim() == 2 else nn.init.dirac_(weight)",
-        "sparse": SPARSE_CODE,
-        "trunc_normal": f"nn.init.trunc_normal_(weight, 0.0, {TRUNC_STD!r}, {-TRUNC_BOUND!r}, {TRUNC_BOUND!r}, "
-                        "generator=g)",
-    }[scheme]
+def _embedded(module) -> str:
+    """A core module's whole source under a banner naming it."""
+    name = f"core/{module.__name__.rsplit('.', 1)[-1]}.py"
+    banner = f"# ==== Training Playground's {name}, verbatim: the code the app itself runs "
+    return banner.ljust(100, "=") + "\n" + inspect.getsource(module)
 
 
-def _init_code(scheme: str, activation: str) -> str:
-    if scheme == "pytorch_default":
-        return textwrap.indent(DEFAULT_CODE, "    ")
-    body = _weight_code(scheme, activation) + "\nif bias is not None:\n    bias.zero_()  # biases start at zero"
-    return textwrap.indent(body, "    ")
+def _npz_base64(x, y) -> str:
+    """Arrays x and y as a compressed .npz, in base64 lines of 100 characters."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=x, y=y)
+    return "\n".join(textwrap.wrap(base64.b64encode(buffer.getvalue()).decode(), 100))
 
 
-def _toy_source(dataset: str) -> str:
-    if dataset not in toy_data.TOY_SETS:
-        return "TOY_SETS = {}"
-    source = inspect.getsource(toy_data)
-    return source.split("\n", 1)[1].replace("import math\n\nimport torch\n", "")  # imports are at the top already
+def _data_code(cfg: RunConfig, filename: str):
+    """(the data section, extra imports, what the script needs beyond torch and numpy, number of classes)."""
+    name = cfg.dataset
+    if name in toy_data.TOY_SETS:
+        return TOY_DATA.format(name=name), [], "", input_shape_of(name)[1]
+    if name in mnist.SIZES:
+        title = mnist.TITLES[name]
+        needs = textwrap.fill(f"It needs the four {title} files ({', '.join(mnist.FILES.values())}) in the "
+                              "folder named on the command line (default: the current folder):", 100,
+                              break_on_hyphens=False)
+        needs += f"\n    python {filename} FOLDER\n"
+        code = FILE_DATA.format(title=title, files=tuple(mnist.FILES.values()), url=mnist.MIRRORS[name][0],
+                                filename=filename)
+        return code, ["gzip", "os", "pathlib", "sys"], needs, input_shape_of(name)[1]
+    x, y, class_names = pool_arrays(name)
+    code = EMBEDDED_DATA.format(name=repr(os.path.basename(name)), blob=_npz_base64(x, y))
+    return code, ["base64", "io"], "", len(class_names)
 
 
 def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce.py") -> str:
-    """Plain torch + numpy source that re-runs cfg exactly (built-in data sets, a fixed seed)."""
+    """Plain torch + numpy source that re-runs cfg exactly, from any folder (a fixed seed in every part)."""
     cfg = cfg.validate()
     if cfg.seed is None or cfg.unseeded:
         raise ConfigError("Only a fully seeded run can be reproduced: set a seed and seed every part.",
                           "export_unseeded")
-    if cfg.dataset.lower().endswith(".csv"):
-        raise ConfigError("Export works for the built-in data sets; a CSV file stays on your machine.",
-                          "export_csv")
+    data_code, imports, needs, n_classes = _data_code(cfg, filename)
+    if cfg.deterministic and "os" not in imports:
+        imports.append("os")
+    hidden = tuple(int(h) for h in cfg.hidden)
+    summary = textwrap.fill(f"Reproduce a Training Playground run with plain PyTorch and numpy: "
+                            f"{os.path.basename(cfg.dataset)}, {cfg.model} {hidden}, {cfg.activation}, "
+                            f"init {cfg.init}, {cfg.optimizer} lr={float(cfg.lr)!r}, seed {cfg.seed}.", 100)
     device = '"cuda" if torch.cuda.is_available() else "cpu"' if cfg.device == "auto" else repr(cfg.device)
-    fields = dict(
-        summary=f"{cfg.dataset}, {cfg.model} {tuple(int(h) for h in cfg.hidden)}, {cfg.activation}, "
-                f"init {cfg.init}, {cfg.optimizer} lr={float(cfg.lr)!r}, seed {cfg.seed}.",
-        filename=filename, expected=expected or "(see the app)", seed=int(cfg.seed),
-        dataset=repr(cfg.dataset), val_fraction=repr(float(cfg.val_fraction)),
-        hidden=repr(tuple(int(h) for h in cfg.hidden)), lr=repr(float(cfg.lr)),
-        batch_size=int(cfg.batch_size), epochs=int(cfg.epochs), device=device,
-        deterministic=bool(cfg.deterministic), toy_source=_toy_source(cfg.dataset),
-        activation=ACTIVATION_CODE[cfg.activation], model_code=CNN_CODE if cfg.model == "cnn" else MLP_CODE,
-        init=cfg.init, init_code=_init_code(cfg.init, cfg.activation),
-        lsuv_code=LSUV_CODE if cfg.init == "lsuv" else "", optimizer=OPTIMIZER_CODE[cfg.optimizer],
-    )
-    return Template(SCRIPT).substitute(fields)
+    settings = "\n".join([
+        "# ==== this run " + "=" * 85,
+        f"SEED = {int(cfg.seed)}", f"MODEL = {cfg.model!r}", f"HIDDEN = {hidden!r}",
+        f"ACTIVATION = {cfg.activation!r}", f"INIT = {cfg.init!r}", f"N_CLASSES = {n_classes}",
+        f"VAL_FRACTION = {float(cfg.val_fraction)!r}", f"LR = {float(cfg.lr)!r}",
+        f"BATCH_SIZE = {int(cfg.batch_size)}", f"EPOCHS = {int(cfg.epochs)}", f"DEVICE = torch.device({device})",
+    ]) + "\n"
+    parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
+                           imports="".join(f"import {m}\n" for m in sorted(imports))),
+             _embedded(plain)]
+    if cfg.dataset in toy_data.TOY_SETS:
+        parts.append(_embedded(toy_data))
+    parts += [settings, DETERMINISTIC if cfg.deterministic else "", data_code,
+              RUN.format(optimizer=OPTIMIZER_CODE[cfg.optimizer])]
+    return "\n\n".join(part.rstrip("\n") for part in parts if part) + "\n"

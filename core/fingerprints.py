@@ -2,40 +2,23 @@
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-
-def _tensor_bytes(t: torch.Tensor) -> bytes:
-    t = t.detach().to("cpu").contiguous()
-    if t.dtype == torch.bfloat16:
-        t = t.view(torch.int16)
-    return str(t.dtype).encode() + str(tuple(t.shape)).encode() + t.numpy().tobytes()
-
-
-def _floats_bytes(values) -> bytes:
-    return np.asarray([math.nan if v is None else v for v in values], dtype=np.float64).tobytes()
+from .plain import module_digest, run_digest, tensor_bytes
 
 
 def fingerprint(obj) -> str:
     """Hex SHA-256 of a tensor, a module's state_dict, or a History (final weights + losses)."""
-    h = hashlib.sha256()
     if isinstance(obj, torch.Tensor):
-        h.update(_tensor_bytes(obj))
-    elif isinstance(obj, torch.nn.Module):
-        for name, tensor in obj.state_dict().items():
-            h.update(name.encode())
-            h.update(_tensor_bytes(tensor))
-    elif hasattr(obj, "weights_digest") and hasattr(obj, "train_loss"):
-        h.update(obj.weights_digest.encode())
-        for series in (obj.train_loss, obj.val_loss, obj.val_acc):
-            h.update(_floats_bytes(series))
-    else:
-        raise TypeError(f"cannot fingerprint a {type(obj).__name__}")
-    return h.hexdigest()
+        return hashlib.sha256(tensor_bytes(obj)).hexdigest()
+    if isinstance(obj, torch.nn.Module):
+        return module_digest(obj)
+    if hasattr(obj, "weights_digest") and hasattr(obj, "train_loss"):
+        return run_digest(obj.weights_digest, obj.train_loss, obj.val_loss, obj.val_acc)
+    raise TypeError(f"cannot fingerprint a {type(obj).__name__}")
 
 
 @dataclass(frozen=True)

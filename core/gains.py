@@ -1,54 +1,12 @@
-"""Closed forms behind initialisation: gains, fans, and the std each scheme should give."""
+"""Closed forms behind initialisation: the std each scheme should give, and kaiming_uniform written out.
+
+The gains, fans and scheme parameters themselves live in core.plain, beside the samplers."""
 import math
 
 import torch
 
-from core.activations import LEAKY_SLOPE
-from core.errors import ConfigError
-
-# Parameters of the fixed-number schemes in INIT_SCHEMES; kept here so the sampler and its
-# closed-form std can never disagree.
-UNIFORM_BOUND = 0.1   # "uniform": U(-0.1, 0.1), a typical hand-picked small range
-CONSTANT_VALUE = 0.1  # "constant": every weight 0.1
-SPARSITY = 0.5        # "sparse": fraction of each column set to zero; 0.9 would zero every
-                      # weight of a layer with <= 10 outputs (e.g. a conv with 8 channels)
-SPARSE_STD = 0.01     # "sparse": std of the non-zero entries (torch's default, after Martens 2010)
-TRUNC_STD = 0.02      # "trunc_normal": N(0, 0.02^2) cut at +-2 std, as in ViT/BERT code
-TRUNC_BOUND = 2 * TRUNC_STD
-
-_GAIN_ONE = {"linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d",
-             "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}
-
-
-def calculate_gain(nonlinearity, param=None):
-    """Recommended std multiplier for an activation; equals torch.nn.init.calculate_gain where torch has one."""
-    if nonlinearity in _GAIN_ONE:
-        return 1
-    if nonlinearity == "tanh":
-        return 5.0 / 3
-    # torch has no gain for gelu; relu's sqrt(2) is the usual approximation (gelu ~ relu for |x| > 1)
-    if nonlinearity in ("relu", "gelu"):
-        return math.sqrt(2.0)
-    if nonlinearity == "leaky_relu":
-        if param is None:
-            slope = LEAKY_SLOPE
-        elif isinstance(param, bool) or not isinstance(param, (int, float)):
-            raise ConfigError(f"The leaky ReLU slope must be a number, not {param!r}.")
-        else:
-            slope = param
-        return math.sqrt(2.0 / (1 + slope**2))
-    if nonlinearity == "selu":
-        return 3.0 / 4
-    raise ConfigError(f"No gain is known for activation {nonlinearity!r}; choose one of: "
-                      "linear, sigmoid, tanh, relu, leaky_relu, gelu, selu.")
-
-
-def fans(weight):
-    """(fan_in, fan_out) of a weight as torch computes them: channels times receptive-field size."""
-    if weight.dim() < 2:
-        raise ConfigError("Fan in and fan out need a weight with at least 2 dimensions.")
-    receptive = weight[0][0].numel()
-    return weight.shape[1] * receptive, weight.shape[0] * receptive
+from .errors import ConfigError
+from .plain import SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD, UNIFORM_BOUND, calculate_gain, fans
 
 
 def kaiming_uniform_scratch(shape, a=0, nonlinearity="leaky_relu", generator=None):

@@ -12,7 +12,7 @@ from core.config import RunConfig
 from core.data import load_dataset
 from core.errors import ConfigError
 from core.gains import expected_std, fans
-from core.init_schemes import init_model
+from core.plain import init_model
 from core.models import build_model, materialise, stat_layers
 from core.stats import LayerStats
 

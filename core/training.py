@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
 import random
 import time
 
@@ -16,10 +15,8 @@ from .fingerprints import fingerprint
 from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS
+from .plain import evaluate
 from .stats import HIST_RANGE, LayerStats
-
-EVAL_ROWS = 1024  # rows per forward pass when evaluating: bounds a CNN's activations on MNIST's 10,000 test images
-
 
 
 class Run:
@@ -27,7 +24,7 @@ class Run:
 
     def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None):
         from .data import load_dataset
-        from .init_schemes import init_model
+        from .plain import init_model
 
         self.cfg = cfg.validate()
         # Public on purpose: a paused run (the Training panel's Stop) resumes with new callbacks.
@@ -122,19 +119,9 @@ class Run:
         self.history.val_acc.append(acc)
         self._emit("on_epoch", {"epoch": self.epoch, "step": self.step_index, "val_loss": loss, "val_acc": acc})
 
-    @torch.no_grad()
     def evaluate(self, x, y):
         """(mean loss, accuracy) on a split in eval mode; (None, None) for an empty split."""
-        if len(y) == 0:
-            return None, None
-        self.model.eval()
-        loss, correct = 0.0, 0
-        for start in range(0, len(y), EVAL_ROWS):
-            yb = y[start:start + EVAL_ROWS].to(self.device)
-            logits = self.model(x[start:start + EVAL_ROWS].to(self.device))
-            loss += F.cross_entropy(logits, yb, reduction="sum").item()
-            correct += (logits.argmax(1) == yb).sum().item()
-        return loss / len(y), correct / len(y)
+        return evaluate(self.model, x, y, self.device)
 
     def _finish(self) -> bool:
         h = self.history

@@ -6,7 +6,7 @@ from torch import nn
 
 from core.boundary import decision_grid, grid_axes, input_points
 from core.data import load_dataset
-from core.splits import pool_counts
+from core.plain import pool_counts
 from core.toy_data import make_toy
 
 

@@ -1,15 +1,17 @@
-"""The exported script is plain PyTorch: run in a fresh process, it prints the run's fingerprint."""
+"""The exported script is plain PyTorch: run alone in an empty folder, in a fresh isolated process, it prints
+the run's fingerprint; and it runs the engine's own code (core/plain.py verbatim), not a twin of it."""
 import ast
+import inspect
 import subprocess
 import sys
-from pathlib import Path
 
+import numpy as np
 import pytest
 
-from core import ConfigError, RunConfig, train
+from core import ConfigError, RunConfig, mnist, plain, toy_data, train
 from core.export import export_script
+from test_mnist import _write_mnist
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = [
     RunConfig(epochs=1),
     RunConfig(dataset="spiral", hidden=(8, 8), init="kaiming_normal", optimizer="adam", lr=0.01, epochs=2, seed=3),
@@ -19,25 +21,73 @@ CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.dataset}-{c.model}-{c.init}")
-def test_exported_script_reproduces_the_fingerprint_in_a_fresh_process(cfg, tmp_path):
+def run_alone(script_text, tmp_path, *args):
+    """Run a script with `python -I` in a folder that holds nothing else; return the CompletedProcess."""
+    folder = tmp_path / "alone"
+    folder.mkdir()
+    (folder / "reproduce.py").write_text(script_text)
+    return subprocess.run([sys.executable, "-I", "reproduce.py", *args], cwd=folder, capture_output=True,
+                          text=True, timeout=300)
+
+
+def assert_reproduces(cfg, tmp_path, *args):
     expected = train(cfg).fingerprint
-    script = tmp_path / "reproduce.py"
-    script.write_text(export_script(cfg, expected))
-    # run from another folder with a bare environment: nothing of the app is importable there
-    out = subprocess.run([sys.executable, "-I", str(script)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
+    out = run_alone(export_script(cfg, expected), tmp_path, *args)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == expected
 
 
-def test_exported_script_imports_only_torch_numpy_and_the_standard_library():
-    tree = ast.parse(export_script(CONFIGS[1]))
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.dataset}-{c.model}-{c.init}")
+def test_exported_script_reproduces_the_fingerprint_alone_in_an_empty_folder(cfg, tmp_path):
+    assert_reproduces(cfg, tmp_path)
+
+
+def test_a_run_on_an_uploaded_csv_is_reproduced_without_the_file(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{'yes' if a * b > 0 else 'no'}" for a, b in rng.normal(size=(90, 2)))
+    upload = tmp_path / "uploads" / "points.csv"
+    upload.parent.mkdir()
+    upload.write_text("x1,x2,label\n" + rows + "\n")
+    cfg = RunConfig(dataset=str(upload), hidden=(6,), epochs=2, seed=5)
+    expected = train(cfg).fingerprint
+    script = export_script(cfg, expected)
+    upload.unlink()  # the learner's machine has only the script
+    assert str(tmp_path) not in script  # no server path leaks into the download
+    out = run_alone(script, tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == expected
+
+
+def test_an_mnist_run_is_reproduced_from_the_files_named_on_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("TP_DATA_DIR", str(tmp_path / "cache"))
+    _write_mnist(tmp_path / "cache" / "mnist")
+    assert_reproduces(RunConfig(dataset="mnist", hidden=(8,), epochs=1, seed=2), tmp_path,
+                      str(tmp_path / "cache" / "mnist"))
+
+
+def test_an_mnist_script_without_its_files_says_what_it_needs(tmp_path):
+    out = run_alone(export_script(RunConfig(dataset="mnist")), tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "This run trains on MNIST" in out.stderr and mnist.FILES["train_images"] in out.stderr
+
+
+def test_the_script_embeds_the_engines_own_source_verbatim():
+    toy = export_script(CONFIGS[1])
+    assert inspect.getsource(plain) in toy and inspect.getsource(toy_data) in toy
+    digits = export_script(CONFIGS[0])
+    assert inspect.getsource(plain) in digits and inspect.getsource(toy_data) not in digits
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.dataset}-{c.model}-{c.init}")
+def test_exported_script_imports_only_torch_numpy_and_the_standard_library_and_has_no_dead_branch(cfg):
+    tree = ast.parse(export_script(cfg))
     modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                for alias in node.names}
     modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert modules <= {"torch", "numpy", "gzip", "hashlib", "math", "os", "collections"}
-    assert "core" not in modules and "widgets" not in modules
+    assert modules - set(sys.stdlib_module_names) == {"torch", "numpy"}
+    constant_tests = [node for node in ast.walk(tree) if isinstance(node, (ast.If, ast.While))
+                      and isinstance(node.test, ast.Constant)]
+    assert constant_tests == []
 
 
 @pytest.mark.parametrize("cfg", [RunConfig(seed=None), RunConfig(unseeded=("order",))])

@@ -11,7 +11,7 @@ from core.data import load_dataset
 from core.errors import ConfigError
 from core.experiments import deep_matmul
 from core.init_probe import MAX_DEPTH, hist_image, init_report, scale_verdict
-from core.init_schemes import init_model
+from core.plain import init_model
 from core.models import build_model
 from core.symmetry import distinct_units, symmetry_demo
 

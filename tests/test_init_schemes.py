@@ -5,11 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.errors import ConfigError
-from core.gains import SPARSITY
-from core.init_schemes import (INIT_SCHEMES, calculate_gain, expected_std, fans, init_model,
-                               kaiming_uniform_scratch)
+from core.gains import expected_std, kaiming_uniform_scratch
+from core.plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, SPARSITY, calculate_gain, fans, init_model
 
 TORCH_NAMES = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]

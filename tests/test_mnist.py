@@ -12,7 +12,7 @@ from core import mnist
 from core.data import load_dataset
 from core.errors import ConfigError
 from core.idx import read_idx, write_idx
-from core.splits import counts
+from core.plain import counts
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a connection is refused at once
 

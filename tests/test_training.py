@@ -172,7 +172,7 @@ def test_unseeded_part_makes_runs_differ(part, differs_at_step_0):
 def test_evaluation_in_chunks_matches_one_pass_over_a_large_split():
     """Evaluation runs 1,024 rows at a time (a CNN on MNIST's test set would otherwise hold every
     activation at once); the loss and accuracy are those of one pass through F.cross_entropy."""
-    from core.training import EVAL_ROWS
+    from core.plain import EVAL_ROWS
     run = Run(RunConfig(dataset="digits", hidden=(32,), epochs=1, seed=3))
     g = torch.Generator().manual_seed(0)
     x = torch.randn(2 * EVAL_ROWS + 77, 64, generator=g)  # three chunks, the last one short

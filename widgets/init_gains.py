@@ -5,8 +5,7 @@ import math
 
 import ipywidgets as W
 
-from core.activations import ACTIVATIONS, LEAKY_SLOPE
-from core.gains import calculate_gain, expected_std
+from core import ACTIVATIONS, LEAKY_SLOPE, calculate_gain, expected_std
 
 from .i18n import register
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from core.activations import ACTIVATIONS
+from core import ACTIVATIONS, INIT_SCHEMES
 from core.config import RunConfig
 from core.errors import ConfigError
 from core.init_probe import init_report
-from core.init_schemes import INIT_SCHEMES
 from core.training import train
 
 from .i18n import register

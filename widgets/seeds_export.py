@@ -7,18 +7,18 @@ import html
 import ipywidgets as W
 import torch
 
-from core import train
-from core.export import export_script
+from core import export_script, train
 from core.gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version, recorded_results
 
 from .i18n import register
 
 register({
     "export.button": ("Export a script that reproduces this run", "导出能复现这次运行的脚本"),
-    "export.help": ("The script uses only torch and numpy — no part of this app — and prints the run's "
-                    "fingerprint on its last line. Run it in a fresh Python to check it matches:",
-                    "脚本只用 torch 和 numpy——不依赖本应用的任何部分——并在最后一行打印这次运行的指纹。"
-                    "在全新的 Python 里运行它，检查指纹是否一致："),
+    "export.help": ("The script needs only torch and numpy: it carries the app's own training code and the "
+                    "run's data, runs from any folder and prints the run's fingerprint on its last line. "
+                    "Run it in a fresh Python to check it matches:",
+                    "脚本只需要 torch 和 numpy：它自带本应用的训练代码和这次运行的数据，可以在任何文件夹里运行，"
+                    "并在最后一行打印这次运行的指纹。在全新的 Python 里运行它，检查指纹是否一致："),
     "export.copy": ("Copy", "复制"),
     "export.download": ("Download reproduce.py", "下载 reproduce.py"),
     "export.done": ("Script ready: it should print {fp}…", "脚本已生成：它应当打印 {fp}…"),

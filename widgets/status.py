@@ -70,8 +70,6 @@ register({
     "err.not_number": ("The {what} must be a number, not {value!r}.", "{what}必须是数字，而不是 {value!r}。"),
     "err.export_unseeded": ("Only a fully seeded run can be reproduced: set a seed and seed every part.",
                             "只有完全设定种子的运行才能复现：请填写种子，并勾选所有部分。"),
-    "err.export_csv": ("Export works for the built-in data sets; a CSV file stays on your machine.",
-                       "导出只支持内置数据集；CSV 文件只留在你的机器上。"),
     "err.ensemble_size": ("A seed ensemble needs at least two seeds.", "种子集合至少需要两个种子。"),
     "err.unseeded_parts": ("'unseeded' may only list init, order, split.", "'unseeded' 只能包含 init、order、split。"),
     "err.deterministic_bool": ("'deterministic' must be on or off.", "'deterministic' 只能是开或关。"),
