@@ -1,4 +1,6 @@
 """End to end: Voila serves app.ipynb; headless Chromium clicks what a learner clicks and reads the plots."""
+import subprocess
+import sys
 import time
 
 import pytest
@@ -221,3 +223,22 @@ def test_an_upload_over_the_limit_is_refused_in_the_browser_with_a_message(brows
     page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('Loaded small.csv')",
                            timeout=30_000)
     page.close()
+
+
+def test_the_downloaded_script_prints_the_fingerprint_the_page_shows(browser, server, tmp_path):
+    """A learner exports the Seeds panel's run, downloads reproduce.py and runs it alone, in an empty
+    folder, in a fresh isolated Python: it prints the fingerprint the page showed."""
+    page = open_app(browser, server)
+    page.click(".tp-panel-seeds .tp-export")
+    link = page.wait_for_selector(".tp-panel-seeds a[download='reproduce.py']", timeout=LOAD_TIMEOUT_MS)
+    shown = page.inner_text(".tp-panel-seeds .tp-export-copy >> xpath=preceding-sibling::p[1]//code")
+    with page.expect_download() as download:
+        link.click()
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    download.value.save_as(folder / "reproduce.py")
+    page.close()
+    out = subprocess.run([sys.executable, "-I", "reproduce.py"], cwd=folder, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert len(shown) == 64 and out.stdout.strip().splitlines()[-1] == shown
