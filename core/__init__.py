@@ -10,7 +10,7 @@ from .fingerprints import compare, fingerprint
 from .history import History
 from .init_schemes import INIT_SCHEMES, calculate_gain, expected_std, init_model
 from .losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
-from .lr_tools import LR_PRESETS, REGIMES, classify_regime, lr_find, lr_sweep
+from .lr_tools import LR_PRESETS, REGIMES, SUGGESTION_DIVISOR, classify_regime, lr_find, lr_sweep
 from .surface import SURFACE_PRESETS, descend, linear_data, surface
 from .seeding import audit, seed_everything, seeded
 from .training import Run, train
@@ -21,6 +21,6 @@ __all__ = [
     "resolve_device", "set_memory_fraction", "ConfigError", "conv_stack_stats", "deep_matmul",
     "product_moments", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
     "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
-    "mse", "nll", "LR_PRESETS", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
+    "mse", "nll", "LR_PRESETS", "SUGGESTION_DIVISOR", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
     "seeded", "train", "Run", "is_out_of_memory", "read_csv", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_STEPS",
 ]
