@@ -72,7 +72,8 @@ def widget_of(fig):
 
 
 def show_hint(fig, text):
-    """Before the first result: hide the empty axes and say `text` there instead (None shows the axes again)."""
+    """Before the first result: hide the empty axes and say `text` there instead (None shows the axes again).
+    Call it outside a batch_update that sets annotations: inside one, it would read the old ones."""
     kept = [a for a in fig.layout.annotations if a.name != "hint"]
     if text:
         kept.append(dict(name="hint", text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
