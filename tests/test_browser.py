@@ -7,6 +7,7 @@ from servers import ARTIFACTS, voila
 
 pytestmark = pytest.mark.browser
 PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
+LONG_RUNNING = ("lr", "init", "seeds", "train")  # the panels with a run to start and stop
 LOAD_TIMEOUT_MS = 180_000
 
 
@@ -45,6 +46,7 @@ def test_page_shows_every_panel_and_no_traceback(browser, server):
     page = open_app(browser, server)
     for name in PANELS:
         assert page.locator(f".tp-panel.tp-panel-{name}").count() == 1
+    for name in LONG_RUNNING:  # the losses panel redraws on every control, the GPU panel's actions are instant
         assert page.locator(f".tp-panel-{name} .tp-run").count() >= 1
         assert page.locator(f".tp-panel-{name} .tp-stop").count() >= 1
     body = page.inner_text("body")
