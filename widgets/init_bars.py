@@ -19,7 +19,7 @@ register({
     "init.axis.layer": ("layer", "层"),
     "init.axis.std_log": ("standard deviation (log scale)", "标准差（对数坐标）"),
     "init.axis.std": ("standard deviation", "标准差"),
-    "init.bars_hint": ("Press “Look at init” to measure every layer.", "按“查看初始化”测量每一层。"),
+    "init.bars_hint": ("Press “{button}” to measure every layer.", "按“{button}”测量每一层。"),
     "init.predicted": ("predicted", "预测"),
     "init.measured": ("measured", "实测"),
     "init.col.layer": ("layer", "层"),
@@ -113,7 +113,7 @@ class BarsSection:
         for fig in self.figs:
             with fig.batch_update():
                 fig.layout.xaxis.title = t("init.axis.layer")
-                show_hint(fig, None if r else t("init.bars_hint"))
+                show_hint(fig, None if r else t("init.bars_hint", button=t("init.look")))
         self.weight_fig.layout.yaxis.title = t("init.axis.std")
 
     def _describe(self):

@@ -28,7 +28,7 @@ register({
     "init.sym.all_zero": ("every weight is exactly 0:<br>no gradient ever reached them",
                           "每个权重都恰好是 0：<br>从来没有梯度到达它们"),
     "init.sym.weight": ("weight", "权重"),
-    "init.sym.hint": ("Press “Train from zeros vs random”.", "按“从零与从随机分别训练”。"),
+    "init.sym.hint": ("Press “{button}”.", "按“{button}”。"),
     "init.sym.many": ("{scheme}: {distinct} distinct units out of {width}.",
                       "{scheme}：{width} 个隐藏单元中有 {distinct} 个互不相同。"),
 })
@@ -81,6 +81,6 @@ class SymmetrySection:
                 fig.layout.title = t("init.sym.title", scheme=r.scheme, steps=STEPS) if r else ""
                 fig.layout.xaxis.title = t("init.sym.inputs")
                 fig.layout.yaxis.title = t("init.sym.units")
-            show_hint(fig, None if r else t("init.sym.hint"))  # outside the batch: it reads the annotations
+            show_hint(fig, None if r else t("init.sym.hint", button=t("init.sym.run")))  # outside the batch: it reads the annotations
             key = "init.sym.one" if r and r.distinct == 1 else "init.sym.many"
             self.sentences[i].value = t(key, scheme=r.scheme, distinct=r.distinct, width=r.width) if r else ""

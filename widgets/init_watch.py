@@ -26,7 +26,7 @@ register({
     "init.watch.value": ("activation value", "激活值"),
     "init.watch.loss_title": ("Training loss per step", "每步训练损失"),
     "init.watch.loss": ("training loss (log scale)", "训练损失（对数坐标）"),
-    "init.watch.hint": ("Press “Train and watch”.", "按“训练并观察”。"),
+    "init.watch.hint": ("Press “{button}”.", "按“{button}”。"),
 })
 
 METRICS = ("act_std", "act_mean", "grad_std")
@@ -118,7 +118,7 @@ class WatchSection:
 
     def _retitle(self):
         t = self.panel.t
-        hint = None if self.losses else t("init.watch.hint")
+        hint = None if self.losses else t("init.watch.hint", button=t("init.train"))
         with self.loss_fig.batch_update():
             self.loss_fig.layout.title = t("init.watch.loss_title")
             self.loss_fig.layout.xaxis.title = t("init.watch.step")

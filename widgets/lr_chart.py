@@ -11,7 +11,7 @@ register({
     "lr.axis.loss": ("training loss (log scale)", "训练损失（对数坐标）"),
     "lr.off_chart": ("↑ off the chart from step {step}", "↑ 从第 {step} 步起超出图表"),
     "lr.diverged_at": ("↑ diverged at step {step} (inf/NaN)", "↑ 第 {step} 步发散（inf/NaN）"),
-    "lr.hint": ("Press “Run the four presets” to draw the loss curves.", "按“运行四个预设”画出损失曲线。"),
+    "lr.hint": ("Press “{button}” to draw the loss curves.", "按“{button}”画出损失曲线。"),
 })
 
 HEADROOM = 5  # a loss above 5× the loss at step 0 is off the chart: no rate that learns climbs that far
@@ -44,7 +44,7 @@ def mark_edges(fig, curves: dict, colours, t) -> None:
     if not any(curves.values()):
         with fig.batch_update():
             fig.layout.shapes = []
-            show_hint(fig, t("lr.hint"))
+            show_hint(fig, t("lr.hint", button=t("lr.run")))
         return
     top = ceiling(curves.values())
     labels, shapes = [], []

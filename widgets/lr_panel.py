@@ -28,7 +28,7 @@ register({
     "lr.axis.smoothed": ("smoothed loss", "平滑后的损失"),
     "lr.trace.loss": ("loss", "损失"),
     "lr.trace.suggestion": ("suggestion", "建议值"),
-    "lr.finder_hint": ("Press “LR finder” to sweep the rate upwards.", "按“学习率查找器”让学习率逐步增大。"),
+    "lr.finder_hint": ("Press “{button}” to sweep the rate upwards.", "按“{button}”让学习率逐步增大。"),
     "lr.suggest": ("Suggested rate: {lr:.3g}", "建议学习率：{lr:.3g}"),
     "lr.suggest_how": ("Suggested rate {lr:.3g} = the rate where the smoothed loss was lowest ({lowest:.3g}) ÷ {div}: "
                        "a step back from the edge where the loss starts to climb. It is now in “Custom rate”; "
@@ -181,7 +181,7 @@ class LRPanel(Panel):
             self.finder_fig.layout.xaxis.title = t("lr.axis.rate")
             self.finder_fig.layout.yaxis.title = t("lr.axis.smoothed")
             self.finder_fig.data[0].name, self.finder_fig.data[1].name = t("lr.trace.loss"), t("lr.trace.suggestion")
-            show_hint(self.finder_fig, None if self.finder_result else t("lr.finder_hint"))
+            show_hint(self.finder_fig, None if self.finder_result else t("lr.finder_hint", button=t("lr.find")))
         self._describe_suggestion()
         head = "".join(f"<th>{t('lr.col.' + c)}</th>" for c in ("rate", "regime", "final", "fingerprint"))
         self.summary.value = f"<table class='tp-lr-table'><tr>{head}</tr>{''.join(rows)}</table>" if rows else ""
