@@ -68,7 +68,7 @@ def test_train_streams_and_ends_with_the_heatmap_filled(app, panel):
     h = panel.history
     assert sum(batches) == h.steps == 77 and "Trained 77 steps" in app.status.text
     watch = panel.watch
-    assert list(watch.layer.options) == ["layer1", "layer2", "out"]
+    assert list(watch.layer.options) == [("layer 1", "layer1"), ("layer 2", "layer2"), ("output", "out")]
     lines = [t for t in watch.time_fig.data if t.visible]
     assert len(lines) == 3 and list(lines[0].x) == h.layer_stats["layer1"]["step"] == list(range(0, 77, 2))
     heat = watch.heat_fig.data[0]
@@ -178,6 +178,7 @@ def test_chinese_relabels_controls_figures_and_status(app, panel):
     assert panel.bars.act_fig.layout.title.text == "初始化时各层激活值的标准差"
     assert "个隐藏层" in panel.bars.summary.value and "已测量" in app.status.text
     assert panel.watch.metric.options[0] == ("激活值标准差", "act_std") and panel.watch.metric.value == "act_std"
+    assert list(panel.bars.act_fig.layout.xaxis.ticktext)[-2:] == ["第 8 层", "输出层"]
     panel.seed.value = "-5"
     panel.run.click()
     assert "随机种子必须是 0 到" in app.status.text

@@ -17,6 +17,8 @@ register({
     "init.grad_title": ("Weight-gradient std per layer at init", "初始化时各层权重梯度的标准差"),
     "init.weight_title": ("Weight std: the formula's prediction vs what was drawn", "权重标准差：公式预测值与实际抽样值"),
     "init.axis.layer": ("layer", "层"),
+    "init.layer_n": ("layer {n}", "第 {n} 层"),
+    "init.layer_out": ("output", "输出层"),
     "init.axis.std_log": ("standard deviation (log scale)", "标准差（对数坐标）"),
     "init.axis.std": ("standard deviation", "标准差"),
     "init.bars_hint": ("Press “{button}” to measure every layer.", "按“{button}”测量每一层。"),
@@ -43,6 +45,11 @@ def power(v: float) -> str:
     """v as 2.6×10⁻⁹ (readable where SI prefixes would say 2.6n)."""
     exponent = math.floor(math.log10(abs(v)))
     return f"{v / 10 ** exponent:.2g}×10{str(exponent).translate(SUPERSCRIPT)}"
+
+
+def layer_label(t, name: str) -> str:
+    """A layer's name as core gives it ("layer3", "out") in the reader's language."""
+    return t("init.layer_out") if name == "out" else t("init.layer_n", n=name.removeprefix("layer"))
 
 
 def off_axis_labels(names, values):
@@ -113,6 +120,8 @@ class BarsSection:
         for fig in self.figs:
             with fig.batch_update():
                 fig.layout.xaxis.title = t("init.axis.layer")
+                names = r.names if r else []
+                fig.layout.xaxis.update(tickvals=names, ticktext=[layer_label(t, n) for n in names])
                 show_hint(fig, None if r else t("init.bars_hint", button=t("init.look")))
         self.weight_fig.layout.yaxis.title = t("init.axis.std")
 

@@ -10,6 +10,7 @@ from core.stats import HIST_RANGE
 
 from .figures import figure, show_hint, widget_of
 from .i18n import register
+from .init_bars import layer_label
 from .init_matmul import finite_or_none
 
 register({
@@ -82,15 +83,16 @@ class WatchSection:
 
     def draw(self):
         names = list(self.series)
-        if list(self.layer.options) != names:
+        options = [(layer_label(self.panel.t, n), n) for n in names]
+        if list(self.layer.options) != options:
             keep = self.layer.value if self.layer.value in names else (names[0] if names else None)
-            self._set(self.layer, names, keep)
+            self._set(self.layer, options, keep)
         metric = self.metric.value or "act_std"
         with self.time_fig.batch_update():
             for i, trace in enumerate(self.time_fig.data):
                 row = self.series.get(names[i]) if i < len(names) else None
                 trace.visible = row is not None
-                trace.name = names[i] if row is not None else None
+                trace.name = layer_label(self.panel.t, names[i]) if row is not None else None
                 trace.x = row["step"] if row is not None else []
                 trace.y = finite_or_none(row[metric]) if row is not None else []
             self.time_fig.layout.yaxis.type = "linear" if metric == "act_mean" or not self.panel.log.value else "log"
@@ -105,7 +107,7 @@ class WatchSection:
 
     def _relabel(self, i18n):
         self._set(self.metric, [(i18n.t(f"init.watch.{m}"), m) for m in METRICS], self.metric.value or "act_std")
-        self._retitle()
+        self.draw()  # layer names in the new language
 
     def _set(self, dropdown, options, value):
         """Replace a dropdown's options and keep (or choose) its value without triggering redraws."""
@@ -128,7 +130,9 @@ class WatchSection:
         with self.time_fig.batch_update():
             self.time_fig.layout.title = t("init.watch.title", metric=t(f"init.watch.{self.metric.value or 'act_std'}"))
             self.time_fig.layout.xaxis.title = t("init.watch.step")
+            self.time_fig.layout.yaxis.title = t(f"init.watch.{self.metric.value or 'act_std'}")
         with self.heat_fig.batch_update():
-            self.heat_fig.layout.title = t("init.watch.heat_title", layer=self.layer.value or "—")
+            layer = layer_label(t, self.layer.value) if self.layer.value else "—"
+            self.heat_fig.layout.title = t("init.watch.heat_title", layer=layer)
             self.heat_fig.layout.xaxis.title = t("init.watch.step")
             self.heat_fig.layout.yaxis.title = t("init.watch.value")

@@ -14,6 +14,16 @@ from .figures import figure, widget_of
 from .i18n import register
 from .parse import parse_float, parse_int
 
+KNOB_NAMES_ZH = {  # the knob matrix's rows, named in core (English is the key itself)
+    "nothing seeded": "不设种子",
+    "seeded": "设定种子",
+    "seeded + cudnn.benchmark": "设定种子 + cudnn.benchmark",
+    "seeded + cudnn.deterministic": "设定种子 + cudnn.deterministic",
+    "seeded + deterministic algorithms": "设定种子 + 确定性算法",
+    "loader workers, no generator": "加载器多进程，无生成器",
+    "loader workers, seeded generator": "加载器多进程，设定种子的生成器",
+}
+register({f"lab.knob.{name}": (name, zh) for name, zh in KNOB_NAMES_ZH.items()})
 register({
     "lab.knobs.button": ("Run the knob matrix", "运行开关矩阵"),
     "lab.knobs.help": ("Each setting trains the same small run twice: are the two bitwise identical, and what "
@@ -141,7 +151,7 @@ class ReproLab:
                                                          "lab.knobs.seconds", "lab.knobs.slowdown",
                                                          "lab.knobs.fingerprints"))
             body = "".join(
-                f"<tr><td>{html.escape(r.name)}</td><td>{_yes(self.panel, r.seeded)}</td>"
+                f"<tr><td>{html.escape(t('lab.knob.' + r.name))}</td><td>{_yes(self.panel, r.seeded)}</td>"
                 f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f}</td>"
                 f"<td>{'×%.2f' % r.slowdown if r.what == 'run' else '—'}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
