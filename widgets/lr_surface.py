@@ -13,8 +13,9 @@ register({
     "lr.surface_title": ("Loss surface of y = w·x + b<br>and the path of gradient descent",
                          "y = w·x + b 的损失曲面<br>与梯度下降路径"),
     "lr.trace.path": ("path", "路径"),
-    "lr.surface_exit": ("leaves the frame after step {step} →<br>at step {last}: w = {w:.3g}, b = {b:.3g}, loss {loss:.3g}",
-                        "第 {step} 步后离开画面 →<br>第 {last} 步：w = {w:.3g}，b = {b:.3g}，损失 {loss:.3g}"),
+    "lr.surface_exit": ("The path leaves the frame after step {step} (arrow);<br>at step {last}: w = {w:.3g}, b = {b:.3g}, "
+                        "loss {loss:.3g}",
+                        "路径在第 {step} 步后离开画面（箭头处）；<br>第 {last} 步时：w = {w:.3g}，b = {b:.3g}，损失 {loss:.3g}"),
     "lr.surface_lr": ("Step size", "步长"),
     "lr.surface_note": ("{n} steps, final loss {loss:.3g}{escaped}", "{n} 步，最终损失 {loss:.3g}{escaped}"),
     "lr.escaped": (" — it escaped the valley", " ——它逃出了山谷"),
@@ -72,12 +73,15 @@ class LossSurface:
         exit_ = frame_exit(path.w, path.b)
         with self.fig.batch_update():
             self.fig.data[1].x, self.fig.data[1].y = path.w, path.b
-            # A path that flies out is drawn up to the frame, with an arrow there and where it went.
-            self.fig.layout.annotations = [] if exit_ is None else [dict(
-                name="exit", x=exit_[1][0], y=exit_[1][1], ax=path.w[exit_[0]], ay=path.b[exit_[0]], axref="x",
-                ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowcolor="#ff4136", font=dict(color="white"),
-                bgcolor="rgba(0,0,0,0.6)", text=self.panel.t("lr.surface_exit", step=exit_[0], last=len(path.w) - 1,
-                                                              w=path.w[-1], b=path.b[-1], loss=path.loss[-1]))]
+            # A path that flies out is drawn up to the frame, with an arrow there, and where it went is said.
+            self.fig.layout.annotations = [] if exit_ is None else [
+                dict(name="exit", x=exit_[1][0], y=exit_[1][1], ax=path.w[exit_[0]], ay=path.b[exit_[0]], axref="x",
+                     ayref="y", text="", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2,
+                     arrowcolor="#ff4136"),
+                dict(name="exit-note", xref="paper", yref="paper", x=0.5, y=0.02, xanchor="center", yanchor="bottom",
+                     showarrow=False, font=dict(color="white"), bgcolor="rgba(0,0,0,0.6)",
+                     text=self.panel.t("lr.surface_exit", step=exit_[0], last=len(path.w) - 1, w=path.w[-1],
+                                       b=path.b[-1], loss=path.loss[-1]))]
         escaped = self.panel.t("lr.escaped") if path.escaped else ""
         self.note.value = self.panel.t("lr.surface_note", n=len(path.w) - 1, loss=path.loss[-1], escaped=escaped)
         self.path = path
