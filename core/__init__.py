@@ -11,7 +11,7 @@ from .history import History
 from .gains import expected_std
 from .losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
 from .plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, calculate_gain, init_model
-from .lr_tools import LR_PRESETS, REGIMES, classify_regime, lr_find, lr_sweep
+from .lr_tools import LR_PRESETS, REGIMES, SUGGESTION_DIVISOR, classify_regime, lr_find, lr_sweep
 from .surface import SURFACE_PRESETS, descend, linear_data, surface
 from .seeding import audit, seed_everything, seeded
 from .training import Run, train
@@ -22,6 +22,6 @@ __all__ = [
     "resolve_device", "set_memory_fraction", "ConfigError", "conv_stack_stats", "deep_matmul",
     "product_moments", "export_script", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
     "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
-    "mse", "nll", "LR_PRESETS", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
+    "mse", "nll", "LR_PRESETS", "SUGGESTION_DIVISOR", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
     "seeded", "train", "Run", "is_out_of_memory", "read_csv", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_STEPS",
 ]

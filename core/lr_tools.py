@@ -13,6 +13,7 @@ from .training import Run
 REGIMES = ("too_small", "good", "too_large", "diverged")
 # Rates that land in each regime for the default digits MLP with plain SGD (see tests/test_lr_tools.py).
 LR_PRESETS = {"too_small": 1e-3, "good": 0.1, "too_large": 1.0, "diverged": 1e5}
+SUGGESTION_DIVISOR = 10  # the finder suggests the rate of lowest smoothed loss divided by this
 
 
 def lr_sweep(cfg: RunConfig, lrs, callbacks=(), stop=None) -> list:
@@ -22,15 +23,16 @@ def lr_sweep(cfg: RunConfig, lrs, callbacks=(), stop=None) -> list:
 
 @dataclass(frozen=True)
 class LRFinderResult:
-    """Learning rates tried, the smoothed loss at each, and the suggested rate."""
+    """Learning rates tried, the smoothed loss at each, the rate where it was lowest, and the suggested rate."""
 
     lrs: list
     losses: list
     suggestion: float
+    lowest_at: float | None = None  # None when no loss was finite
 
 
 def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int = 100) -> LRFinderResult:
-    """Raise the LR exponentially each step on a fresh model; suggest a tenth of the best LR."""
+    """Raise the LR exponentially each step on a fresh model; suggest the best LR / SUGGESTION_DIVISOR."""
     if not (0 < start < end) or not 2 <= int(steps) <= 10_000:
         from .errors import ConfigError
 
@@ -57,8 +59,9 @@ def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int =
     finally:
         run.close()
     finite = [(loss, lr) for lr, loss in zip(lrs, losses) if math.isfinite(loss)]
-    suggestion = min(finite)[1] / 10 if finite else start
-    return LRFinderResult(lrs, losses, max(suggestion, start))
+    lowest_at = min(finite)[1] if finite else None
+    suggestion = lowest_at / SUGGESTION_DIVISOR if finite else start
+    return LRFinderResult(lrs, losses, max(suggestion, start), lowest_at)
 
 
 def classify_regime(history) -> str:

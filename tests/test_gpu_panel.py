@@ -66,7 +66,7 @@ def test_without_a_gpu_the_panel_explains_itself_and_disables_gpu_controls(no_gp
     for words in ("compute capability", "reserved", "empty_cache", "set_per_process_memory_fraction", "out-of-memory"):
         assert words in text
     assert all(c.disabled for c in panel.gpu_controls)
-    assert panel.stop_button.disabled and "tp-stop" in panel.stop_button._dom_classes
+    assert not hasattr(panel, "stop_button")  # nothing here runs long: no Stop to offer
     assert "<b>no</b>" in panel.info_table.value and torch.__version__ in panel.info_table.value
     assert "No GPU memory to report" in panel.memory_table.value
 
@@ -93,7 +93,7 @@ def test_chinese_explanation_and_labels(no_gpu):
 def test_fake_gpu_fills_the_tables_and_enables_the_controls(fake):
     app, panel, _ = fake
     assert panel.explain.layout.display == "none"
-    assert not any(c.disabled for c in panel.gpu_controls) and panel.stop_button.disabled
+    assert not any(c.disabled for c in panel.gpu_controls)
     for words in ("Tesla T4", "7.5", "15,095 MB", "90100", "<b>yes</b>", "40"):
         assert words in panel.info_table.value
     for words in ("512.0 MB", "128.0 MB", "300.0 MB", "14,000.0 MB", "torch.cuda.memory_reserved()"):

@@ -9,6 +9,8 @@ import pytest
 from core.gains import expected_std
 from core.init_probe import hist_image
 from core.stats import HIST_BINS
+from core.training import train
+from widgets.init_bars import DECADES
 from widgets.app import App
 
 SMALL_RUN = {"depth": 2, "width": 16, "epochs": 1}  # 77 steps: the whole file stays fast
@@ -66,7 +68,7 @@ def test_train_streams_and_ends_with_the_heatmap_filled(app, panel):
     h = panel.history
     assert sum(batches) == h.steps == 77 and "Trained 77 steps" in app.status.text
     watch = panel.watch
-    assert list(watch.layer.options) == ["layer1", "layer2", "out"]
+    assert list(watch.layer.options) == [("layer 1", "layer1"), ("layer 2", "layer2"), ("output", "out")]
     lines = [t for t in watch.time_fig.data if t.visible]
     assert len(lines) == 3 and list(lines[0].x) == h.layer_stats["layer1"]["step"] == list(range(0, 77, 2))
     heat = watch.heat_fig.data[0]
@@ -77,6 +79,37 @@ def test_train_streams_and_ends_with_the_heatmap_filled(app, panel):
     watch.metric.value = "grad_std"
     assert list(watch.time_fig.data[0].y) == pytest.approx(h.layer_stats["layer1"]["grad_std"])
     assert panel.run.disabled is False and panel.stop_button.disabled is True
+    assert list(watch.loss_fig.data[0].y) == train(panel.config()).train_loss  # the same run, trained again
+    assert watch.loss_fig.layout.xaxis.visible is not False
+
+
+def test_watch_figures_show_a_hint_before_a_run(panel):
+    for fig in (panel.watch.loss_fig, panel.watch.time_fig, panel.watch.heat_fig, *panel.bars.figs):
+        assert fig.layout.xaxis.visible is False and "Press" in fig.layout.annotations[-1].text
+
+
+def test_schemes_share_one_fixed_log_axis_with_readable_ticks(panel):
+    panel.depth.value, panel.activation.value = 8, "relu"
+    panel.run.click()
+    axes = []
+    for scheme in ("pytorch_default", "kaiming_normal"):
+        panel.scheme.value = scheme
+        axes.append([(f.layout.yaxis.range, f.layout.yaxis.dtick, f.layout.yaxis.exponentformat)
+                     for f in panel.bars.figs[:2]])
+    assert axes[0] == axes[1] == [(DECADES, 1, "power")] * 2
+    assert not panel.bars.act_fig.layout.annotations  # every bar of both schemes fits the axis
+
+
+def test_bars_the_log_axis_cannot_draw_are_labelled_at_its_edge(panel):
+    panel.scheme.value, panel.depth.value, panel.width.value = "constant", 8, 256
+    panel.run.click()
+    r = panel.report
+    labels = {a.x: a.text for a in panel.bars.grad_fig.layout.annotations}
+    assert labels == {name: "0" for name, g in zip(r.names, r.grad_std) if g == 0} | {
+        name: labels[name] for name, g in zip(r.names, r.grad_std) if g > 10 ** DECADES[1]}
+    tall = [(name, a) for name, a in zip(r.names, r.act_std) if a > 10 ** DECADES[1]]
+    assert tall and {a.x for a in panel.bars.act_fig.layout.annotations} == {name for name, _ in tall}
+    assert all(a.text.startswith("↑ ") and a.y == 1 for a in panel.bars.act_fig.layout.annotations)
 
 
 def test_stop_ends_a_threaded_run(app, panel):
@@ -118,6 +151,10 @@ def test_zero_init_symmetry_counts_one_distinct_unit(app, panel):
     assert "1 distinct unit out of 64" in zeros.value and "64 distinct units out of 64" in other.value
     z = panel.symmetry.figs[0].data[0].z
     assert len(z) == 64 and len(z[0]) == 64 and all(v == 0 for row in z for v in row)
+    assert "exactly 0" in panel.symmetry.figs[0].layout.annotations[0].text
+    assert not panel.symmetry.figs[1].layout.annotations
+    reach = max(abs(v) for row in panel.symmetry.figs[1].data[0].z for v in row)
+    assert [(f.data[0].zmin, f.data[0].zmax) for f in panel.symmetry.figs] == [(-reach, reach)] * 2
     app.lang.value = "zh"
     assert "64 个隐藏单元中只有 1 个互不相同" in zeros.value
 
@@ -141,6 +178,7 @@ def test_chinese_relabels_controls_figures_and_status(app, panel):
     assert panel.bars.act_fig.layout.title.text == "初始化时各层激活值的标准差"
     assert "个隐藏层" in panel.bars.summary.value and "已测量" in app.status.text
     assert panel.watch.metric.options[0] == ("激活值标准差", "act_std") and panel.watch.metric.value == "act_std"
+    assert list(panel.bars.act_fig.layout.xaxis.ticktext)[-2:] == ["第 8 层", "输出层"]
     panel.seed.value = "-5"
     panel.run.click()
     assert "随机种子必须是 0 到" in app.status.text

@@ -2,6 +2,8 @@
 import pytest
 
 from core import train
+from core.knobs import KNOBS
+from widgets.seeds_lab import KNOB_NAMES_ZH
 from widgets.app import App
 
 
@@ -88,3 +90,7 @@ def test_recorded_gpu_results_are_labelled_as_recorded(panel, monkeypatch):
     text = panel.export.gpu_result.value
     assert "Recorded on NVIDIA H100 with torch 2.11.0 on 2026-11-01" in text
     assert "3 distinct sums" in text and "deterministic algorithms: 1" in text and "3e-06" in text
+
+
+def test_every_knob_row_has_a_chinese_name():
+    assert set(KNOB_NAMES_ZH) == set(KNOBS)

@@ -37,7 +37,7 @@ def test_seeded_run_twice_is_identical_with_equal_fingerprints(app):
     assert "IDENTICAL" in p.verdict.value and app.status.text == "Done: the two runs are IDENTICAL."
     assert list(p.loss_fig.data[0].y) == list(p.loss_fig.data[1].y) == first.train_loss
     assert list(p.loss_fig.data[0].x) == list(range(first.steps))
-    assert not p.loss_fig.data[2].x  # no first-difference marker
+    assert not p.loss_fig.data[2].x and not p.loss_fig.layout.annotations  # no first-difference marker
     assert p.stop_button.disabled and not p.run.disabled
 
 
@@ -48,8 +48,14 @@ def test_unseeded_batch_order_differs_from_step_0_and_marks_it(app):
     assert not comparison.identical and comparison.first_diff_step == 0
     assert "DIFFERENT" in p.verdict.value and "First differing step: 0;" in p.verdict.value
     assert first.fingerprint[:16] in p.fingerprints.value and second.fingerprint[:16] in p.fingerprints.value
+    # both losses at step 0 ringed, stood clear of the y-axis, and said: what differed first
     assert list(p.loss_fig.data[2].x) == [0, 0]
-    assert p.loss_fig.data[2].y[1] >= max(first.train_loss + second.train_loss)
+    assert list(p.loss_fig.data[2].y) == [first.train_loss[0], second.train_loss[0]]
+    assert first.train_loss[0] != second.train_loss[0]
+    assert p.loss_fig.layout.xaxis.range[0] < 0 < p.loss_fig.layout.xaxis.range[1]
+    (note,) = p.loss_fig.layout.annotations
+    assert note.x == 0 and "step 0, before any update" in note.text
+    assert f"loss {first.train_loss[0]:.7g} (run 1) vs {second.train_loss[0]:.7g} (run 2)" in note.text
     assert list(p.loss_fig.data[0].y) != list(p.loss_fig.data[1].y)
 
 
@@ -62,7 +68,7 @@ def test_empty_seed_is_unseeded_and_differs(app):
 def test_identical_again_after_a_different_run_clears_the_marker(app):
     p = run(app, order=False)
     p = run(app, order=True)
-    assert p.result[2].identical and not p.loss_fig.data[2].x
+    assert p.result[2].identical and not p.loss_fig.data[2].x and not p.loss_fig.layout.annotations
 
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "99999999999", "4.5"])

@@ -13,6 +13,7 @@ from core.crossval import cross_validate, fold_summary
 from widgets import train_panel
 from widgets.app import App
 from widgets.train_controls import uploaded_files
+from widgets.train_figures import epoch_axis
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a download fails at once
 FAST = dict(hidden="16", epochs="1", batch="64")
@@ -42,7 +43,9 @@ def _csv(path, rows=40, bad_cell=False):
 
 def test_play_trains_one_epoch_and_matches_core_train():
     app, p = _panel()
+    assert p.figs.acc.layout.xaxis.visible is False  # a hint, not empty axes, before the first run
     p.play.click()
+    assert p.figs.acc.layout.xaxis.range == (0.5, 1.5) and p.figs.acc.layout.xaxis.visible
     h = p.current.history
     assert p.current.done and _steps(p) == list(range(h.steps_per_epoch))
     assert list(p.figs.loss.data[1].x) == [h.steps_per_epoch] and list(p.figs.acc.data[0].y) == h.val_acc
@@ -204,13 +207,24 @@ def test_mnist_offline_is_a_status_message(tmp_path, monkeypatch):
     assert p.current.done
 
 
-def test_cuda_without_a_gpu_is_a_status_message():
-    if torch.cuda.is_available():
-        pytest.skip("a GPU is present, so 'cuda' is a valid choice here")
+def test_gpu_is_offered_only_where_torch_sees_one(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     app, p = _panel()
-    p.controls.device.value = "cuda"
-    p.step_button.click()
-    assert app.status.kind == "error" and "No GPU" in app.status.text and p.current is None
+    assert [value for _, value in p.controls.device.options] == ["cpu", "auto"]
+    p.guard(p.apply_settings)({"device": "cuda"})  # a shared setting can still ask for it: a message, no crash
+    assert app.status.kind == "error" and "No GPU" in app.status.text and p.controls.device.value == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    _, q = _panel()
+    assert [value for _, value in q.controls.device.options] == ["cpu", "cuda", "auto"]
+
+
+@pytest.mark.parametrize("epochs, dtick", [(1, 1), (2, 1), (10, 1), (11, 2), (60, 10), (1000, 100)])
+def test_accuracy_axis_ticks_whole_epochs_from_1_and_at_most_ten(epochs, dtick):
+    axis = epoch_axis(epochs)
+    ticks = [k for k in range(axis["tick0"], epochs + 1, axis["dtick"]) if k >= axis["range"][0]]
+    assert axis["dtick"] == dtick and axis["range"] == [0.5, epochs + 0.5] and 1 <= len(ticks) <= 10
+    assert ticks[0] >= 1 and ticks[-1] > epochs - dtick
 
 
 def test_settings_round_trip_and_url():

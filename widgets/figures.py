@@ -69,3 +69,15 @@ def figure(traces, **layout):
 def widget_of(fig):
     """The widget to place in a layout (the live view, or the fallback's Output)."""
     return fig.widget
+
+
+def show_hint(fig, text):
+    """Before the first result: hide the empty axes and say `text` there instead (None shows the axes again).
+    Call it outside a batch_update that sets annotations: inside one, it would read the old ones."""
+    kept = [a for a in fig.layout.annotations if a.name != "hint"]
+    if text:
+        kept.append(dict(name="hint", text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                         font=dict(size=14, color="#555")))
+    with fig.batch_update():
+        fig.layout.xaxis.visible = fig.layout.yaxis.visible = not text
+        fig.layout.annotations = kept

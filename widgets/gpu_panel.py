@@ -16,16 +16,13 @@ MAX_MB = 1e7  # 10 TB: more than any GPU holds, so larger requests are typos, no
 
 
 class GPUPanel(Panel):
-    """GPU panel; attributes run (Refresh), stop_button, empty, fraction, apply_fraction, megabytes, allocate."""
+    """GPU panel; attributes run (Refresh), empty, fraction, apply_fraction, megabytes, allocate."""
 
     name = "gpu"
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.run = self.button("gpu.refresh", "tp-run", "primary", "refresh")
-        self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
-        self.stop_button.disabled = True
-        self.label(self.stop_button, "gpu.no_stop", "tooltip")
         self.explain = self.label(W.HTML(), "gpu.no_gpu", "value")
         self.explain.add_class("tp-gpu-nogpu")
         self.info_table, self.memory_table, self.result = W.HTML(), W.HTML(), W.HTML()
@@ -52,7 +49,7 @@ class GPUPanel(Panel):
         self.i18n.call(lambda _: self._render())
         help_ = self.label(W.HTML(), "gpu.help", "value")
         self.root.children = [
-            help_, self.explain, W.HBox([self.run, self.stop_button]),
+            help_, self.explain, self.run,
             W.HBox([self.info_table, self.memory_table]),
             W.HBox([self.empty, self.fraction, self.apply_fraction]),
             W.HBox([self.megabytes, self.allocate]), self.result, self.share_box(),

@@ -19,7 +19,6 @@ MEMORY_ROWS = (  # (text key, memory_report() field, the torch call)
 
 register({
     "gpu.refresh": ("Refresh", "刷新"),
-    "gpu.no_stop": ("Nothing here runs long, so there is nothing to stop.", "这里没有耗时的运行，所以无需停止。"),
     "gpu.help": ("What PyTorch sees of this machine's GPU, and how its memory behaves: what is allocated, what "
                  "the caching allocator keeps reserved, what empty_cache gives back, and the out-of-memory error "
                  "you get when a process may use only part of the memory.",

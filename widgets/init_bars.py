@@ -1,12 +1,14 @@
 """The at-init view of the init panel: per-layer bars, predicted vs measured weight std, and the numbers table."""
 from __future__ import annotations
 
+import math
+
 import ipywidgets as W
 import plotly.graph_objects as go
 
 from core.init_probe import scale_verdict
 
-from .figures import figure, widget_of
+from .figures import figure, show_hint, widget_of
 from .i18n import register
 from .init_matmul import finite_or_none, verdict_text
 
@@ -14,6 +16,12 @@ register({
     "init.act_title": ("Activation std per layer at init", "初始化时各层激活值的标准差"),
     "init.grad_title": ("Weight-gradient std per layer at init", "初始化时各层权重梯度的标准差"),
     "init.weight_title": ("Weight std: the formula's prediction vs what was drawn", "权重标准差：公式预测值与实际抽样值"),
+    "init.axis.layer": ("layer", "层"),
+    "init.layer_n": ("layer {n}", "第 {n} 层"),
+    "init.layer_out": ("output", "输出层"),
+    "init.axis.std_log": ("standard deviation (log scale)", "标准差（对数坐标）"),
+    "init.axis.std": ("standard deviation", "标准差"),
+    "init.bars_hint": ("Press “{button}” to measure every layer.", "按“{button}”测量每一层。"),
     "init.predicted": ("predicted", "预测"),
     "init.measured": ("measured", "实测"),
     "init.col.layer": ("layer", "层"),
@@ -29,18 +37,54 @@ register({
 })
 
 COLUMNS = ("layer", "fans", "predicted", "measured", "act_mean", "act_std", "grad_std")
+DECADES = (-6, 3)  # one log axis for every scheme, 10⁻⁶ … 10³, so "stays near 1" and "shrinks" look different
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power(v: float) -> str:
+    """v as 2.6×10⁻⁹ (readable where SI prefixes would say 2.6n)."""
+    exponent = math.floor(math.log10(abs(v)))
+    return f"{v / 10 ** exponent:.2g}×10{str(exponent).translate(SUPERSCRIPT)}"
+
+
+def layer_label(t, name: str) -> str:
+    """A layer's name as core gives it ("layer3", "out") in the reader's language."""
+    return t("init.layer_out") if name == "out" else t("init.layer_n", n=name.removeprefix("layer"))
+
+
+def off_axis_labels(names, values):
+    """Labels at the axis edge for the bars the fixed log axis cannot draw: 0, inf/NaN, or beyond its decades."""
+    labels = []
+    for name, v in zip(names, values):
+        if v is None or math.isnan(v):
+            text, top = "NaN", False
+        elif v == 0:
+            text, top = "0", False
+        elif math.isinf(v) or v > 10 ** DECADES[1]:
+            text, top = "↑ " + ("inf" if math.isinf(v) else power(v)), True
+        elif v < 10 ** DECADES[0]:
+            text, top = "↓ " + power(v), False
+        else:
+            continue
+        labels.append(dict(name="off-axis", x=name, xref="x", yref="paper", y=1 if top else 0,
+                           yanchor="top" if top else "bottom", text=text, showarrow=False, textangle=-90,
+                           font=dict(size=11, color="#b00020")))
+    return labels
 
 
 class BarsSection:
     """Figures act_fig, grad_fig, weight_fig (traces: predicted, measured); HTML summary and table."""
 
     def __init__(self, panel):
-        self.panel, self.report = panel, None
-        self.act_fig = figure([go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, showlegend=False)
-        self.grad_fig = figure([go.Bar(x=[], y=[], marker_color="#ff7f0e")], height=300, showlegend=False)
+        self.panel, self.report, self.log = panel, None, True
+        axis = dict(exponentformat="power")
+        self.act_fig = figure([go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, showlegend=False,
+                              yaxis=axis)
+        self.grad_fig = figure([go.Bar(x=[], y=[], marker_color="#ff7f0e")], height=300, showlegend=False,
+                               yaxis=axis)
         self.weight_fig = figure([go.Bar(x=[], y=[], marker_color="#9e9e9e"),
                                   go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, barmode="group",
-                                 yaxis=dict(rangemode="tozero"))  # from zero: a 1 % gap must look like 1 %
+                                 yaxis=dict(rangemode="tozero", **axis))  # from zero: a 1 % gap must look like 1 %
         self.figs = (self.act_fig, self.grad_fig, self.weight_fig)
         self.table, self.summary = W.HTML(), W.HTML()
         self.table.add_class("tp-init-table")
@@ -56,12 +100,30 @@ class BarsSection:
             for fig, ys in zip(self.figs, ([r.act_std], [r.grad_std], [r.expected_std, r.weight_std])):
                 for trace, y in zip(fig.data, ys):
                     trace.x, trace.y = r.names, finite_or_none(y)
+        self._axes()
         self._describe()
 
     def set_log(self, log: bool):
-        for fig in self.figs[:2]:  # activation and gradient stds span decades; weight stds sit near each other
+        self.log = log
+        self._axes()
+
+    def _axes(self):
+        """Activation and gradient stds span decades: on a log axis, the same decades for every scheme.
+        Weight stds sit near each other and stay on their linear axis from zero."""
+        t, r = self.panel.t, self.report
+        for fig, values in ((self.act_fig, r and r.act_std), (self.grad_fig, r and r.grad_std)):
             with fig.batch_update():
-                fig.layout.yaxis.type = "log" if log else "linear"
+                fig.layout.yaxis.update(type="log" if self.log else "linear", range=list(DECADES) if self.log else None,
+                                        dtick=1 if self.log else None,
+                                        title=t("init.axis.std_log" if self.log else "init.axis.std"))
+                fig.layout.annotations = off_axis_labels(r.names, values) if self.log and r else []
+        for fig in self.figs:
+            with fig.batch_update():
+                fig.layout.xaxis.title = t("init.axis.layer")
+                names = r.names if r else []
+                fig.layout.xaxis.update(tickvals=names, ticktext=[layer_label(t, n) for n in names])
+                show_hint(fig, None if r else t("init.bars_hint", button=t("init.look")))
+        self.weight_fig.layout.yaxis.title = t("init.axis.std")
 
     def _describe(self):
         r, t = self.report, self.panel.t
@@ -86,4 +148,5 @@ class BarsSection:
             self.grad_fig.layout.title = t("init.grad_title")
             self.weight_fig.layout.title = t("init.weight_title")
             self.weight_fig.data[0].name, self.weight_fig.data[1].name = t("init.predicted"), t("init.measured")
+        self._axes()
         self._describe()

@@ -29,6 +29,7 @@ register({
     "init.mm.title": ("Std of x after each layer (log scale; NaN/inf and exact 0 are not drawn)",
                       "每层之后 x 的标准差（对数坐标；NaN/inf 与精确的 0 不画出）"),
     "init.mm.layer": ("layer", "层"),
+    "init.mm.std": ("std of x (log scale)", "x 的标准差（对数坐标）"),
     "err.matmul_depth": ("The number of layers must be a whole number from 1 to {limit}.",
                          "层数必须是 1 到 {limit} 之间的整数。"),
     "err.matmul_relu": ("'matmul_relu' must be true or false.", "'matmul_relu' 必须是 true 或 false。"),
@@ -71,7 +72,7 @@ class MatmulSection:
         self.relu = panel.label(W.Checkbox(value=False, indent=False), "init.mm.relu")
         self.run = panel.button("init.mm.run", "tp-init-matmul", "info", "times")
         panel.on_click(self.run, self.multiply)
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines+markers", marker=dict(size=4), name="std")],
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines+markers", marker=dict(size=4))],
                           yaxis=dict(type="log", exponentformat="power"), height=300, showlegend=False)
         self.sentence = W.HTML()
         self.sentence.add_class("tp-init-matmul-verdict")
@@ -97,6 +98,7 @@ class MatmulSection:
         with self.fig.batch_update():
             self.fig.layout.title = t("init.mm.title")
             self.fig.layout.xaxis.title = t("init.mm.layer")
+            self.fig.layout.yaxis.title = self.fig.data[0].name = t("init.mm.std")
         self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>" if self.verdict else ""
 
     def settings(self) -> dict:

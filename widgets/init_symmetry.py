@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from core.symmetry import symmetry_demo
 
-from .figures import figure, widget_of
+from .figures import figure, show_hint, widget_of
 from .i18n import register
 
 register({
@@ -25,6 +25,10 @@ register({
     "init.sym.inputs": ("input pixel", "输入像素"),
     "init.sym.one": ("{scheme}: 1 distinct unit out of {width} — all {width} hidden units are the same unit.",
                      "{scheme}：{width} 个隐藏单元中只有 1 个互不相同——{width} 个单元其实是同一个。"),
+    "init.sym.all_zero": ("every weight is exactly 0:<br>no gradient ever reached them",
+                          "每个权重都恰好是 0：<br>从来没有梯度到达它们"),
+    "init.sym.weight": ("weight", "权重"),
+    "init.sym.hint": ("Press “{button}”.", "按“{button}”。"),
     "init.sym.many": ("{scheme}: {distinct} distinct units out of {width}.",
                       "{scheme}：{width} 个隐藏单元中有 {distinct} 个互不相同。"),
 })
@@ -40,8 +44,9 @@ class SymmetrySection:
         self.panel = panel
         self.run = panel.button("init.sym.run", "tp-init-symmetry", "info", "clone")
         panel.on_click(self.run, self.compare)
-        self.figs = [figure([go.Heatmap(z=[[0.0]], colorscale="RdBu", zmid=0)], height=320, width=430)
-                     for _ in range(2)]
+        # one colour scale for both sides (zmin/zmax set per run), its bar drawn once, on the right
+        self.figs = [figure([go.Heatmap(z=[[0.0]], colorscale="RdBu", zmid=0, showscale=i == 1)], height=320,
+                            width=430) for i in range(2)]
         self.sentences = [W.HTML() for _ in range(2)]
         for s in self.sentences:
             s.add_class("tp-init-symmetry-text")
@@ -57,18 +62,25 @@ class SymmetrySection:
         seed = p.read_seed()
         other = p.scheme.value if p.scheme.value not in SYMMETRIC else "kaiming_normal"
         self.results = [symmetry_demo(s, p.activation.value, STEPS, seed, p.width.value) for s in ("zeros", other)]
+        reach = max(abs(v) for r in self.results for row in r.weights for v in row) or 1.0
         for fig, r in zip(self.figs, self.results):
             with fig.batch_update():
-                fig.data[0].z = r.weights
+                fig.data[0].z, fig.data[0].zmin, fig.data[0].zmax = r.weights, -reach, reach
         self._retitle()
 
     def _retitle(self):
         t = self.panel.t
         for i, fig in enumerate(self.figs):
             r = self.results[i] if self.results else None
+            all_zero = r is not None and not any(v for row in r.weights for v in row)
             with fig.batch_update():
+                fig.layout.annotations = [dict(name="all-zero", text=t("init.sym.all_zero"), xref="paper",
+                                               yref="paper", x=0.5, y=0.5, showarrow=False, bgcolor="white",
+                                               font=dict(size=13, color="#b00020"))] if all_zero else []
+                fig.data[0].colorbar.title = t("init.sym.weight")
                 fig.layout.title = t("init.sym.title", scheme=r.scheme, steps=STEPS) if r else ""
                 fig.layout.xaxis.title = t("init.sym.inputs")
                 fig.layout.yaxis.title = t("init.sym.units")
+            show_hint(fig, None if r else t("init.sym.hint", button=t("init.sym.run")))  # outside the batch: it reads the annotations
             key = "init.sym.one" if r and r.distinct == 1 else "init.sym.many"
             self.sentences[i].value = t(key, scheme=r.scheme, distinct=r.distinct, width=r.width) if r else ""

@@ -8,8 +8,9 @@ from plotly.colors import qualitative
 from core.init_probe import hist_image
 from core.stats import HIST_RANGE
 
-from .figures import figure, widget_of
+from .figures import figure, show_hint, widget_of
 from .i18n import register
+from .init_bars import layer_label
 from .init_matmul import finite_or_none
 
 register({
@@ -24,6 +25,9 @@ register({
                               "{layer} 的激活值随训练的变化：每个采样步一张直方图，颜色 = log(1 + 计数)"),
     "init.watch.step": ("step", "步"),
     "init.watch.value": ("activation value", "激活值"),
+    "init.watch.loss_title": ("Training loss per step", "每步训练损失"),
+    "init.watch.loss": ("training loss (log scale)", "训练损失（对数坐标）"),
+    "init.watch.hint": ("Press “{button}”.", "按“{button}”。"),
 })
 
 METRICS = ("act_std", "act_mean", "grad_std")
@@ -43,23 +47,27 @@ class WatchSection:
                                yaxis=dict(type="log", exponentformat="power"))
         self.heat_fig = figure([go.Heatmap(x=[], y=[], z=[[]], colorscale="Viridis",
                                            colorbar=dict(title="log(1+n)"))], height=360)
-        self.series, self.hist_range = {}, HIST_RANGE
+        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4"))], showlegend=False,
+                               yaxis=dict(type="log", exponentformat="power"))
+        self.series, self.hist_range, self.losses = {}, HIST_RANGE, []
         self._syncing = False  # True while the code itself sets a dropdown: no redraw per change
         redraw = panel.guard(lambda _: None if self._syncing else self.draw())
         self.metric.observe(redraw, "value")
         self.layer.observe(redraw, "value")
         panel.i18n.call(self._relabel)
         self.widget = W.VBox([panel.label(W.HTML(), "init.watch.head", "value"), W.HBox([self.metric, self.layer]),
-                              widget_of(self.time_fig), widget_of(self.heat_fig)])
+                              W.HBox([widget_of(self.loss_fig), widget_of(self.time_fig)]), widget_of(self.heat_fig)])
 
     def reset(self):
         """Forget the last run's statistics and clear both figures."""
-        self.series, self.hist_range = {}, HIST_RANGE
+        self.series, self.hist_range, self.losses = {}, HIST_RANGE, []
         self.draw()
 
     def add(self, records):
         """Append the sampled statistics of streamed ("step", record) pairs, then redraw."""
         for kind, record in records:
+            if kind == "step":
+                self.losses.append(record["loss"])
             for name, values in ((record.get("stats") or {}).items() if kind == "step" else ()):
                 row = self.series.setdefault(name, {"step": [], **{k: [] for k in values}})
                 row["step"].append(record["step"])
@@ -70,22 +78,26 @@ class WatchSection:
     def show_history(self, history):
         """Draw a finished run from its History (the complete record, whatever the stream delivered)."""
         self.series, self.hist_range = history.layer_stats, tuple(history.hist_range)
+        self.losses = list(history.train_loss)
         self.draw()
 
     def draw(self):
         names = list(self.series)
-        if list(self.layer.options) != names:
+        options = [(layer_label(self.panel.t, n), n) for n in names]
+        if list(self.layer.options) != options:
             keep = self.layer.value if self.layer.value in names else (names[0] if names else None)
-            self._set(self.layer, names, keep)
+            self._set(self.layer, options, keep)
         metric = self.metric.value or "act_std"
         with self.time_fig.batch_update():
             for i, trace in enumerate(self.time_fig.data):
                 row = self.series.get(names[i]) if i < len(names) else None
                 trace.visible = row is not None
-                trace.name = names[i] if row is not None else None
+                trace.name = layer_label(self.panel.t, names[i]) if row is not None else None
                 trace.x = row["step"] if row is not None else []
                 trace.y = finite_or_none(row[metric]) if row is not None else []
             self.time_fig.layout.yaxis.type = "linear" if metric == "act_mean" or not self.panel.log.value else "log"
+        with self.loss_fig.batch_update():
+            self.loss_fig.data[0].x, self.loss_fig.data[0].y = list(range(len(self.losses))), finite_or_none(self.losses)
         row = self.series.get(self.layer.value)
         centres, z = hist_image(row["hist"], self.hist_range) if row else ([], [[]])
         with self.heat_fig.batch_update():
@@ -95,7 +107,7 @@ class WatchSection:
 
     def _relabel(self, i18n):
         self._set(self.metric, [(i18n.t(f"init.watch.{m}"), m) for m in METRICS], self.metric.value or "act_std")
-        self._retitle()
+        self.draw()  # layer names in the new language
 
     def _set(self, dropdown, options, value):
         """Replace a dropdown's options and keep (or choose) its value without triggering redraws."""
@@ -108,10 +120,19 @@ class WatchSection:
 
     def _retitle(self):
         t = self.panel.t
+        hint = None if self.losses else t("init.watch.hint", button=t("init.train"))
+        with self.loss_fig.batch_update():
+            self.loss_fig.layout.title = t("init.watch.loss_title")
+            self.loss_fig.layout.xaxis.title = t("init.watch.step")
+            self.loss_fig.layout.yaxis.title = t("init.watch.loss")
+        for fig in (self.loss_fig, self.time_fig, self.heat_fig):
+            show_hint(fig, hint)
         with self.time_fig.batch_update():
             self.time_fig.layout.title = t("init.watch.title", metric=t(f"init.watch.{self.metric.value or 'act_std'}"))
             self.time_fig.layout.xaxis.title = t("init.watch.step")
+            self.time_fig.layout.yaxis.title = t(f"init.watch.{self.metric.value or 'act_std'}")
         with self.heat_fig.batch_update():
-            self.heat_fig.layout.title = t("init.watch.heat_title", layer=self.layer.value or "—")
+            layer = layer_label(t, self.layer.value) if self.layer.value else "—"
+            self.heat_fig.layout.title = t("init.watch.heat_title", layer=layer)
             self.heat_fig.layout.xaxis.title = t("init.watch.step")
             self.heat_fig.layout.yaxis.title = t("init.watch.value")

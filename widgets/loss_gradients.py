@@ -25,6 +25,8 @@ register({
     "losses.grad_title": ("Gradient w.r.t. the true logit (shaded: confidently wrong)",
                           "对真实类别 logit 的梯度（阴影：自信地犯错）"),
     "losses.p_axis": ("p(true class)", "p（真实类别）"),
+    "losses.loss_axis": ("loss", "损失"),
+    "losses.grad_axis": ("gradient ∂loss/∂z", "梯度 ∂损失/∂z"),
     "losses.grad_note": ("At p = {p:.2f}: cross-entropy {ce:.3f}, gradient {ce_grad:+.4f} (p − 1); "
                          "MSE {mse:.3f}, gradient {mse_grad:+.4f} (−2p(1 − p)²).",
                          "在 p = {p:.2f} 处：交叉熵 {ce:.3f}，梯度 {ce_grad:+.4f}（p − 1）；"
@@ -86,9 +88,11 @@ class GradientCurves:
         self.note.value = self.t("losses.grad_note", **self.values)
 
     def retitle(self):
-        for fig, key in ((self.loss_fig, "losses.loss_title"), (self.grad_fig, "losses.grad_title")):
+        for fig, key, axis in ((self.loss_fig, "losses.loss_title", "losses.loss_axis"),
+                               (self.grad_fig, "losses.grad_title", "losses.grad_axis")):
             with fig.batch_update():
                 fig.layout.title = self.t(key)
                 fig.layout.xaxis.title = self.t("losses.p_axis")
+                fig.layout.yaxis.title = self.t(axis)
                 fig.data[0].name, fig.data[1].name = self.t("losses.ce"), self.t("losses.mse")
         self.note.value = self.t("losses.grad_note", **self.values)

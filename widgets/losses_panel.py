@@ -16,9 +16,6 @@ from .panel import Panel
 from .parse import parse_float, parse_int
 
 register({
-    "losses.compute": ("Compute", "计算"),
-    "losses.no_stop": ("Nothing here runs long: every result is computed at once, so there is nothing to stop.",
-                       "这里没有耗时的运行：每个结果都即时算出，所以无需停止。"),
     "losses.scale": ("Logit scale", "logit 缩放倍数"),
     "losses.scale_text": ("or type", "或输入"),
     "losses.target": ("Target class", "目标类别"),
@@ -38,6 +35,7 @@ register({
     "losses.bars_title": ("log-softmax of [2, 1, 0.1, −1] × {scale:.4g} (float32)",
                           "[2, 1, 0.1, −1] × {scale:.4g} 的 log-softmax（float32）"),
     "losses.class": ("class", "类别"),
+    "losses.value": ("log-softmax value", "log-softmax 值"),
     "losses.broken": ("At this scale the naive formula gives {bad} non-finite value(s) out of {n}; "
                       "the stable one gives none.",
                       "在此缩放倍数下，朴素公式有 {bad}/{n} 个值不是有限数；稳定公式一个也没有。"),
@@ -52,7 +50,6 @@ register({
                         "torch.nn.functional.cross_entropy gives {torch_ce:.6g}.",
                         "目标类别 {t}：log_softmax(z)[{t}] = {picked:.6g}。nll 用整数索引取出这一项并取负：{nll:.6g}。"
                         "cross_entropy(z, {t}) = {ce:.6g}；torch.nn.functional.cross_entropy 的结果为 {torch_ce:.6g}。"),
-    "losses.done": ("Computed at scale {scale:.4g}.", "已按缩放倍数 {scale:.4g} 计算。"),
     "err.scale_range": ("The logit scale must be a number from {lo:g} to {hi:g}.",
                         "logit 缩放倍数必须是 {lo:g} 到 {hi:g} 之间的数。"),
     "err.target_range": ("The target class must be a whole number from 0 to {top}.",
@@ -66,29 +63,34 @@ CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
 NAIVE, BROKEN, STABLE = "#ff7f0e", "#b00020", "#1f77b4"
 
 
-def bar_values(values, floor):
-    """Heights, labels, colours and patterns for the naive bars: a non-finite value is drawn at `floor`, marked."""
-    heights, labels, colours, patterns = [], [], [], []
-    for v in values:
-        ok = math.isfinite(v)
-        heights.append(v if ok else floor)
-        labels.append(f"{v:.4g}" if ok else ("NaN" if math.isnan(v) else ("inf" if v > 0 else "−inf")))
-        colours.append(NAIVE if ok else BROKEN)
-        patterns.append("" if ok else "x")
-    return heights, labels, colours, patterns
+BAR_SHIFT = 0.2  # a grouped pair's naive bar sits this far (in categories) left of its class
+
+
+def number(v: float) -> str:
+    """One format for every number on the chart: 4 significant digits, thousands grouped, never e-notation."""
+    if not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("inf" if v > 0 else "−inf")
+    if v == 0:
+        return "0"
+    decimals = max(0, 3 - math.floor(math.log10(abs(v))))
+    text = f"{v:,.{decimals}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text).replace("-", "−")
+
+
+def non_finite_marks(values):
+    """The naive bars that have no height: their NaN/±inf written at the zero line, in the bar's place."""
+    return [dict(name="non-finite", x=i - BAR_SHIFT, y=0, xref="x", yref="y", yanchor="top", text=number(v),
+                 showarrow=False, font=dict(color=BROKEN, size=13))
+            for i, v in enumerate(values) if not math.isfinite(v)]
 
 
 class LossesPanel(Panel):
-    """Losses panel; attributes run, stop_button, scale, scale_text, target, bars_fig, gradients (loss/grad figs)."""
+    """Losses panel; attributes scale, scale_text, target, bars_fig, gradients (loss/grad figs); every control redraws."""
 
     name = "losses"
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self.run = self.button("losses.compute", "tp-run", "primary", "calculator")
-        self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
-        self.stop_button.disabled = True
-        self.label(self.stop_button, "losses.no_stop", "tooltip")
         lo, hi = (math.log10(v) for v in SCALE_RANGE)
         self.scale = W.FloatLogSlider(value=10.0, base=10, min=lo, max=hi, step=0.01, continuous_update=False,
                                       readout_format=".4g", style={"description_width": "initial"})
@@ -104,19 +106,18 @@ class LossesPanel(Panel):
         self.note.add_class("tp-losses-note")
         self.bars_fig = figure([go.Bar(x=CLASSES, y=[0.0] * len(CLASSES), marker=dict(color=colour),
                                        textposition="outside") for colour in (NAIVE, STABLE)],
-                               barmode="group", height=360)
+                               barmode="group", height=360, yaxis=dict(exponentformat="none", separatethousands=True))
         self._syncing = False
         self.scale.observe(self.guard(lambda _: self._syncing or self.set_scale(self.scale.value)), "value")
         self.scale_text.observe(self.guard(lambda _: self._syncing or self.set_scale(self._typed())), "value")
         self.target.observe(self.guard(lambda _: self.draw()), "value")
         self.gradients = GradientCurves(self)
-        self.on_click(self.run, self.compute)
         self.draw()
         self.i18n.call(lambda _: self._describe())
         help_ = self.label(W.HTML(), "losses.help", "value")
         self.lesson = self.label(W.HTML(), "losses.lesson", "value")
         self.root.children = [
-            help_, W.HBox([self.run, self.stop_button, self.scale, self.scale_text, self.target]),
+            help_, W.HBox([self.scale, self.scale_text, self.target]),
             self.lesson, widget_of(self.bars_fig), self.note, self.gradients.box, self.share_box(),
         ]
 
@@ -134,23 +135,17 @@ class LossesPanel(Panel):
             self._syncing = False
         self.draw()
 
-    def compute(self):
-        """The Compute button: take the typed scale, redraw everything."""
-        self.set_scale(self._typed())
-        self.gradients.compute()
-        self.status.show("losses.done", "ok", scale=self.scale.value)
-
     def draw(self):
         """Ask core for both log-softmaxes at the current scale and redraw the bars."""
         r = scaled_log_softmax(self.scale.value, self.target.value)
-        finite = [v for v in r["naive"] + r["stable"] if math.isfinite(v)]
-        floor = 1.15 * min(finite + [-1.0])  # where non-finite bars are drawn: just below the lowest real bar
-        heights, labels, colours, patterns = bar_values(r["naive"], floor)
+        lowest = min([v for v in r["naive"] + r["stable"] if math.isfinite(v)] + [-1.0])
         with self.bars_fig.batch_update():
             naive, stable = self.bars_fig.data
-            naive.y, naive.text, naive.marker.color, naive.marker.pattern.shape = heights, labels, colours, patterns
-            stable.y, stable.text = r["stable"], [f"{v:.4g}" for v in r["stable"]]
-            self.bars_fig.layout.yaxis.range = [floor * 1.25, max(1.0, -0.15 * floor)]
+            naive.y = [v if math.isfinite(v) else None for v in r["naive"]]  # no height for what has no value
+            naive.text = [number(v) if math.isfinite(v) else "" for v in r["naive"]]
+            stable.y, stable.text = r["stable"], [number(v) for v in r["stable"]]
+            self.bars_fig.layout.annotations = non_finite_marks(r["naive"])
+            self.bars_fig.layout.yaxis.range = [lowest * 1.25, -0.15 * lowest]  # room for the labels
         self.result = r
         self._describe()
 
@@ -159,6 +154,7 @@ class LossesPanel(Panel):
         with self.bars_fig.batch_update():
             self.bars_fig.layout.title = self.t("losses.bars_title", scale=r["scale"])
             self.bars_fig.layout.xaxis.title = self.t("losses.class")
+            self.bars_fig.layout.yaxis.title = self.t("losses.value")
             self.bars_fig.data[0].name, self.bars_fig.data[1].name = self.t("losses.naive"), self.t("losses.stable")
         bad = sum(not math.isfinite(v) for v in r["naive"])
         state = self.t("losses.broken", bad=bad, n=len(r["naive"])) if bad else self.t("losses.fine")

@@ -14,6 +14,16 @@ from .figures import figure, widget_of
 from .i18n import register
 from .parse import parse_float, parse_int
 
+KNOB_NAMES_ZH = {  # the knob matrix's rows, named in core (English is the key itself)
+    "nothing seeded": "不设种子",
+    "seeded": "设定种子",
+    "seeded + cudnn.benchmark": "设定种子 + cudnn.benchmark",
+    "seeded + cudnn.deterministic": "设定种子 + cudnn.deterministic",
+    "seeded + deterministic algorithms": "设定种子 + 确定性算法",
+    "loader workers, no generator": "加载器多进程，无生成器",
+    "loader workers, seeded generator": "加载器多进程，设定种子的生成器",
+}
+register({f"lab.knob.{name}": (name, zh) for name, zh in KNOB_NAMES_ZH.items()})
 register({
     "lab.knobs.button": ("Run the knob matrix", "运行开关矩阵"),
     "lab.knobs.help": ("Each setting trains the same small run twice: are the two bitwise identical, and what "
@@ -37,6 +47,10 @@ register({
     "lab.band.seeds": ("seeds", "种子数"),
     "lab.band.lr_a": ("rate A", "学习率 A"),
     "lab.band.lr_b": ("rate B", "学习率 B"),
+    "lab.band.minmax": ("min–max", "最小–最大"),
+    "lab.band.mean": ("mean", "均值"),
+    "lab.band.step": ("step", "步"),
+    "lab.band.loss": ("training loss", "训练损失"),
     "lab.band.title": ("Training loss: mean and min–max band over seeds", "训练损失：多个种子的均值与最小–最大带"),
     "lab.band.done": ("Seed noise drawn.", "种子噪声已画出。"),
     "lab.inter.button": ("Share a generator?", "共用一个生成器？"),
@@ -75,9 +89,9 @@ class ReproLab:
         for c in colours:
             traces += [go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"),
                        go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
-                                  fillcolor=f"rgba({c},0.25)", name="min–max"),
-                       go.Scatter(x=[], y=[], mode="lines", line=dict(color=f"rgb({c})"), name="mean")]
-        self.band_fig = figure(traces, xaxis_title="step", yaxis_title="loss")
+                                  fillcolor=f"rgba({c},0.25)"),
+                       go.Scatter(x=[], y=[], mode="lines", line=dict(color=f"rgb({c})"))]
+        self.band_fig = figure(traces)
         self.inter_button = panel.button("lab.inter.button", "tp-lab-interference")
         self.inter_table = W.HTML()
         self.inter_table.add_class("tp-lab-interference-table")
@@ -137,20 +151,24 @@ class ReproLab:
                                                          "lab.knobs.seconds", "lab.knobs.slowdown",
                                                          "lab.knobs.fingerprints"))
             body = "".join(
-                f"<tr><td>{html.escape(r.name)}</td><td>{_yes(self.panel, r.seeded)}</td>"
+                f"<tr><td>{html.escape(t('lab.knob.' + r.name))}</td><td>{_yes(self.panel, r.seeded)}</td>"
                 f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f}</td>"
                 f"<td>{'×%.2f' % r.slowdown if r.what == 'run' else '—'}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
             self.knobs_table.value = f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
         with self.band_fig.batch_update():
             self.band_fig.layout.title = t("lab.band.title")
+            self.band_fig.layout.xaxis.title, self.band_fig.layout.yaxis.title = t("lab.band.step"), t("lab.band.loss")
+            for k in range(2):
+                self.band_fig.data[3 * k + 1].name = t("lab.band.minmax")
+                self.band_fig.data[3 * k + 2].name = t("lab.band.mean")
             for k, ens in enumerate(self.ensembles or []):
                 low, high, mean = self.band_fig.data[3 * k:3 * k + 3]
                 steps = list(range(len(ens.mean)))
                 low.x, low.y, high.x, high.y = steps, ens.low, steps, ens.high
                 mean.x, mean.y = steps, ens.mean
                 mean.name = f"lr={ens.runs[0].config.lr:g} (n={len(ens.runs)})"
-                high.name = f"lr={ens.runs[0].config.lr:g} min–max"
+                high.name = f"lr={ens.runs[0].config.lr:g} {t('lab.band.minmax')}"
         if self.interference is not None:
             d = self.interference
             rows = [("lab.inter.shared", d.shared_alone, d.shared_beside, d.shared_reproducible),

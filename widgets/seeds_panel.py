@@ -44,6 +44,12 @@ register({
     "seeds.run_a": ("run 1", "第 1 次运行"),
     "seeds.run_b": ("run 2", "第 2 次运行"),
     "seeds.first_diff": ("first difference", "首个差异"),
+    "seeds.diff_mark_start": ("first difference: step 0, before any update<br>loss {a} (run 1) vs {b} (run 2)",
+                              "首个差异：第 0 步，尚未更新<br>损失 {a}（第 1 次）对 {b}（第 2 次）"),
+    "seeds.diff_mark": ("first difference: step {step}, after {step} identical steps<br>loss {a} (run 1) vs {b} (run 2)",
+                        "首个差异：第 {step} 步，此前 {step} 步完全相同<br>损失 {a}（第 1 次）对 {b}（第 2 次）"),
+    "seeds.axis.step": ("step", "步"),
+    "seeds.axis.loss": ("training loss", "训练损失"),
     "seeds.loss_title": ("Training loss of both runs (identical runs draw one line)",
                          "两次运行的训练损失（完全相同时两条线重合）"),
     "seeds.identical": ("IDENTICAL", "完全相同"),
@@ -87,8 +93,8 @@ class SeedsPanel(Panel):
         self.stop_button.disabled = True
         self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=3)),
                                 go.Scatter(x=[], y=[], mode="lines", line=dict(color="#ff7f0e", dash="dash")),
-                                go.Scatter(x=[], y=[], mode="lines", line=dict(color="#d62728", dash="dot"))],
-                               xaxis_title="step", yaxis_title="loss")
+                                go.Scatter(x=[], y=[], mode="markers", marker=dict(
+                                    color="rgba(0,0,0,0)", size=16, symbol="circle", line=dict(color="#d62728", width=3)))])
         self.verdict, self.fingerprints = W.HTML(), W.HTML()
         self.verdict.add_class("tp-seeds-verdict")
         self.fingerprints.add_class("tp-seeds-fingerprints")
@@ -131,6 +137,7 @@ class SeedsPanel(Panel):
         with self.loss_fig.batch_update():
             for trace in self.loss_fig.data:
                 trace.x, trace.y = [], []
+            self.loss_fig.layout.xaxis.autorange = True
         self._render()
 
         def work(emit, stop):
@@ -159,11 +166,14 @@ class SeedsPanel(Panel):
     def _render(self):
         with self.loss_fig.batch_update():
             self.loss_fig.layout.title = self.t("seeds.loss_title")
+            self.loss_fig.layout.xaxis.title = self.t("seeds.axis.step")
+            self.loss_fig.layout.yaxis.title = self.t("seeds.axis.loss")
             for trace, key in zip(self.loss_fig.data, ("seeds.run_a", "seeds.run_b", "seeds.first_diff")):
                 trace.name = self.t(key)
             self._render_result()
 
     def _render_result(self):
+        self._mark_first_difference()
         if self.result is None:
             self.verdict.value = self.fingerprints.value = ""
             return
@@ -181,12 +191,28 @@ class SeedsPanel(Panel):
         self.fingerprints.value = (f"<p>{self.t('seeds.fingerprints')}:<br>"
                                    f"<code>{self.t('seeds.run_a')}: {first.fingerprint[:16]}</code><br>"
                                    f"<code>{self.t('seeds.run_b')}: {second.fingerprint[:16]}</code></p>")
-        marker = self.loss_fig.data[2]
-        if step is None:
-            marker.x, marker.y = [], []
-        else:
-            top = max((v for v in first.train_loss + second.train_loss if math.isfinite(v)), default=1.0)
-            marker.x, marker.y = [step, step], [0, top]
+
+    def _mark_first_difference(self):
+        """Ring both runs' losses at the first differing step and say them there; the x-axis starts a little
+        before 0 so a difference at step 0 stands clear of the y-axis."""
+        marker, fig = self.loss_fig.data[2], self.loss_fig
+        comparison = self.result[2] if self.result else None
+        step = comparison.first_diff_step if comparison else None
+        first, second = (self.result[0], self.result[1]) if self.result else (None, None)
+        if step is None or step >= min(first.steps, second.steps):
+            marker.x, marker.y, fig.layout.annotations = [], [], []
+            return
+        losses = [h.train_loss[step] for h in (first, second)]
+        shown = [v if math.isfinite(v) else None for v in losses]
+        marker.x, marker.y = [step, step], shown
+        key = "seeds.diff_mark_start" if step == 0 else "seeds.diff_mark"
+        text = self.t(key, step=step, a=f"{losses[0]:.7g}", b=f"{losses[1]:.7g}")
+        steps = max(first.steps, second.steps)
+        fig.layout.xaxis.range = [-0.03 * steps, 1.01 * steps]
+        y = max((v for v in shown if v is not None), default=0)
+        fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
+                                       ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
+                                       bordercolor="#d62728", font=dict(color="#b00020"))]
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:

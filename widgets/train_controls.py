@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig
+from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig, device_info
 
 from .i18n import register
 from .parse import parse_float, parse_int, parse_seed, parse_widths
@@ -56,7 +56,13 @@ register({
 
 KFOLD_CHOICES = (0, *range(2, 11))
 STYLE = {"description_width": "7.5em"}
-WIDTH = W.Layout(width="19em")
+WIDTH = W.Layout(width="24em")  # room for the longest option after its 7.5em description ("MLP (fully connected)")
+DATASET_WIDTH = W.Layout(width="42em", max_width="100%")  # data-set options are sentences
+
+
+def offered_devices() -> list:
+    """Devices to offer: "cuda" only where torch sees a GPU ("auto" picks one when there is one)."""
+    return ["cpu", "cuda", "auto"] if device_info()["cuda_available"] else ["cpu", "auto"]
 
 
 def uploaded_files(value) -> list:
@@ -76,7 +82,9 @@ class TrainControls:
         self.csv_path = None  # this kernel's uploaded CSV (uploads.UPLOADS holds it), once there is one
         drop = lambda key: panel.label(W.Dropdown(style=STYLE, layout=WIDTH), key)
         text = lambda key, css: self._css(panel.label(W.Text(style=STYLE, layout=WIDTH), key), css)
-        self.dataset = self._css(drop("train.dataset"), "tp-train-dataset")
+        self.dataset = self._css(panel.label(W.Dropdown(style=STYLE, layout=DATASET_WIDTH), "train.dataset"),
+                                 "tp-train-dataset")
+        self.devices = offered_devices()
         self.upload = self._css(panel.label(W.FileUpload(accept=".csv", multiple=False), "train.upload"),
                                 "tp-train-upload")
         self.upload_limit = panel.label(W.HTML(), "train.upload_limit", "value", mb=MAX_UPLOAD_BYTES // 2**20)
@@ -95,11 +103,13 @@ class TrainControls:
         self.on_upload = panel.guard(lambda change: self.load_upload(change["new"]))
         self.upload.observe(self.on_upload, "value")
         column = lambda *ws: W.VBox(list(ws))
-        self.widget = W.HBox([
-            column(self.dataset, self.upload, self.upload_limit, self.upload_guard, self.model, self.hidden),
-            column(self.activation, self.init, self.optimizer, self.lr),
-            column(self.batch, self.epochs, self.seed, self.device, self.kfold),
-        ], layout=W.Layout(flex_flow="row wrap"))
+        self.widget = W.VBox([
+            W.HBox([self.dataset, self.upload, self.upload_limit], layout=W.Layout(flex_flow="row wrap")),
+            self.upload_guard,
+            W.HBox([column(self.model, self.hidden, self.activation, self.init),
+                    column(self.optimizer, self.lr, self.batch, self.epochs),
+                    column(self.seed, self.device, self.kfold)], layout=W.Layout(flex_flow="row wrap")),
+        ])
 
     @staticmethod
     def _css(widget, css):
@@ -120,7 +130,7 @@ class TrainControls:
         relabel(self.dataset, datasets)
         relabel(self.model, [(i18n.t(f"train.model.{m}"), m) for m in ("mlp", "cnn")])
         relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in ("sgd", "momentum", "adam")])
-        relabel(self.device, [(i18n.t(f"train.dev.{d}"), d) for d in ("cpu", "cuda", "auto")])
+        relabel(self.device, [(i18n.t(f"train.dev.{d}"), d) for d in self.devices])
         relabel(self.kfold, [(i18n.t("train.kfold.off") if k == 0 else str(k), k) for k in KFOLD_CHOICES])
 
     def config(self) -> RunConfig:

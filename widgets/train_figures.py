@@ -6,7 +6,7 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from .figures import figure, widget_of
+from .figures import figure, show_hint, widget_of
 from .i18n import register
 
 register({
@@ -22,9 +22,19 @@ register({
     "train.axis.step": ("step", "步"),
     "train.axis.epoch": ("epoch", "轮"),
     "train.axis.fold": ("fold", "折"),
+    "train.axis.loss": ("loss (log scale)", "损失（对数坐标）"),
+    "train.axis.acc": ("accuracy", "准确率"),
+    "train.hint": ("Press “{button}” to train.", "按“{button}”开始训练。"),
 })
+TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 CLASS_COLOURS = [[0, "#2166ac"], [1, "#b2182b"]]  # class 0 blue, class 1 red, as in the heatmap
+
+
+def epoch_axis(last: int) -> dict:
+    """x-axis for points at epochs 1…last: whole-number ticks, about ten at most, nothing below 1."""
+    step = next((s for s in TICK_STEPS if last / s <= 10), TICK_STEPS[-1])
+    return dict(range=[0.5, max(last, 1) + 0.5], dtick=step, tick0=1 if step == 1 else 0)
 
 
 def _finite(value):
@@ -36,10 +46,11 @@ class TrainFigures:
     """Creates the figures once (traces given up front) and updates them in place."""
 
     def __init__(self, i18n):
+        self.i18n = i18n
         self.loss = figure([go.Scatter(x=[], y=[], mode="lines"),
                             go.Scatter(x=[], y=[], mode="lines+markers")], yaxis=dict(type="log"))
         self.acc = figure([go.Scatter(x=[], y=[], mode="lines+markers")], yaxis=dict(range=[0, 1.02]),
-                          xaxis=dict(dtick=1), showlegend=True)
+                          showlegend=True)
         self.boundary = figure([
             go.Heatmap(x=[], y=[], z=[], zmin=0, zmax=1, colorscale="RdBu", reversescale=True, opacity=0.75),
             go.Scatter(x=[], y=[], mode="markers", marker=dict(size=5, color=[], colorscale=CLASS_COLOURS, cmin=0,
@@ -86,6 +97,10 @@ class TrainFigures:
             self.loss.data[1].x, self.loss.data[1].y = list(s["val_step"]), list(s["val_loss"])
         with self.acc.batch_update():
             self.acc.data[0].x, self.acc.data[0].y = list(s["epoch"]), list(s["val_acc"])
+            self.acc.layout.xaxis.update(epoch_axis(max(s["epoch"], default=1)))
+        hint = None if s["step"] else self.i18n.t("train.hint", button=self.i18n.t("train.play"))
+        for fig in (self.loss, self.acc):
+            show_hint(fig, hint)
 
     def draw_boundary(self, xs, ys, probs, points, labels):
         """The probability grid (z[i][j] at xs[j], ys[i]) under the training points."""
@@ -113,10 +128,12 @@ class TrainFigures:
         with self.loss.batch_update():
             self.loss.layout.title = t("train.loss_title")
             self.loss.layout.xaxis.title = t("train.axis.step")
+            self.loss.layout.yaxis.title = t("train.axis.loss")
             self.loss.data[0].name, self.loss.data[1].name = t("train.trace.train"), t("train.trace.val")
         with self.acc.batch_update():
             self.acc.layout.title = t("train.acc_title")
             self.acc.layout.xaxis.title = t("train.axis.epoch")
+            self.acc.layout.yaxis.title = t("train.axis.acc")
             self.acc.data[0].name = t("train.trace.acc")
         with self.boundary.batch_update():
             self.boundary.layout.title = t("train.boundary_title")
@@ -124,3 +141,5 @@ class TrainFigures:
         with self.folds.batch_update():
             self.folds.layout.title = t("train.folds_title")
             self.folds.layout.xaxis.title = t("train.axis.fold")
+            self.folds.layout.yaxis.title = t("train.axis.acc")
+        self._draw_series()  # the hint in the new language
