@@ -43,6 +43,7 @@ PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
 CONTROLS = ("@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output")  # not plots
 POOL = 4  # `make class`'s POOL_SIZE
 LOAD_TIMEOUT, RUN_TIMEOUT = 600.0, 300.0
+LATEST = ROOT / "bench" / "latest.json"
 
 
 class Learner:
@@ -158,7 +159,7 @@ async def attempt(learners, step, timeout):
         try:
             await asyncio.wait_for(step(learner), timeout)
         except Exception as exc:  # a learner that fails is counted as lost, the others go on
-            return f"{type(exc).__name__}: {exc}"[:200]
+            return f"{step.__name__}: {type(exc).__name__} {exc}"[:200]
     return await asyncio.gather(*(one(learner) for learner in learners))
 
 
@@ -206,11 +207,22 @@ def measure(n: int) -> dict:
     }
 
 
-def save(figures: dict, path: Path = ROOT / "bench" / "latest.json") -> None:
-    """Merge into bench/latest.json under "class" → "<N>"."""
-    result = json.loads(path.read_text()) if path.exists() else {}
-    result.setdefault("class", {})[str(figures["learners"])] = figures
-    path.write_text(json.dumps(result, indent=1, sort_keys=True))
+def summary(f: dict) -> str:
+    """One paragraph a teacher can read, with the issue's goals."""
+    first, done, rss = f["click_to_first_update_s"], f["click_to_finished_s"], f["kernel_rss_mb"]
+    seconds = lambda q: " / ".join("—" if q[k] is None else f"{q[k]:.2f}" for k in ("p50", "p95", "max"))  # noqa: E731
+    return (f"{f['learners']} learners: every page ready in {f['all_pages_ready_s']:.1f} s; click → first update "
+            f"p50/p95/max {seconds(first)} s (goal p95 ≤ 1); click → finished {seconds(done)} s (goal p95 ≤ 10); "
+            f"alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; kernel RSS "
+            f"p50 {rss['p50']:.0f} MB, max {rss['max']:.0f} MB (goal ≤ 330); server {f['server_rss_mb']:.0f} MB; "
+            f"same fingerprints as alone: {f['finished_same_as_alone']} of {f['learners']}"
+            + (f"; errors: {f['errors']}" if f["errors"] else ""))
+
+
+def with_earlier(figures: dict) -> dict:
+    """bench/latest.json's "class" entry with these figures put under "<N>" (the other N's kept)."""
+    earlier = json.loads(LATEST.read_text()).get("class", {}) if LATEST.exists() else {}
+    return {**earlier, str(figures["learners"]): figures}
 
 
 def main(argv=None):
@@ -219,8 +231,10 @@ def main(argv=None):
     for n in p.parse_args(argv).learners:
         print(f"class load: {n} learners …", flush=True)
         figures = measure(n)
-        save(figures)
-        print(json.dumps(figures, indent=1), flush=True)
+        result = json.loads(LATEST.read_text()) if LATEST.exists() else {}
+        result["class"] = with_earlier(figures)
+        LATEST.write_text(json.dumps(result, indent=1, sort_keys=True))
+        print(summary(figures), flush=True)
 
 
 if __name__ == "__main__":
