@@ -54,6 +54,7 @@ class Learner:
         self.session = Session(username="learner", key=b"")  # jupyter_client's message format, unsigned
         self.cookies, self.ws, self.kernel_id = "", None, None
         self.plot_comms, self.run_button = set(), None
+        self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
         self.clicked = self.first_update = self.finished = None
         self.updates, self.rows = 0, []
 
@@ -71,6 +72,7 @@ class Learner:
         ws_url = self.url.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}/channels?session_id={uuid.uuid4()}"
         self.ws = await websocket_connect(HTTPRequest(ws_url, headers={"Cookie": self.cookies}),
                                           subprotocols=[WS_PROTOCOL], max_message_size=256 * 1024 ** 2)
+        self.reader = asyncio.create_task(self.read_forever())
         info = self.send("kernel_info_request", {})
         await self.until(lambda msg: msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") == info)
         control = uuid.uuid4().hex
@@ -106,15 +108,23 @@ class Learner:
         self.ws.write_message(serialize_msg_to_ws_v1(msg, "shell", self.session.pack), binary=True)
         return msg["header"]["msg_id"]
 
-    async def receive(self) -> dict:
-        raw = await self.ws.read_message()
+    async def read_forever(self) -> None:
+        """Drain the socket as a browser does: tornado's client holds one unread message and, past it, stops
+        answering the server's pings, which closes an idle learner's socket after 90 s."""
+        while (raw := await self.ws.read_message()) is not None:
+            self.inbox.put_nowait((time.monotonic(), raw))
+        self.inbox.put_nowait((time.monotonic(), None))
+
+    async def receive(self) -> tuple[float, dict]:
+        """The next message and when it arrived."""
+        arrived, raw = await self.inbox.get()
         if raw is None:
             raise ConnectionError("the kernel websocket closed")
         _channel, parts = deserialize_msg_from_ws_v1(raw)
-        return self.session.deserialize([b"", *parts])  # no signature on the websocket
+        return arrived, self.session.deserialize([b"", *parts])  # no signature on the websocket
 
     async def until(self, wanted) -> dict:
-        while not wanted(msg := await self.receive()):
+        while not wanted(msg := (await self.receive())[1]):
             pass
         return msg
 
@@ -123,21 +133,22 @@ class Learner:
         self.clicked = time.monotonic()
         self.send("comm_msg", {"comm_id": self.run_button, "data": {"method": "custom", "content": {"event": "click"}}})
         while self.finished is None:
-            msg = await self.receive()
-            if msg["msg_type"] != "comm_msg":
+            arrived, msg = await self.receive()
+            if arrived < self.clicked or msg["msg_type"] != "comm_msg":  # before the click: not this run's
                 continue
             if msg["content"]["comm_id"] in self.plot_comms:
                 self.updates += 1
-                self.first_update = self.first_update or time.monotonic()
+                self.first_update = self.first_update or arrived
                 continue
             value = msg["content"]["data"].get("state", {}).get("value")
             if isinstance(value, str) and "tp-lr-table" in value and len(rows := ROW.findall(value)) == 4:
-                self.rows, self.finished = rows, time.monotonic()
+                self.rows, self.finished = rows, arrived
 
     async def leave(self) -> None:
         """Close the tab: the websocket, then the beacon that shuts the kernel down (as the page does)."""
         if self.ws is not None:
             self.ws.close()
+            self.reader.cancel()
         if self.kernel_id:
             await AsyncHTTPClient().fetch(f"{self.url}/voila/api/shutdown/{self.kernel_id}", method="POST",
                                           body=urlencode({"_xsrf": self.xsrf}), headers={"Cookie": self.cookies},
