@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import re
 import sys
 import tempfile
@@ -42,7 +43,7 @@ ROW = re.compile(r"<tr><td>(lr=[^<]*)</td>.*?<td>([^<]*)</td><td><code>([0-9a-f]
 PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
 CONTROLS = ("@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output")  # not plots
 POOL = 4  # `make class`'s POOL_SIZE
-LOAD_TIMEOUT, RUN_TIMEOUT = 600.0, 300.0
+LOAD_TIMEOUT, RUN_TIMEOUT = 300.0, 300.0  # a page not ready in five minutes has lost its learner
 LATEST = ROOT / "bench" / "latest.json"
 
 
@@ -55,7 +56,7 @@ class Learner:
         self.cookies, self.ws, self.kernel_id = "", None, None
         self.plot_comms, self.run_button = set(), None
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
-        self.clicked = self.first_update = self.finished = None
+        self.ready = self.clicked = self.first_update = self.finished = None
         self.updates, self.rows = 0, []
 
     async def load(self) -> None:
@@ -82,6 +83,7 @@ class Learner:
         reply = await self.until(lambda msg: msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == control)
         self.send("comm_close", {"comm_id": control, "data": {}})
         self.find_widgets(reply["content"]["data"]["states"])
+        self.ready = time.monotonic()
 
     def find_widgets(self, states: dict) -> None:
         """The LR panel's Run button and plot comms, found by CSS class in the widget tree."""
@@ -156,7 +158,7 @@ class Learner:
 
 
 def quantiles(values) -> dict:
-    """p50, p95 (nearest rank) and max of a list of seconds; None where nothing was measured."""
+    """p50, p95 (nearest rank) and max of a list; None where nothing was measured."""
     if not values:
         return {"p50": None, "p95": None, "max": None}
     ordered = sorted(values)
@@ -174,21 +176,31 @@ async def attempt(learners, step, timeout):
     return await asyncio.gather(*(one(learner) for learner in learners))
 
 
+def kernel_rss_mb(server, kernel_id: str) -> float | None:
+    try:
+        return rss_mb(kernel_pid(server, kernel_id))
+    except (LookupError, OSError):  # the kernel is gone: its learner is already counted as lost
+        return None
+
+
 async def a_class(server, n: int, run_timeout: float = RUN_TIMEOUT) -> tuple[list, list, float, dict]:
-    """n learners load at once, then click Run at once; returns learners, errors, seconds to all ready, RSS."""
+    """n learners load at once, then click Run at once; returns learners, errors, seconds until all were ready
+    (or had failed), and what was measured on the way (seconds to each page ready, memory)."""
     AsyncHTTPClient.configure(None, max_clients=2 * n + 4)
     learners = [Learner(server.url) for _ in range(n)]
     start = time.monotonic()
-    errors = await attempt(learners, Learner.load, LOAD_TIMEOUT)
+    errors = await attempt(learners, Learner.load, LOAD_TIMEOUT + 30)  # the page's own GET times out first
     all_ready = time.monotonic() - start
     ready = [learner for learner, error in zip(learners, errors) if error is None]
     run_errors = await attempt(ready, Learner.run_presets, run_timeout)
     for learner, error in zip(ready, run_errors):
         errors[learners.index(learner)] = error
-    memory = {"kernel_rss_mb": [rss_mb(kernel_pid(server, learner.kernel_id)) for learner in ready],
-              "server_rss_mb": rss_mb(server.proc.pid)}
-    await asyncio.gather(*(learner.leave() for learner in learners))
-    return learners, errors, all_ready, memory
+    measured = {"page_ready_s": [learner.ready - start for learner in ready],
+                "kernel_rss_mb": [mb for learner in ready if (mb := kernel_rss_mb(server, learner.kernel_id))],
+                "server_rss_mb": rss_mb(server.proc.pid),
+                "load_average": os.getloadavg()[0]}  # the machine's 1-minute load as the runs end: how busy it was
+    await asyncio.gather(*(learner.leave() for learner in learners), return_exceptions=True)  # measured already
+    return learners, errors, all_ready, measured
 
 
 def measure(n: int) -> dict:
@@ -201,32 +213,37 @@ def measure(n: int) -> dict:
         if error is not None:
             raise RuntimeError(f"one learner alone failed: {error}")
         wait_for_log(server, filled, count=2)  # the pool has its kernel back
-        learners, errors, all_ready, memory = asyncio.run(a_class(server, n))
+        learners, errors, all_ready, measured = asyncio.run(a_class(server, n))
     same = [e is None and learner.rows == alone.rows for learner, e in zip(learners, errors)]
     done = [learner for learner, e in zip(learners, errors) if e is None]
     return {
         "learners": n, "pool": POOL, "all_pages_ready_s": all_ready,
-        "click_to_first_update_s": quantiles([lr.first_update - lr.clicked for lr in done]),
-        "click_to_finished_s": quantiles([lr.finished - lr.clicked for lr in done]),
+        "page_ready_s": quantiles(measured["page_ready_s"]),
+        "click_to_first_update_s": quantiles([learner.first_update - learner.clicked for learner in done]),
+        "click_to_finished_s": quantiles([learner.finished - learner.clicked for learner in done]),
         "alone_click_to_first_update_s": alone.first_update - alone.clicked,
         "alone_click_to_finished_s": alone.finished - alone.clicked,
-        "plot_updates_per_run": quantiles([lr.updates for lr in done]),
-        "kernel_rss_mb": quantiles(memory["kernel_rss_mb"]), "server_rss_mb": memory["server_rss_mb"],
+        "plot_updates_per_run": quantiles([learner.updates for learner in done]),
+        "kernel_rss_mb": quantiles(measured["kernel_rss_mb"]), "server_rss_mb": measured["server_rss_mb"],
+        "load_average": measured["load_average"],
         "finished_same_as_alone": sum(same), "lost": n - sum(same),
-        "alone_fingerprints": [fp for _lr, _loss, fp in alone.rows],
+        "alone_fingerprints": [fingerprint for _lr, _loss, fingerprint in alone.rows],
         "errors": sorted({e for e in errors if e}),
     }
 
 
 def summary(f: dict) -> str:
     """One paragraph a teacher can read, with the issue's goals."""
-    first, done, rss = f["click_to_first_update_s"], f["click_to_finished_s"], f["kernel_rss_mb"]
-    seconds = lambda q: " / ".join("—" if q[k] is None else f"{q[k]:.2f}" for k in ("p50", "p95", "max"))  # noqa: E731
-    return (f"{f['learners']} learners: every page ready in {f['all_pages_ready_s']:.1f} s; click → first update "
-            f"p50/p95/max {seconds(first)} s (goal p95 ≤ 1); click → finished {seconds(done)} s (goal p95 ≤ 10); "
-            f"alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; kernel RSS "
-            f"p50 {rss['p50']:.0f} MB, max {rss['max']:.0f} MB (goal ≤ 330); server {f['server_rss_mb']:.0f} MB; "
-            f"same fingerprints as alone: {f['finished_same_as_alone']} of {f['learners']}"
+    def spread(q, unit="s", digits=2):
+        return " / ".join("—" if q[k] is None else f"{q[k]:.{digits}f}" for k in ("p50", "p95", "max")) + " " + unit
+
+    return (f"{f['learners']} learners (p50 / p95 / max): page ready {spread(f['page_ready_s'], digits=1)}, all in "
+            f"{f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])} "
+            f"(goal p95 ≤ 1 s); click → finished {spread(f['click_to_finished_s'])} (goal p95 ≤ 10 s); "
+            f"one learner alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; "
+            f"kernel RSS {spread(f['kernel_rss_mb'], 'MB', 0)} (goal ≤ 330 MB); server {f['server_rss_mb']:.0f} MB; "
+            f"same fingerprints as alone: {f['finished_same_as_alone']} of {f['learners']}; "
+            f"machine load {f['load_average']:.1f} on {os.cpu_count()} cores"
             + (f"; errors: {f['errors']}" if f["errors"] else ""))
 
 

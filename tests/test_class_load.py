@@ -25,8 +25,8 @@ def fingerprints_alone() -> list:
 
 def test_a_simulated_learner_runs_the_presets_as_one_learner_alone(tmp_path):
     with class_server(tmp_path, size=1, pool=1, name="class-load-test") as server:
-        (learner,), (error,), _ready, memory = asyncio.run(a_class(server, 1, run_timeout=120))
+        (learner,), (error,), _ready, measured = asyncio.run(a_class(server, 1, run_timeout=120))
     assert error is None
     assert [fingerprint for _lr, _loss, fingerprint in learner.rows] == fingerprints_alone()
     assert learner.updates > 0 and learner.clicked < learner.first_update < learner.finished
-    assert memory["kernel_rss_mb"][0] > 100  # the learner's own kernel, found by its id
+    assert measured["kernel_rss_mb"][0] > 100  # the learner's own kernel, found by its id
