@@ -53,7 +53,7 @@ class Learner:
     def __init__(self, url: str):
         self.url = url
         self.session = Session(username="learner", key=b"")  # jupyter_client's message format, unsigned
-        self.cookies, self.ws, self.kernel_id = "", None, None
+        self.cookies, self.xsrf, self.ws, self.kernel_id = "", "", None, None
         self.plot_comms, self.run_button = set(), None
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
         self.ready = self.clicked = self.first_update = self.finished = None
