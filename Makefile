@@ -8,7 +8,7 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: app test deps test-deps hub-deps chromium bench
+.PHONY: app test deps test-deps hub-deps chromium bench bench-class
 
 # make app: the class server (below) set for a teacher or a few learners: one preheated kernel ready,
 # no memory cap, every core for torch. It brings what plain `voila app.ipynb` lacks: the page says when
@@ -36,6 +36,12 @@ test: test-deps chromium
 # Timings and memory, measured side by side in one run (a few minutes); writes bench/latest.json.
 bench: test-deps chromium
 	$(PY) bench/run.py
+
+# A class's capacity: N simulated learners speaking Voila's page protocol (bench/class_load.py, no browser)
+# load the page and run the learning-rate panel at once on `make class`'s server; adds to bench/latest.json.
+N ?= 30
+bench-class: test-deps
+	$(PY) bench/class_load.py --learners $(N)
 
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps hub-deps

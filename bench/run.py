@@ -96,10 +96,18 @@ def kernel(result):
     result["kernel_rss_mb"] = kernel_rss_mb()
 
 
+def class_load(result):
+    from class_load import measure, summary, with_earlier
+
+    figures = measure(10)  # `make bench-class N=30` adds a larger class to the same entry
+    result["class"] = with_earlier(figures)
+    print(summary(figures), flush=True)
+
+
 def main():
     result = {"machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
               "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
-    parts = sys.argv[1:] or ["overhead", "sweep", "growth", "cuda", "kernel", "browser"]
+    parts = sys.argv[1:] or ["overhead", "sweep", "growth", "cuda", "kernel", "browser", "class_load"]
     for name in parts:
         print(f"measuring {name} …", flush=True)
         globals()[name](result)
@@ -113,7 +121,7 @@ def main():
                 f"{goal[0]} {goal[1]:g}  " + ("met" if (value <= goal[1] if goal[0] == "<=" else value >= goal[1])
                                                else "NOT met"))
             print(f"{key:28} {value:10.3f}  {mark}")
-        else:
+        elif not isinstance(value, dict):  # nested figures (the class's) printed their own summary
             print(f"{key:28} {value}")
     print(f"\nwritten to {out.relative_to(ROOT)}")
 

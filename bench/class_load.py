@@ -1,0 +1,269 @@
+"""Class capacity without a browser per learner: N simulated learners against `make class`'s server.
+
+Each learner does what Voila 0.5.13's page JavaScript does (its lab template and widgets-manager8): GET the
+page and read the kernel id from `jupyter-config-data`, GET /api/kernels/<id>, open the kernel's websocket
+with JupyterLab's v1 subprotocol and ask kernel_info, then open the widget manager's
+`jupyter.widget.control` comm and ask `request_states`. In the states it finds the learning-rate panel
+(`tp-panel-lr`) and its Run button (`tp-run`), clicks it with a browser's comm message, and reads what
+comes back until the panel's table shows the four runs' fingerprints. Any message on one of the panel's
+plot comms counts as an update, whatever its format. Leaving sends the page's "tab closed" beacon.
+
+    .venv/bin/python bench/class_load.py --learners 30     # or: make bench-class N=30
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests")]
+
+from jupyter_client.session import Session  # noqa: E402
+from jupyter_server.services.kernels.connection.base import (  # noqa: E402
+    deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1)
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
+from tornado.websocket import websocket_connect  # noqa: E402
+
+from test_class import class_server, kernel_pid, rss_mb, wait_for_log  # noqa: E402
+
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
+ROW = re.compile(r"<tr><td>(lr=[^<]*)</td>.*?<td>([^<]*)</td><td><code>([0-9a-f]+)</code></td></tr>")
+PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
+CONTROLS = ("@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output")  # not plots
+POOL = 4  # `make class`'s POOL_SIZE
+LOAD_TIMEOUT, RUN_TIMEOUT = 300.0, 300.0  # a page not ready in five minutes has lost its learner
+LATEST = ROOT / "bench" / "latest.json"
+
+
+class Learner:
+    """One learner's page, spoken over HTTP and the kernel websocket; times are seconds of time.monotonic()."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.session = Session(username="learner", key=b"")  # jupyter_client's message format, unsigned
+        self.cookies, self.xsrf, self.ws, self.kernel_id = "", "", None, None
+        self.plot_comms, self.run_button = set(), None
+        self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
+        self.ready = self.clicked = self.first_update = self.finished = None
+        self.updates, self.rows = 0, []
+
+    async def load(self) -> None:
+        """Everything the page does until its widgets are live: the page is then ready."""
+        http = AsyncHTTPClient()
+        page = await http.fetch(self.url + "/", request_timeout=LOAD_TIMEOUT, connect_timeout=LOAD_TIMEOUT)
+        jar = SimpleCookie()
+        for header in page.headers.get_list("Set-Cookie"):
+            jar.load(header)
+        self.cookies = "; ".join(f"{k}={m.value}" for k, m in jar.items())
+        self.xsrf = jar["_xsrf"].value if "_xsrf" in jar else ""
+        self.kernel_id = json.loads(CONFIG.search(page.body.decode()).group(1))["kernelId"]
+        await http.fetch(f"{self.url}/api/kernels/{self.kernel_id}", headers={"Cookie": self.cookies})
+        ws_url = self.url.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}/channels?session_id={uuid.uuid4()}"
+        self.ws = await websocket_connect(HTTPRequest(ws_url, headers={"Cookie": self.cookies}),
+                                          subprotocols=[WS_PROTOCOL], max_message_size=256 * 1024 ** 2)
+        self.reader = asyncio.create_task(self.read_forever())
+        info = self.send("kernel_info_request", {})
+        await self.until(lambda msg: msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") == info)
+        control = uuid.uuid4().hex
+        self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                  metadata={"version": "1.0.0"})
+        self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        reply = await self.until(lambda msg: msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == control)
+        self.send("comm_close", {"comm_id": control, "data": {}})
+        self.find_widgets(reply["content"]["data"]["states"])
+        self.ready = time.monotonic()
+
+    def find_widgets(self, states: dict) -> None:
+        """The LR panel's Run button and plot comms, found by CSS class in the widget tree."""
+        def classes(mid):
+            return states[mid]["state"].get("_dom_classes", [])
+
+        panels = {c.removeprefix("tp-panel-"): mid for mid in states for c in classes(mid) if c.startswith("tp-panel-")}
+        missing = [p for p in PANELS if p not in panels]
+        if missing:
+            raise RuntimeError(f"page without panels {missing}")
+        todo = [panels["lr"]]
+        while todo:  # the panel's subtree, through every container's children
+            mid = todo.pop()
+            todo += [ref.removeprefix("IPY_MODEL_") for ref in states[mid]["state"].get("children", [])]
+            if "tp-run" in classes(mid):
+                self.run_button = mid
+            elif states[mid]["model_module"] not in CONTROLS:
+                self.plot_comms.add(mid)
+        if self.run_button is None or not self.plot_comms:
+            raise RuntimeError("no Run button or no plot in the learning-rate panel")
+
+    def send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+        msg = self.session.msg(msg_type, content, metadata=metadata)
+        self.ws.write_message(serialize_msg_to_ws_v1(msg, "shell", self.session.pack), binary=True)
+        return msg["header"]["msg_id"]
+
+    async def read_forever(self) -> None:
+        """Drain the socket as a browser does: tornado's client holds one unread message and, past it, stops
+        answering the server's pings, which closes an idle learner's socket after 90 s."""
+        while (raw := await self.ws.read_message()) is not None:
+            self.inbox.put_nowait((time.monotonic(), raw))
+        self.inbox.put_nowait((time.monotonic(), None))
+
+    async def receive(self) -> tuple[float, dict]:
+        """The next message and when it arrived."""
+        arrived, raw = await self.inbox.get()
+        if raw is None:
+            raise ConnectionError("the kernel websocket closed")
+        _channel, parts = deserialize_msg_from_ws_v1(raw)
+        return arrived, self.session.deserialize([b"", *parts])  # no signature on the websocket
+
+    async def until(self, wanted) -> dict:
+        while not wanted(msg := (await self.receive())[1]):
+            pass
+        return msg
+
+    async def run_presets(self) -> None:
+        """Click Run; read updates until the panel's table lists four runs with fingerprints."""
+        self.clicked = time.monotonic()
+        self.send("comm_msg", {"comm_id": self.run_button, "data": {"method": "custom", "content": {"event": "click"}}})
+        while self.finished is None:
+            arrived, msg = await self.receive()
+            if arrived < self.clicked or msg["msg_type"] != "comm_msg":  # before the click: not this run's
+                continue
+            if msg["content"]["comm_id"] in self.plot_comms:
+                self.updates += 1
+                self.first_update = self.first_update or arrived
+                continue
+            value = msg["content"]["data"].get("state", {}).get("value")
+            if isinstance(value, str) and "tp-lr-table" in value and len(rows := ROW.findall(value)) == 4:
+                self.rows, self.finished = rows, arrived
+
+    async def leave(self) -> None:
+        """Close the tab: the websocket, then the beacon that shuts the kernel down (as the page does)."""
+        if self.ws is not None:
+            self.ws.close()
+            self.reader.cancel()
+        if self.kernel_id:
+            await AsyncHTTPClient().fetch(f"{self.url}/voila/api/shutdown/{self.kernel_id}", method="POST",
+                                          body=urlencode({"_xsrf": self.xsrf}), headers={"Cookie": self.cookies},
+                                          raise_error=False)
+
+
+def quantiles(values) -> dict:
+    """p50, p95 (nearest rank) and max of a list; None where nothing was measured."""
+    if not values:
+        return {"p50": None, "p95": None, "max": None}
+    ordered = sorted(values)
+    rank = lambda q: ordered[max(0, math.ceil(q * len(ordered)) - 1)]  # noqa: E731
+    return {"p50": rank(0.5), "p95": rank(0.95), "max": ordered[-1]}
+
+
+async def attempt(learners, step, timeout):
+    """Run step(learner) for all at once; return each learner's error (None when it went through)."""
+    async def one(learner):
+        try:
+            await asyncio.wait_for(step(learner), timeout)
+        except Exception as exc:  # a learner that fails is counted as lost, the others go on
+            return f"{step.__name__}: {type(exc).__name__} {exc}"[:200]
+    return await asyncio.gather(*(one(learner) for learner in learners))
+
+
+def kernel_rss_mb(server, kernel_id: str) -> float | None:
+    try:
+        return rss_mb(kernel_pid(server, kernel_id))
+    except (LookupError, OSError):  # the kernel is gone: its learner is already counted as lost
+        return None
+
+
+async def a_class(server, n: int, run_timeout: float = RUN_TIMEOUT) -> tuple[list, list, float, dict]:
+    """n learners load at once, then click Run at once; returns learners, errors, seconds until all were ready
+    (or had failed), and what was measured on the way (seconds to each page ready, memory)."""
+    AsyncHTTPClient.configure(None, max_clients=2 * n + 4)
+    learners = [Learner(server.url) for _ in range(n)]
+    start = time.monotonic()
+    errors = await attempt(learners, Learner.load, LOAD_TIMEOUT + 30)  # the page's own GET times out first
+    all_ready = time.monotonic() - start
+    ready = [learner for learner, error in zip(learners, errors) if error is None]
+    run_errors = await attempt(ready, Learner.run_presets, run_timeout)
+    for learner, error in zip(ready, run_errors):
+        errors[learners.index(learner)] = error
+    measured = {"page_ready_s": [learner.ready - start for learner in ready],
+                "kernel_rss_mb": [mb for learner in ready if (mb := kernel_rss_mb(server, learner.kernel_id))],
+                "server_rss_mb": rss_mb(server.proc.pid),
+                "load_average": os.getloadavg()[0]}  # the machine's 1-minute load as the runs end: how busy it was
+    await asyncio.gather(*(learner.leave() for learner in learners), return_exceptions=True)  # measured already
+    return learners, errors, all_ready, measured
+
+
+def measure(n: int) -> dict:
+    """One learner alone (the reference), then n at once, on a fresh class server with `make class`'s settings."""
+    with class_server(Path(tempfile.mkdtemp(prefix="tp-class-load-")), size=max(n, 1), pool=POOL,
+                      name="class-load") as server:
+        filled = r"Kernel pool of app\.ipynb is filled"
+        wait_for_log(server, filled)  # the teacher starts the server before class
+        (alone,), (error,), _, _ = asyncio.run(a_class(server, 1))
+        if error is not None:
+            raise RuntimeError(f"one learner alone failed: {error}")
+        wait_for_log(server, filled, count=2)  # the pool has its kernel back
+        learners, errors, all_ready, measured = asyncio.run(a_class(server, n))
+    same = [e is None and learner.rows == alone.rows for learner, e in zip(learners, errors)]
+    done = [learner for learner, e in zip(learners, errors) if e is None]
+    return {
+        "learners": n, "pool": POOL, "all_pages_ready_s": all_ready,
+        "page_ready_s": quantiles(measured["page_ready_s"]),
+        "click_to_first_update_s": quantiles([learner.first_update - learner.clicked for learner in done]),
+        "click_to_finished_s": quantiles([learner.finished - learner.clicked for learner in done]),
+        "alone_click_to_first_update_s": alone.first_update - alone.clicked,
+        "alone_click_to_finished_s": alone.finished - alone.clicked,
+        "plot_updates_per_run": quantiles([learner.updates for learner in done]),
+        "kernel_rss_mb": quantiles(measured["kernel_rss_mb"]), "server_rss_mb": measured["server_rss_mb"],
+        "load_average": measured["load_average"],
+        "finished_same_as_alone": sum(same), "lost": n - sum(same),
+        "alone_fingerprints": [fingerprint for _lr, _loss, fingerprint in alone.rows],
+        "errors": sorted({e for e in errors if e}),
+    }
+
+
+def summary(f: dict) -> str:
+    """One paragraph a teacher can read, with the issue's goals."""
+    def spread(q, unit="s", digits=2):
+        return " / ".join("—" if q[k] is None else f"{q[k]:.{digits}f}" for k in ("p50", "p95", "max")) + " " + unit
+
+    return (f"{f['learners']} learners (p50 / p95 / max): page ready {spread(f['page_ready_s'], digits=1)}, all in "
+            f"{f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])} "
+            f"(goal p95 ≤ 1 s); click → finished {spread(f['click_to_finished_s'])} (goal p95 ≤ 10 s); "
+            f"one learner alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; "
+            f"kernel RSS {spread(f['kernel_rss_mb'], 'MB', 0)} (goal ≤ 330 MB); server {f['server_rss_mb']:.0f} MB; "
+            f"same fingerprints as alone: {f['finished_same_as_alone']} of {f['learners']}; "
+            f"machine load {f['load_average']:.1f} on {os.cpu_count()} cores"
+            + (f"; errors: {f['errors']}" if f["errors"] else ""))
+
+
+def with_earlier(figures: dict) -> dict:
+    """bench/latest.json's "class" entry with these figures put under "<N>" (the other N's kept)."""
+    earlier = json.loads(LATEST.read_text()).get("class", {}) if LATEST.exists() else {}
+    return {**earlier, str(figures["learners"]): figures}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--learners", type=int, nargs="+", default=[30])
+    for n in p.parse_args(argv).learners:
+        print(f"class load: {n} learners …", flush=True)
+        figures = measure(n)
+        result = json.loads(LATEST.read_text()) if LATEST.exists() else {}
+        result["class"] = with_earlier(figures)
+        LATEST.write_text(json.dumps(result, indent=1, sort_keys=True))
+        print(summary(figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
