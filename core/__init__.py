@@ -3,7 +3,7 @@ from .config import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, MODELS, OPTIMIZERS, R
 from .csv_data import read_csv
 from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
 from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
-from .errors import ConfigError, is_out_of_memory
+from .errors import ConfigError, is_out_of_memory, refuse_unknown
 from .experiments import conv_stack_stats, deep_matmul, product_moments
 from .export import export_script
 from .fingerprints import compare, fingerprint
@@ -23,5 +23,5 @@ __all__ = [
     "product_moments", "export_script", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
     "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
     "mse", "nll", "LR_PRESETS", "SUGGESTION_DIVISOR", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
-    "seeded", "train", "Run", "is_out_of_memory", "read_csv", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_STEPS",
+    "seeded", "train", "Run", "is_out_of_memory", "refuse_unknown", "read_csv", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_STEPS",
 ]

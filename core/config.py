@@ -7,7 +7,7 @@ import math
 import numbers
 from dataclasses import dataclass, fields
 
-from .errors import ConfigError
+from .errors import ConfigError, refuse_unknown
 
 MODELS = ("mlp", "cnn")
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -132,10 +132,7 @@ class RunConfig:
         """Inverse of to_dict; unknown keys are a ConfigError, missing keys take defaults."""
         if not isinstance(data, dict):
             raise ConfigError("Settings must be a JSON object, like the one 'Copy settings' gives.")
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}.")
+        refuse_unknown(data, (f.name for f in fields(cls)))
         data = dict(data)
         for key in ("hidden", "unseeded"):
             if isinstance(data.get(key), list):

@@ -1,7 +1,15 @@
 """The one exception a learner sees (a setting that cannot be used), and how to recognise running out of memory."""
 from .plain import ConfigError  # defined there: the exported script raises it too
 
-__all__ = ["ConfigError", "is_out_of_memory"]
+__all__ = ["ConfigError", "is_out_of_memory", "refuse_unknown"]
+
+
+def refuse_unknown(data: dict, known) -> None:
+    """Pasted or shared settings may only name `known` keys: anything else is a ConfigError naming them."""
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        names = ", ".join(map(str, unknown))
+        raise ConfigError(f"Unknown setting(s): {names}.", "unknown_settings", names=names)
 
 
 # What allocators say when memory runs out: PyTorch's CPU and CUDA allocators, C++'s operator new

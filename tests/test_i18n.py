@@ -1,8 +1,13 @@
 """The message catalogue: one entry per key, in both languages."""
+import importlib
+
 import pytest
 
-import widgets.app  # noqa: F401  (every panel registers its texts on import)
+from widgets.app import PANELS
 from widgets.i18n import CATALOGUE, register
+
+for _module, _ in PANELS.values():  # panels are imported when first shown; each registers its texts then
+    importlib.import_module(_module)
 
 
 def test_a_key_cannot_be_registered_twice():

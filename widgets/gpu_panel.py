@@ -5,7 +5,7 @@ import html
 
 import ipywidgets as W
 
-from core import ConfigError
+from core import ConfigError, refuse_unknown
 from core import devices  # called as devices.f() so tests can stand in a fake GPU
 
 from .gpu_texts import INFO_ROWS, MEMORY_ROWS
@@ -125,10 +125,7 @@ class GPUPanel(Panel):
         return {"fraction": self.fraction.value, "megabytes": self.megabytes.value}
 
     def apply_settings(self, data: dict) -> None:
-        unknown = sorted(set(data) - {"fraction", "megabytes"})
-        if unknown:
-            names = ", ".join(unknown)
-            raise ConfigError(f"Unknown setting(s): {names}.", "unknown_settings", names=names)
+        refuse_unknown(data, self.settings())
         # check both values before changing either control, so a bad paste leaves the panel as it was
         fraction = parse_float(data.get("fraction", self.fraction.value), self.t("gpu.fraction_what"))
         if not self.fraction.min <= fraction <= self.fraction.max:

@@ -93,5 +93,4 @@ register({
     "err.mb_range": ("The size must be more than 0 and at most {limit:.0f} MB.",
                      "大小必须大于 0 且不超过 {limit:.0f} MB。"),
     "err.fraction_range": ("The memory fraction must be from 0.05 to 1.", "显存比例必须在 0.05 到 1 之间。"),
-    "err.unknown_settings": ("Unknown setting(s): {names}.", "未知的设置：{names}。"),
 })

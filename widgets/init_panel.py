@@ -5,7 +5,7 @@ import ipywidgets as W
 
 from core import ACTIVATIONS, INIT_SCHEMES
 from core.config import RunConfig
-from core.errors import ConfigError
+from core import ConfigError, refuse_unknown
 from core.init_probe import init_report
 from core.training import train
 
@@ -144,9 +144,7 @@ class InitPanel(Panel):
     def apply_settings(self, data: dict) -> None:
         """Check every value first, then set the controls (a bad paste changes nothing)."""
         current = self.settings()
-        unknown = sorted(set(data) - set(current))
-        if unknown:
-            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}.")
+        refuse_unknown(data, current)
         s = {**current, **data}
         depth, width = s["depth"], s["width"]
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:

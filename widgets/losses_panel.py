@@ -6,7 +6,7 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError
+from core import ConfigError, refuse_unknown
 from core.loss_demos import BASE_LOGITS, SCALE_RANGE, check_scale, scaled_log_softmax
 
 from .figures import figure, widget_of
@@ -56,7 +56,6 @@ register({
                          "目标类别必须是 0 到 {top} 之间的整数。"),
     "err.p_range": ("The probability of the true class must be from 0.01 to 0.99.",
                     "真实类别的概率必须在 0.01 到 0.99 之间。"),
-    "err.unknown_settings": ("Unknown setting(s): {names}.", "未知的设置：{names}。"),
 })
 
 CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
@@ -168,10 +167,7 @@ class LossesPanel(Panel):
         return {"scale": self.scale.value, "target": self.target.value, "p": self.gradients.slider.value}
 
     def apply_settings(self, data: dict) -> None:
-        unknown = sorted(set(data) - {"scale", "target", "p"})
-        if unknown:
-            names = ", ".join(unknown)
-            raise ConfigError(f"Unknown setting(s): {names}.", "unknown_settings", names=names)
+        refuse_unknown(data, self.settings())
         # check every value before changing any control, so a bad paste leaves the panel as it was
         scale = check_scale(parse_float(data.get("scale", self.scale.value), self.t("losses.scale_what")))
         target = parse_int(data.get("target", self.target.value), self.t("losses.target_what"))
