@@ -25,6 +25,7 @@ Arguments after `--` go to Voila unchanged.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -130,6 +131,14 @@ def make_app():
             km.learner_kernels &= set(km.list_kernel_ids())  # forget kernels culled, closed or dead
             return len(km.learner_kernels) + ClassHandler.admitting
 
+        def client_address(self) -> str:
+            """The learner's address: the peer's, or, from a proxy on this machine, the one it forwards
+            (the last X-Forwarded-For entry: the one the proxy added)."""
+            peer, forwarded = self.request.remote_ip, self.request.headers.get("X-Forwarded-For", "")
+            if forwarded and ipaddress.ip_address(peer).is_loopback:
+                return forwarded.split(",")[-1].strip()
+            return peer
+
         def seats_of(self, address: str) -> int:
             """Seats taken by one remote address: its pages' running kernels, plus its pages being let in."""
             km = self.kernel_manager
@@ -152,7 +161,7 @@ def make_app():
             self.settings["voila"].log.info("class: %d of %d seats taken", taken, size)
             if taken >= size:
                 return self.refuse(FULL_PAGE, "full")
-            address, per_client = self.request.remote_ip, self.settings["voila"].seats_per_client
+            address, per_client = self.client_address(), self.settings["voila"].seats_per_client
             if per_client and self.seats_of(address) >= per_client:
                 return self.refuse(FULL_FOR_YOU_PAGE, f"{address} holds {per_client} seats")
             # Sets the _xsrf cookie. The page's "close tab -> shut my kernel down" beacon sends it back;

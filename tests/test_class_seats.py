@@ -24,9 +24,9 @@ def server(tmp_path_factory):
         yield srv
 
 
-def get_page(server) -> str:
+def get_page(server, headers=None) -> str:
     """A plain GET of the dashboard, read to the end, as a script would; returns the kernel id it names."""
-    with urllib.request.urlopen(server.url + "/", timeout=240) as r:
+    with urllib.request.urlopen(urllib.request.Request(server.url + "/", headers=headers or {}), timeout=240) as r:
         return re.search(r'"kernelId": "([0-9a-f-]{36})"', r.read().decode()).group(1)
 
 
@@ -46,6 +46,8 @@ def test_seats_per_client_and_the_unconnected_cull(server, browser):
     code, body, headers = http_status(server.url + "/")  # a third seat from the same address
     assert code == 503 and headers.get("Retry-After") == "60"
     assert "The class is full for you" in body and "你的座位已满" in body and "Traceback" not in body
+    # through a reverse proxy on this machine, the seat is counted for the address the proxy forwards
+    assert get_page(server, {"X-Forwarded-For": "203.0.113.7, 10.0.0.7"}) != unconnected
 
     wait_until_gone(server, unconnected)  # culled after UNCONNECTED_SECONDS, long before the idle cull
     assert f"culling kernel {unconnected}: its page never connected" in log_text(server)
