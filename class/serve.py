@@ -316,7 +316,7 @@ def main(argv=None):
     spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
-    os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder
+    os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder; Voila reads voila.json here
     make_app().launch_instance(argv)
 
 
