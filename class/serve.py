@@ -190,7 +190,7 @@ def make_app():
                 ClassHandler.admitting -= admitting
                 if kernel is None:
                     ClassHandler.admitting_from[address] -= 1
-                else:  # sent, or the client left: from now on the page has unconnected_seconds to connect
+                elif kernel not in km.connected_kernels:  # sent, or the client left: the clock starts
                     km.pages_sent[kernel] = time.monotonic()
 
     class ClassKernelSpecs(KernelSpecManager):
@@ -213,10 +213,12 @@ def make_app():
             km.learner_kernels = set()  # the kernels handed to a page: the class's seats
             km.kernel_owners = {}  # kernel id -> the remote address its page was sent to
             km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it
+            km.connected_kernels = set()  # kernels a page connected to once: only the idle cull takes them
             connect = km.notify_connect
 
             def notify_connect(kernel_id):
-                sent = km.pages_sent.pop(kernel_id, None)  # connected once: only the idle cull may take it now
+                km.connected_kernels.add(kernel_id)
+                sent = km.pages_sent.pop(kernel_id, None)
                 if sent is not None:
                     self.log.info("class: kernel %s connected %.1f s after its page was sent",
                                   kernel_id, time.monotonic() - sent)
@@ -258,6 +260,7 @@ def make_app():
                     await km.shutdown_kernel(kernel_id)
             for gone in set(km.kernel_owners) - running:
                 del km.kernel_owners[gone]
+            km.connected_kernels &= running
 
         def listen(self):
             interval = max(0.5, min(15.0, self.unconnected_seconds / 4))  # cull near unconnected_seconds
