@@ -88,7 +88,7 @@ def test_closing_a_tab_frees_its_kernel(browser, server):
     context.close()
 
 
-def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser, tmp_path):
+def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
     """The init panel's cell fails, so Voila stops there: five panels never reach the page."""
     folder = lab_folder()
     notebook = json.loads((folder / "app.ipynb").read_text())
