@@ -11,23 +11,27 @@ PORT ?= 8866
 .PHONY: app test deps test-deps hub-deps chromium bench bench-class
 
 # make app: the class server (below) set for a teacher or a few learners: one preheated kernel ready,
-# no memory cap, every core for torch. It brings what plain `voila app.ipynb` lacks: the page says when
-# its kernel has died, a closed tab frees its kernel, slow starts do not lose the panels.
+# no memory cap, every core for torch, a teacher's own tabs not limited. It brings what plain
+# `voila app.ipynb` lacks: the page says when its kernel has died; a preheated kernel is ready.
 app: deps
 	$(PY) class/serve.py --size=30 --pool=1 --idle-minutes=60 --memory=off --threads=$$(nproc) \
-	  --kernel-dir=class/kernels/app --host=$(HOST) --port=$(PORT)
+	  --seats-per-client=30 --kernel-dir=class/kernels/app --host=$(HOST) --port=$(PORT)
 
 # make class: serve a class on one machine (README, "Serving a class"): a preheated kernel pool, tab-less
-# kernels culled after IDLE_MINUTES, a memory cap per learner, a "class is full" page past CLASS_SIZE.
+# kernels culled after IDLE_MINUTES (never-connected ones after UNCONNECTED_SECONDS), a memory cap per
+# learner, a "class is full" page past CLASS_SIZE or past SEATS_PER_CLIENT tabs from one address.
 # e.g. make class HOST=0.0.0.0 CLASS_SIZE=30 KERNEL_MEMORY=4G
 CLASS_SIZE ?= 30
 POOL_SIZE ?= 4
 IDLE_MINUTES ?= 10
 KERNEL_MEMORY ?= 4G
 KERNEL_THREADS ?= 1
+UNCONNECTED_SECONDS ?= 60
+SEATS_PER_CLIENT ?= 3
 .PHONY: class
 class: deps
 	$(PY) class/serve.py --size=$(CLASS_SIZE) --pool=$(POOL_SIZE) --idle-minutes=$(IDLE_MINUTES) \
+	  --unconnected-seconds=$(UNCONNECTED_SECONDS) --seats-per-client=$(SEATS_PER_CLIENT) \
 	  --memory=$(KERNEL_MEMORY) --threads=$(KERNEL_THREADS) --host=$(HOST) --port=$(PORT)
 
 test: test-deps chromium

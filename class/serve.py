@@ -7,7 +7,10 @@ Voila with, in one place:
 - a memory cap per kernel: a generated kernel spec starts ipykernel under `prlimit --as=…` with
   this interpreter's absolute path, and one thread per kernel so thirty kernels share the cores;
 - sources stripped, tracebacks hidden (in the page and in kernel messages);
-- a friendly "the class is full" page (HTTP 503, Retry-After) once --size learners hold kernels;
+- a friendly "the class is full" page (HTTP 503, Retry-After) once --size learners hold kernels, and a
+  "the class is full for you" page once one address holds --seats-per-client of them;
+- an early cull for a kernel whose page never opened its websocket within --unconnected-seconds (a plain
+  GET of the page, a script, a tab closed while loading), so such requests cannot hold seats for the idle cull's minutes;
 - a kernel that dies is not restarted behind the page's back: the page says so (watchdog.html) and a
   reload gives a fresh kernel.
 
@@ -22,18 +25,23 @@ Arguments after `--` go to Voila unchanged.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import re
 import shutil
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FULL_PAGE = HERE / "full.html"
+FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
 WATCHDOG = HERE / "watchdog.html"
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
+KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')  # in the page's jupyter-config-data
 
 
 def parse_memory(text: str) -> int:
@@ -84,9 +92,6 @@ def voila_argv(args) -> list:
         args.notebook, "--no-browser", f"--Voila.ip={args.host}", f"--port={args.port}", "--Voila.port_retries=0",
         "--preheat_kernel=True", f"--pool_size={args.pool}",
         "--strip_sources=True", "--show_tracebacks=False",
-        # With thirty kernels starting at once, a cell's widget output can arrive after nbclient's default
-        # 4 s; it would then be dropped and that learner would see a page without its panels.
-        "--VoilaExecutor.iopub_timeout=120",
         "--MappingKernelManager.allow_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={idle}",
         f"--MappingKernelManager.cull_interval={interval}",
@@ -98,6 +103,8 @@ def voila_argv(args) -> list:
         f"--ClassKernelSpecs.kernel_dirs={Path(args.kernel_dir).absolute()}",
         "--ClassKernelSpecs.ensure_native_kernel=False",  # only the capped kernel spec can start
         f"--Classroom.class_size={args.size}",
+        f"--Classroom.seats_per_client={args.seats_per_client}",
+        f"--Classroom.unconnected_seconds={args.unconnected_seconds:g}",
         *args.voila_args,
     ]
 
@@ -105,15 +112,17 @@ def voila_argv(args) -> list:
 def make_app():
     """The Voila subclass: its notebook handler shows full.html when the class is full (imported late:
     --print-argv and the kernel-spec helpers work without Voila)."""
+    import tornado.ioloop
     import tornado.web
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_server._tz import utcnow
-    from traitlets import Integer, List, Unicode
+    from traitlets import Float, Integer, List, Unicode
     from voila.app import Voila
     from voila.tornado.handler import TornadoVoilaHandler
 
     class ClassHandler(TornadoVoilaHandler):
         admitting = 0  # pages let in whose kernel is not yet started or taken from the pool
+        admitting_from = Counter()  # remote address -> its pages let in whose kernel id is not yet sent
 
         def learners(self) -> int:
             """Seats taken: running kernels handed to a page (not those waiting in the pool), plus pages
@@ -122,6 +131,28 @@ def make_app():
             km.learner_kernels &= set(km.list_kernel_ids())  # forget kernels culled, closed or dead
             return len(km.learner_kernels) + ClassHandler.admitting
 
+        def client_address(self) -> str:
+            """The learner's address: the peer's, or, from a proxy on this machine, the one it forwards
+            (the last X-Forwarded-For entry: the one the proxy added)."""
+            peer, forwarded = self.request.remote_ip, self.request.headers.get("X-Forwarded-For", "")
+            if forwarded and ipaddress.ip_address(peer).is_loopback:
+                return forwarded.split(",")[-1].strip()
+            return peer
+
+        def seats_of(self, address: str) -> int:
+            """Seats taken by one remote address: its pages' running kernels, plus its pages being let in."""
+            km = self.kernel_manager
+            return (sum(owner == address and kid in km.learner_kernels for kid, owner in km.kernel_owners.items())
+                    + ClassHandler.admitting_from[address])
+
+        def refuse(self, page: Path, why: str):
+            self.settings["voila"].log.warning("class: %s; sent %s", why, page.name)
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            return self.finish(page.read_bytes())
+
         @tornado.web.authenticated
         async def get(self, path=None):
             if path:  # not the dashboard itself: Voila redirects to the file
@@ -129,34 +160,47 @@ def make_app():
             taken, size = self.learners(), self.settings["voila"].class_size
             self.settings["voila"].log.info("class: %d of %d seats taken", taken, size)
             if taken >= size:
-                self.settings["voila"].log.warning("class: full; sent the 'class is full' page")
-                self.set_status(503)
-                self.set_header("Retry-After", "60")
-                self.set_header("Cache-Control", "no-store")
-                self.set_header("Content-Type", "text/html; charset=utf-8")
-                return self.finish(FULL_PAGE.read_bytes())
+                return self.refuse(FULL_PAGE, "full")
+            address, per_client = self.client_address(), self.settings["voila"].seats_per_client
+            if per_client and self.seats_of(address) >= per_client:
+                return self.refuse(FULL_FOR_YOU_PAGE, f"{address} holds {per_client} seats")
             # Sets the _xsrf cookie. The page's "close tab -> shut my kernel down" beacon sends it back;
             # stock Voila never sets it, so that beacon gets a 403 and a closed tab's kernel lingers until
             # culled (voila-dashboards/voila#1458).
             self.xsrf_token  # noqa: B018 (a property with a side effect)
             ClassHandler.admitting += 1
-            admitting = True
+            ClassHandler.admitting_from[address] += 1
+            admitting, kernel, head = True, None, ""
+            km = self.kernel_manager
             try:
                 async for html in self.get_generator(path=path):
                     if admitting:  # the first piece comes once this page's kernel is in learner_kernels
                         ClassHandler.admitting -= 1
                         admitting = False
+                    if kernel is None:  # the page names its kernel near the top
+                        head += html
+                        if match := KERNEL_ID.search(head):
+                            kernel, head = match.group(1), ""
+                            km.kernel_owners[kernel] = address
+                            ClassHandler.admitting_from[address] -= 1
                     self.write(html)
                     self.flush()
                 self.write(WATCHDOG.read_text())  # after </html>: browsers still run it, in <body>
             finally:
                 ClassHandler.admitting -= admitting
+                if kernel is None:
+                    ClassHandler.admitting_from[address] -= 1
+                elif kernel not in km.connected_kernels:  # sent, or the client left: the clock starts
+                    km.pages_sent[kernel] = time.monotonic()
 
     class ClassKernelSpecs(KernelSpecManager):
         kernel_dirs = List(Unicode(), config=True, help="Only these folders (KernelSpecManager's is not configurable).")
 
     class Classroom(Voila):
         class_size = Integer(30, config=True, help="Learners served at once; more get the 'class is full' page.")
+        seats_per_client = Integer(3, config=True, help="Seats one remote address may hold (0: no limit).")
+        unconnected_seconds = Float(60, config=True, help="Cull a page's kernel when the page has not connected "
+                                                          "to it this long after it was sent.")
         classes = [*Voila.classes, ClassKernelSpecs]
 
         def initialize(self, argv=None):
@@ -167,6 +211,20 @@ def make_app():
             settings = super().init_settings()
             km = self.kernel_manager
             km.learner_kernels = set()  # the kernels handed to a page: the class's seats
+            km.kernel_owners = {}  # kernel id -> the remote address its page was sent to
+            km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it
+            km.connected_kernels = set()  # kernels a page connected to once: only the idle cull takes them
+            connect = km.notify_connect
+
+            def notify_connect(kernel_id):
+                km.connected_kernels.add(kernel_id)
+                sent = km.pages_sent.pop(kernel_id, None)
+                if sent is not None:
+                    self.log.info("class: kernel %s connected %.1f s after its page was sent",
+                                  kernel_id, time.monotonic() - sent)
+                connect(kernel_id)
+
+            km.notify_connect = notify_connect
             take = getattr(km, "get_rendered_notebook", None)  # only with a preheated pool
             start = km.start_kernel  # the page handler's own start (the pool fills through the class)
 
@@ -188,6 +246,27 @@ def make_app():
             km.start_kernel = start_for_a_page
             return settings
 
+        async def cull_unconnected(self):
+            """Shut down the kernels whose page was sent unconnected_seconds ago and never connected."""
+            km = self.kernel_manager
+            now, running = time.monotonic(), set(km.list_kernel_ids())
+            for kernel_id, sent in list(km.pages_sent.items()):
+                if kernel_id not in running:
+                    del km.pages_sent[kernel_id]
+                elif now - sent >= self.unconnected_seconds:
+                    del km.pages_sent[kernel_id]
+                    self.log.warning("class: culling kernel %s: its page never connected in %g s",
+                                     kernel_id, self.unconnected_seconds)
+                    await km.shutdown_kernel(kernel_id)
+            for gone in set(km.kernel_owners) - running:
+                del km.kernel_owners[gone]
+            km.connected_kernels &= running
+
+        def listen(self):
+            interval = max(0.5, min(15.0, self.unconnected_seconds / 4))  # cull near unconnected_seconds
+            tornado.ioloop.PeriodicCallback(self.cull_unconnected, interval * 1000).start()
+            super().listen()
+
         def init_handlers(self):
             return [(route, ClassHandler if handler is TornadoVoilaHandler else handler, *rest)
                     for route, handler, *rest in super().init_handlers()]
@@ -201,6 +280,10 @@ def parse_args(argv=None):
     p.add_argument("--pool", type=int, default=4, help="preheated kernels kept ready (default 4)")
     p.add_argument("--idle-minutes", type=float, default=10, help="cull a tab-less kernel after this (default 10)")
     p.add_argument("--idle-seconds", type=float, default=None, help="the same in seconds (tests)")
+    p.add_argument("--unconnected-seconds", type=float, default=60,
+                   help="cull a kernel whose page never connected within this (default 60)")
+    p.add_argument("--seats-per-client", type=int, default=3,
+                   help="seats one remote address may hold (default 3; 0: no limit, e.g. behind a proxy)")
     p.add_argument("--memory", default="4G", help="address-space cap per kernel, e.g. 4G; 'off' for none")
     p.add_argument("--threads", type=int, default=1, help="torch/BLAS threads per kernel (default 1)")
     p.add_argument("--host", default="127.0.0.1")
@@ -212,8 +295,10 @@ def parse_args(argv=None):
     p.add_argument("--print-argv", action="store_true", help="print Voila's arguments and exit")
     p.add_argument("voila_args", nargs="*", help="extra Voila arguments, after --")
     args = p.parse_args(argv)
-    if args.size < 1 or args.pool < 0 or args.threads < 1:
-        p.error("--size and --threads must be at least 1, --pool at least 0")
+    if args.size < 1 or args.pool < 0 or args.threads < 1 or args.seats_per_client < 0:
+        p.error("--size and --threads must be at least 1, --pool and --seats-per-client at least 0")
+    if args.unconnected_seconds < 1:
+        p.error("--unconnected-seconds must be at least 1")
     if (args.idle_seconds if args.idle_seconds is not None else args.idle_minutes * 60) < 1:
         p.error("the idle time must be at least a second")
     try:
@@ -234,7 +319,7 @@ def main(argv=None):
     spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
-    os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder
+    os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder; Voila reads voila.json here
     make_app().launch_instance(argv)
 
 

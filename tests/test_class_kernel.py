@@ -57,7 +57,8 @@ def test_voila_gets_the_class_settings(tmp_path):
     for setting in ("--preheat_kernel=True", "--pool_size=3", "--strip_sources=True", "--show_tracebacks=False",
                     "--MappingKernelManager.allow_tracebacks=False", "--MappingKernelManager.cull_idle_timeout=300",
                     "--MappingKernelManager.cull_connected=False", "--KernelRestarter.restart_limit=0",
-                    "--Classroom.class_size=12", "--Voila.ip=0.0.0.0", "--port=9999", "--Voila.port_retries=0",
+                    "--Classroom.class_size=12", "--Classroom.seats_per_client=3",
+                    "--Classroom.unconnected_seconds=60", "--Voila.ip=0.0.0.0", "--port=9999", "--Voila.port_retries=0",
                     f"--ClassKernelSpecs.kernel_dirs={tmp_path}", "--ClassKernelSpecs.ensure_native_kernel=False",
                     "--Voila.base_url=/class/"):
         assert setting in argv, setting
@@ -68,6 +69,26 @@ def test_the_class_full_page_is_friendly_and_bilingual():
     page = serve.FULL_PAGE.read_text()
     assert "The class is full — try again in a minute." in page and "课堂已满" in page
     assert 'http-equiv="refresh" content="60"' in page
+    page = serve.FULL_FOR_YOU_PAGE.read_text()
+    assert "The class is full for you" in page and "你的座位已满" in page
+    assert 'http-equiv="refresh" content="60"' in page
+
+
+def test_executor_settings_and_page_headers_are_written_once_in_voila_json(tmp_path, monkeypatch):
+    """class/serve.py runs Voila in the repo root, where Voila reads voila.json; the hub image's server
+    config takes the same file's executor settings and headers, so no command line repeats them."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    settings = json.loads((ROOT / "voila.json").read_text())
+    assert settings["VoilaExecutor"]["iopub_timeout"] == 120
+    policy = settings["Voila"]["tornado_settings"]["headers"]["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "https:" not in policy and "*" not in policy
+    argv = serve.voila_argv(serve.parse_args([f"--kernel-dir={tmp_path}"]))
+    assert not any("VoilaExecutor" in a or "tornado_settings" in a for a in argv)
+    monkeypatch.chdir(ROOT)  # the single-user server's root holds voila.json, as in deploy/Dockerfile
+    hub = PyFileConfigLoader("jupyter_server_config.py", path=str(ROOT / "deploy")).load_config()
+    assert hub.VoilaExecutor.iopub_timeout == 120
+    assert hub.ServerApp.tornado_settings["headers"]["Content-Security-Policy"] == policy
 
 
 # -- a hundred runs in one class kernel -------------------------------------------------------------

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 
 from .i18n import LANGUAGES, I18n, register
+from .page_guard import PageGuard
 from .status import StatusLine, log
 
 PANELS = {  # attribute -> (module, class)
@@ -77,6 +78,9 @@ class App:
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
         self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget])
+        if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
+            self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])
+            self.header.children += (self.page_guard,)
         self._panels = {}
         if query is not None or os.environ.get("VOILA_PREHEAT") != "True":  # a preheated kernel has no page yet
             self.apply_page_settings(query)

@@ -1,0 +1,132 @@
+"""Plain `voila app.ipynb` (voila.json's settings, nothing else): the page asks no third party for
+anything, a closed tab frees its kernel, a page whose panels did not arrive says so, and ten pages
+opened at once all get their six panels."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from servers import ARTIFACTS, BIN, Server, free_port, lab_folder, voila
+
+pytestmark = pytest.mark.browser
+PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
+LOAD_TIMEOUT_MS = 300_000  # a hang guard: ten kernels importing torch on two cores
+ALL_PANELS = "names => names.every(n => document.querySelector('.tp-panel-' + n))"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with voila() as srv:
+        yield srv
+
+
+def kernel_running(server, kid: str) -> bool:
+    """Voila answers /api/kernels/<id> (it has no listing): 200 while the kernel runs, 404 once it is gone."""
+    try:
+        with urllib.request.urlopen(f"{server.url}/api/kernels/{kid}", timeout=30):
+            return True
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return False
+        raise
+
+
+def kernel_id(page) -> str:
+    return page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+
+def open_app(context, server):
+    page = context.new_page()
+    page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(ALL_PANELS, arg=list(PANELS), timeout=LOAD_TIMEOUT_MS)
+    return page
+
+
+def test_the_page_requests_nothing_from_a_third_party_and_its_icons_still_show(browser, server):
+    context = browser.new_context()
+    requests, blocked = [], set()  # every request the page made; those the policy kept in the browser
+    context.on("request", lambda request: requests.append(request.url))
+    context.on("requestfailed", lambda request: blocked.add(request.url) if request.failure == "csp" else None)
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                            "(window.tpViolations = window.tpViolations || []).push(e.blockedURI))")
+    page = open_app(context, server)
+    # the icons come from Voila's own bundle: a Font Awesome face is loaded once an icon button is drawn
+    page.wait_for_selector(".tp-panel-gpu .fa-trash", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function("() => Array.from(document.fonts).some(f => f.family.includes('Font Awesome')"
+                           " && f.status === 'loaded')", timeout=60_000)
+    page.click(".tp-panel-lr .tp-run")  # the page still works under the policy: a run draws its curves
+    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[0].y.length"
+                           " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
+                           timeout=180_000)
+    violations = page.evaluate("() => window.tpViolations || []")
+    response = context.request.get(server.url + "/")
+    policy = response.headers.get("content-security-policy", "")
+    context.close()
+    outside = [u for u in requests if not u.startswith((server.url, "data:", "blob:"))]
+    assert all(u in blocked for u in outside), outside  # offline or not, none of them left the browser
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+    # the CDN stylesheets in Voila's template are what the policy blocks; nothing the app needs is
+    assert all("cdn.jsdelivr.net" in v for v in violations), violations
+
+
+def test_closing_a_tab_frees_its_kernel(browser, server):
+    """Voila's beacon needs an _xsrf cookie that plain Voila never sets; the app's page guard sets one."""
+    context = browser.new_context()
+    page = open_app(context, server)
+    kid = kernel_id(page)
+    assert kernel_running(server, kid)
+    assert any(c["name"] == "_xsrf" for c in context.cookies())
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 60
+    while kernel_running(server, kid):
+        assert time.monotonic() < deadline, "the closed tab's kernel is still running"
+        time.sleep(0.3)
+    context.close()
+
+
+def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
+    """The init panel's cell fails, so Voila stops there: five panels never reach the page."""
+    folder = lab_folder()
+    notebook = json.loads((folder / "app.ipynb").read_text())
+    cell = next(c for c in notebook["cells"] if "".join(c["source"]).strip() == "app.init")
+    cell["source"] = ["raise RuntimeError('a cell that fails')"]
+    (folder / "app.ipynb").write_text(json.dumps(notebook))
+    port = free_port()
+    argv = [str(BIN / "voila"), str(folder / "app.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
+            f"--port={port}"]
+    with Server(argv, f"http://127.0.0.1:{port}", "/voila/templates/lab/static/index.css",
+                log_name=f"voila-broken-{port}") as broken:
+        page = browser.new_page()
+        page.goto(broken.url + "/", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_selector(".tp-panel-lr", timeout=LOAD_TIMEOUT_MS)
+        banner = page.wait_for_selector(".tp-panels-missing", timeout=120_000)
+        text = banner.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "10-panels-missing.png"), full_page=True)
+        assert "did not arrive" in text and "Reload the page" in text and "请刷新页面" in text
+        assert not page.is_visible(".tp-status")  # it would say "Ready."
+        assert page.locator(".tp-panel-init").count() == 0
+        page.close()
+
+
+def test_ten_pages_opened_at_once_each_get_all_six_panels(browser):
+    """Issue 10: without voila.json's iopub_timeout one page in ten lost its panels, "Ready." and all."""
+    with voila() as fresh:  # its own server: no kernel warm from the tests above
+        contexts = [browser.new_context() for _ in range(10)]
+        pages = [c.new_page() for c in contexts]
+        started = time.monotonic()
+        for page in pages:  # every request goes out before any page is waited for
+            page.goto(fresh.url + "/", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+        for page in pages:
+            page.wait_for_function(ALL_PANELS, arg=list(PANELS), timeout=LOAD_TIMEOUT_MS)
+        print(f"\nten pages at once on plain Voila: all six panels in every page after "
+              f"{time.monotonic() - started:.0f} s")
+        for page in pages:
+            assert page.locator(".tp-panels-missing").count() == 0
+            assert page.inner_text(".tp-status").strip() == "Ready."
+        for context in contexts:
+            context.close()

@@ -1,0 +1,86 @@
+"""The page's own checks in the browser, wherever it is served: a page whose panels did not arrive says so
+(instead of "Ready."), and a closed tab can free its kernel on plain Voila."""
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+from .i18n import CATALOGUE, register
+
+register({
+    "page.panels_missing": ("Some panels of this page did not arrive (the server was busy or a cell failed). "
+                            "Reload the page to get them.",
+                            "本页面的部分面板没有加载出来（服务器繁忙或某个单元格出错）。请刷新页面重新加载。"),
+    "page.reload": ("Reload", "刷新"),
+})
+
+GUARD_ESM = """
+function ensureXsrfCookie() {
+  // Voila's "tab closed -> shut my kernel down" beacon sends the _xsrf cookie back as a form field; plain
+  // Voila never sets that cookie, so the beacon is refused (403) and the kernel lingers. Tornado accepts any
+  // hex token that matches its cookie; one made here is as unguessable to another site as the server's.
+  if (/(^|;\\s*)_xsrf=/.test(document.cookie)) return;
+  const data = document.getElementById("jupyter-config-data");
+  const base = (data && JSON.parse(data.textContent).baseUrl) || "/";
+  const token = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0"));
+  document.cookie = `_xsrf=${token.join("")}; path=${base}; SameSite=Strict`;
+}
+
+export default {
+  render({ model, el }) {
+    el.style.display = "none";
+    ensureXsrfCookie();
+    // Every output arrived in the page before this view renders; the panels' views render alongside it.
+    // Those still missing after grace_ms never came (a lost or failed cell): say so, and stop saying Ready.
+    const missing = () => model.get("panels").filter((css) => !document.querySelector("." + css));
+    let banner = null;
+    const status = () => document.querySelector(".tp-status");
+    const showBanner = () => {
+      banner = document.createElement("div");
+      banner.className = "tp-panels-missing";
+      banner.setAttribute("role", "alert");
+      banner.textContent = model.get("message") + " ";
+      const button = document.createElement("button");
+      button.textContent = model.get("reload");
+      button.onclick = () => window.location.reload();
+      banner.appendChild(button);
+      document.body.appendChild(banner);
+      if (status()) status().style.visibility = "hidden";
+    };
+    const observer = new MutationObserver(() => check());
+    const timer = setTimeout(() => { if (missing().length) showBanner(); }, model.get("grace_ms"));
+    function check() {
+      if (missing().length) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      if (banner) { banner.remove(); banner = null; }
+      if (status()) status().style.visibility = "";
+    }
+    observer.observe(document.body, { childList: true, subtree: true });
+    check();
+    return () => { observer.disconnect(); clearTimeout(timer); };
+  },
+};
+"""
+
+GUARD_CSS = """
+.tp-panels-missing { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1001; padding: 8px 16px;
+  background: #fff4e5; border-top: 2px solid #b00020; font-size: 15px; color: #24292f; }
+.tp-panels-missing button { margin-left: 1em; }
+"""
+
+
+def both(key: str) -> str:
+    """A catalogue text in English and Chinese at once: the page may be broken before a language is chosen."""
+    return " · ".join(CATALOGUE[key])
+
+
+class PageGuard(anywidget.AnyWidget):
+    """Invisible; checks in the browser that every panel in `panels` (CSS classes) reached the page."""
+
+    _esm = traitlets.Unicode(GUARD_ESM).tag(sync=True)
+    _css = traitlets.Unicode(GUARD_CSS).tag(sync=True)
+    panels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    grace_ms = traitlets.Int(20_000).tag(sync=True)  # panels render within a second or two of this view
+    message = traitlets.Unicode(both("page.panels_missing")).tag(sync=True)
+    reload = traitlets.Unicode(both("page.reload")).tag(sync=True)
