@@ -57,7 +57,8 @@ def parse_memory(text: str) -> int:
 
 def kernel_argv(python: str, memory: int) -> list:
     """The kernel command: ipykernel under `prlimit --as` (when a cap is set and prlimit exists)."""
-    argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    # C-level output (torch's, a crashing extension's) goes to the server's log, not over the websocket.
+    argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.capture_fd_output=False"]
     if memory:
         prlimit = shutil.which("prlimit")
         if prlimit is None:
@@ -76,7 +77,9 @@ def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name:
         "argv": kernel_argv(python, memory),
         "display_name": f"Python 3 (class: {cap}, {threads} thread{'s' * (threads != 1)})",
         "language": "python",
-        "env": {var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+        # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/status.py), not the page.
+        "env": {**{var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+                "TP_STDERR": "log"},
         "metadata": {"debugger": False},
     }
     path = spec_dir / "kernel.json"
