@@ -13,7 +13,8 @@ from .csv_data import read_csv
 from .errors import ConfigError
 from .folds import kfold_indices
 from .loaders import make_loader, seed_worker
-from .splits import counts, pool_counts, resolve_seed, split_files, split_pool, standardise
+from .seeding import resolve_seed
+from .splits import counts, pool_counts, split_files, split_pool, standardise
 from .toy_data import TOY_SETS, TOY_SIZE, make_toy
 
 # folds and loaders live in their own files; re-exported so the data layer is one import

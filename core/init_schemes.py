@@ -1,6 +1,5 @@
 """Weight-initialisation schemes by name, and init_model that applies one to every layer."""
 import math
-import random
 
 import torch
 from torch import nn
@@ -11,6 +10,7 @@ from core.errors import ConfigError
 from core.gains import (CONSTANT_VALUE, SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD,
                         UNIFORM_BOUND, calculate_gain, expected_std, fans,
                         kaiming_uniform_scratch)
+from core.seeding import fresh_seed
 
 __all__ = ["INIT_SCHEMES", "init_model", "calculate_gain", "expected_std", "fans",
            "kaiming_uniform_scratch"]
@@ -148,7 +148,7 @@ def init_model(model, scheme, activation, generator=None, sample=None):
         raise ConfigError("LSUV needs a batch of data to calibrate on.")
     if generator is None:
         # unseeded, yet without drawing from (and so shifting) torch's global RNG stream
-        generator = torch.Generator().manual_seed(random.SystemRandom().getrandbits(63))
+        generator = torch.Generator().manual_seed(fresh_seed())
     layers = [m for m in model.modules() if isinstance(m, LAYER_TYPES)]
     for layer in layers:
         _apply(INIT_SCHEMES[scheme], layer, activation, generator)

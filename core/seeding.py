@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .config import MAX_SEED, check_seed
+
+
+def fresh_seed() -> int:
+    """A seed from the operating system (0..MAX_SEED): unseeded really differs run to run, global RNGs untouched."""
+    return random.SystemRandom().randint(0, MAX_SEED)
+
+
+def resolve_seed(seed) -> int:
+    """The seed to use: the one given (checked against the one seed range), or a fresh one for None."""
+    return fresh_seed() if seed is None else check_seed(seed)
+
 
 @dataclass(frozen=True)
 class SeedReport:

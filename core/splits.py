@@ -1,9 +1,7 @@
 """The train/val/test split rule and training-set standardisation, shared by every data set."""
-import numbers
-import random
-
 import torch
 
+from .config import check_val_fraction
 from .errors import ConfigError
 
 TEST_FRACTION = 0.15
@@ -11,9 +9,7 @@ TEST_FRACTION = 0.15
 
 def counts(n_rest, n_test, val_fraction):
     """(n_train, n_val, n_test), val = round(val_fraction · rest); val may be empty, train/test not."""
-    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) \
-            or not 0 <= val_fraction < 1:
-        raise ConfigError(f"The validation fraction must be from 0 to below 1, not {val_fraction!r}.")
+    check_val_fraction(val_fraction)
     n_val = round(val_fraction * n_rest)
     n_train = n_rest - n_val
     if min(n_train, n_test) < 1:
@@ -60,11 +56,3 @@ def standardise(train, *others):
     mean, std = mean.expand(one)[0].clone(), std.expand(one)[0].clone()
     return [(x - mean) / std for x in (train, *others)], mean, std
 
-
-def resolve_seed(seed):
-    """The seed to use: the one given, or one drawn from the OS so the global RNGs stay untouched."""
-    if seed is None:
-        return random.SystemRandom().randrange(2**63)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ConfigError(f"The seed must be a whole number from 0 to 2**63 - 1, or empty, not {seed!r}.")
-    return int(seed)
