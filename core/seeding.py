@@ -137,8 +137,8 @@ class deterministic_mode:
 
     def __enter__(self):
         if self.on:
-            self.saved = (torch.are_deterministic_algorithms_enabled(),
-                          torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+            self.saved = (torch.are_deterministic_algorithms_enabled(), torch.backends.cudnn.deterministic,
+                          torch.backends.cudnn.benchmark, os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
             # cuBLAS refuses deterministic mode on CUDA without a fixed workspace size.
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
             use_deterministic_algorithms(True)
@@ -147,9 +147,11 @@ class deterministic_mode:
 
     def __exit__(self, *exc):
         if self.on:
-            algorithms, cudnn_det, cudnn_bench = self.saved
+            algorithms, cudnn_det, cudnn_bench, workspace = self.saved
             use_deterministic_algorithms(algorithms)
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
+            if workspace is None:  # only the mode needs it: torch checks it at each cuBLAS call made under the mode
+                os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
         return False
 
 
