@@ -27,6 +27,10 @@ def browser():
         b.close()
 
 
+# Set by pytest for each test, and by torch itself the first time anything imports torch._inductor.
+NOT_OURS = {"PYTEST_CURRENT_TEST", "TORCHINDUCTOR_CACHE_DIR"}
+
+
 def _global_state() -> dict:
     """What one test may change for the next: the global RNGs, cuDNN and determinism flags, the environment."""
     name, keys, pos, has_gauss, cached = np.random.get_state()
@@ -37,7 +41,7 @@ def _global_state() -> dict:
         "cudnn.benchmark": torch.backends.cudnn.benchmark,
         "cudnn.deterministic": torch.backends.cudnn.deterministic,
         "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
-        "os.environ": {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"},  # pytest's own
+        "os.environ": {k: v for k, v in os.environ.items() if k not in NOT_OURS},
     }
     if torch.cuda.is_available():
         state["torch.cuda"] = [s.numpy().tobytes() for s in torch.cuda.get_rng_state_all()]
@@ -56,7 +60,7 @@ def _restore(state: dict):
     torch.backends.cudnn.benchmark = state["cudnn.benchmark"]
     torch.backends.cudnn.deterministic = state["cudnn.deterministic"]
     use_deterministic_algorithms(state["deterministic_algorithms"])
-    for name in set(os.environ) - set(state["os.environ"]) - {"PYTEST_CURRENT_TEST"}:
+    for name in set(os.environ) - set(state["os.environ"]) - NOT_OURS:
         del os.environ[name]
     os.environ.update(state["os.environ"])
 
@@ -92,3 +96,11 @@ def global_state_restored():
     state = _global_state()
     yield
     _restore(state)
+
+
+@pytest.fixture
+def torch_rng_restored():
+    """For tests that build torch layers, whose default init draws from the global RNG: the RNG is put back."""
+    state = torch.get_rng_state()
+    yield
+    torch.set_rng_state(state)
