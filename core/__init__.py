@@ -1,27 +1,60 @@
-"""Training Playground core: pure PyTorch and numpy, never UI. `from core import …` is the contract."""
-from .config import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, MODELS, OPTIMIZERS, RunConfig
-from .csv_data import read_csv
-from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
-from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
+"""Training Playground core: pure PyTorch and numpy, never UI. `from core import …` is the contract:
+everything a panel or a user calls is exported here, grouped by what it is about."""
+# the engine: a run's config, the run and its loop, what it produced, its limits and errors
+from .config import (MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS, OPTIMIZERS,
+                     SEED_PARTS, RunConfig)
 from .errors import ConfigError, is_out_of_memory, refuse_unknown
-from .experiments import conv_stack_stats, deep_matmul, product_moments
-from .export import export_script
 from .fingerprints import compare, fingerprint
 from .history import History
-from .gains import expected_std
-from .losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
-from .plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, calculate_gain, init_model
+from .stats import HIST_RANGE
+from .training import Run, drive, train
+# data
+from .boundary import decision_grid, input_points
+from .csv_data import read_csv
+from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
+from .toy_data import TOY_SETS
+# devices and GPU experiments
+from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
+from .gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
+# lesson: learning rate
 from .lr_tools import LR_PRESETS, REGIMES, SUGGESTION_DIVISOR, classify_regime, lr_find, lr_sweep
 from .surface import SURFACE_PRESETS, descend, linear_data, surface
+# lesson: initialisation
+from .experiments import conv_stack_stats, deep_matmul, product_moments
+from .init_probe import hist_image, init_report, scale_verdict
+from .gains import expected_std
+from .plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, calculate_gain, init_model
+from .symmetry import symmetry_demo
+# lesson: seeds and reproducibility
+from .ensemble import seed_ensemble
+from .export import export_script
+from .interference import interference_demo
+from .knobs import knob_matrix
+from .repro import audit_under, run_twice, seed_report
 from .seeding import audit, seed_everything, seeded
-from .training import Run, train
+from .sequences import GENERATORS, random_sequences
+# lesson: losses
+from .loss_demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
+from .losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
+# lesson: training
+from .crossval import cross_validate, fold_summary
 
 __all__ = [
-    "ACTIVATIONS", "LEAKY_SLOPE", "MODELS", "OPTIMIZERS", "RunConfig", "DATASETS", "kfold_indices", "load_dataset",
-    "make_loader", "seed_worker", "split_sizes", "device_info", "empty_cache", "memory_report",
-    "resolve_device", "set_memory_fraction", "ConfigError", "conv_stack_stats", "deep_matmul",
-    "product_moments", "export_script", "compare", "fingerprint", "History", "INIT_SCHEMES", "calculate_gain",
-    "expected_std", "init_model", "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp",
-    "mse", "nll", "LR_PRESETS", "SUGGESTION_DIVISOR", "SURFACE_PRESETS", "descend", "linear_data", "surface", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "audit", "seed_everything",
-    "seeded", "train", "Run", "is_out_of_memory", "refuse_unknown", "read_csv", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_STEPS",
+    "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
+    "SEED_PARTS", "RunConfig", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
+    "HIST_RANGE", "Run", "drive", "train",
+    "decision_grid", "input_points", "read_csv", "DATASETS", "kfold_indices", "load_dataset", "make_loader",
+    "seed_worker", "split_sizes", "TOY_SETS",
+    "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",
+    "atomic_sums", "cpu_vs_gpu", "generator_streams", "no_deterministic_version",
+    "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "SURFACE_PRESETS", "descend",
+    "linear_data", "surface",
+    "ACTIVATIONS", "LEAKY_SLOPE", "conv_stack_stats", "deep_matmul", "product_moments", "hist_image",
+    "init_report", "scale_verdict", "INIT_SCHEMES", "calculate_gain", "expected_std", "init_model",
+    "symmetry_demo",
+    "seed_ensemble", "export_script", "interference_demo", "knob_matrix", "audit_under", "run_twice",
+    "seed_report", "audit", "seed_everything", "seeded", "GENERATORS", "random_sequences",
+    "BASE_LOGITS", "SCALE_RANGE", "check_scale", "loss_curves", "loss_gradients", "scaled_log_softmax",
+    "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp", "mse", "nll",
+    "cross_validate", "fold_summary",
 ]

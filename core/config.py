@@ -8,13 +8,14 @@ import numbers
 from dataclasses import dataclass, fields
 
 from .errors import ConfigError, refuse_unknown
+from .plain import MAX_VAL_FRACTION, check_val_fraction  # noqa: F401 (one limit: the exported script checks it too)
 
 MODELS = ("mlp", "cnn")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 DEVICES = ("cpu", "cuda", "auto")
 MAX_WIDTH = 4096
 MAX_LR = 1e6
-MAX_SEED = 2**32 - 1
+MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit; every seed in the app (given or fresh) lies in 0..MAX_SEED
 # Work one run may ask for (a class server holds thirty learners): measured peaks in the README, "Security".
 MAX_LAYERS = 8  # hidden layers
 MAX_PARAMETERS = 5_000_000  # weights and biases of the whole model
@@ -57,9 +58,7 @@ class RunConfig:
         if not math.isfinite(lr) or lr <= 0 or lr > MAX_LR:
             raise ConfigError(f"The learning rate must be a positive number up to {MAX_LR:g}.", "lr_range", limit=MAX_LR)
         if self.seed is not None:
-            seed = _integer("seed", self.seed)
-            if not 0 <= seed <= MAX_SEED:
-                raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.", "seed_range", limit=MAX_SEED)
+            check_seed(self.seed)
         if not isinstance(self.unseeded, (tuple, list)) or any(p not in SEED_PARTS for p in self.unseeded):
             raise ConfigError(f"'unseeded' may only list {', '.join(SEED_PARTS)}.", "unseeded_parts")
         epochs = _integer("epochs", self.epochs)
@@ -72,19 +71,13 @@ class RunConfig:
                 raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.", "width_range", limit=MAX_WIDTH)
         if len(self.hidden) > MAX_LAYERS:
             raise ConfigError(f"At most {MAX_LAYERS} hidden layers, please.", "too_many_layers", limit=MAX_LAYERS)
-        val_fraction = _number("validation fraction", self.val_fraction)
-        if not 0 <= val_fraction <= 0.9:
-            raise ConfigError("The validation fraction must be between 0 and 0.9.", "val_range")
+        val_fraction = check_val_fraction(self.val_fraction)
         if not 1 <= _integer("stats interval", self.stats_every) <= 100_000:
             raise ConfigError("Statistics must be sampled every 1 to 100000 steps.", "stats_range")
         if not isinstance(self.deterministic, bool):
             raise ConfigError("'deterministic' must be on or off.", "deterministic_bool")
-        batch = _integer("batch size", self.batch_size)
         sizes = split_sizes(self.dataset, val_fraction)
-        if batch < 1 or (sizes is not None and batch > sizes[0]):
-            limit = f" from 1 to {sizes[0]}" if sizes else " of at least 1"
-            raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).", "batch_range",
-                              limit=sizes[0] if sizes else None)
+        batch = check_batch_size(self.batch_size, sizes[0] if sizes else None)
         if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
             raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.", "cnn_images")
         self._check_work(sizes, batch, epochs)
@@ -151,6 +144,24 @@ class RunConfig:
         except (TypeError, ValueError):
             raise ConfigError("That is not valid JSON settings text.") from None
         return cls.from_dict(data)
+
+
+def check_seed(seed) -> int:
+    """The seed as an int, or ConfigError unless it is a whole number from 0 to MAX_SEED."""
+    value = _integer("seed", seed)
+    if not 0 <= value <= MAX_SEED:
+        raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.", "seed_range", limit=MAX_SEED)
+    return value
+
+
+def check_batch_size(batch_size, n_train=None) -> int:
+    """The batch size as an int, or ConfigError unless it is from 1 to n_train (the training-set size, if known)."""
+    value = _integer("batch size", batch_size)
+    if value < 1 or (n_train is not None and value > n_train):
+        limit = f" from 1 to {n_train}" if n_train is not None else " of at least 1"
+        raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).", "batch_range",
+                          limit=n_train)
+    return value
 
 
 def _choice(what, value, options, allow_csv=False):

@@ -11,7 +11,6 @@ from .config import RunConfig
 from .data import load_dataset
 from .folds import kfold_indices
 from .interleave import Tagged
-from .seeding import deterministic_mode
 from .plain import standardise
 from .training import Run
 
@@ -41,17 +40,10 @@ def cross_validate(cfg: RunConfig, k: int, callbacks=(), stop=None) -> list:
     split_seed = None if cfg.seed is None or "split" in cfg.unseeded else cfg.seed
     bundle = load_dataset(cfg.dataset, split_seed, float(cfg.val_fraction))
     histories = []
-    with deterministic_mode(cfg.deterministic):
-        for i, fold in enumerate(fold_bundles(bundle, k, bundle.seed)):
-            if stop is not None and stop.is_set():
-                break
-            run = Run(cfg, [Tagged(cb, fold=i) for cb in callbacks], stop, data=fold)
-            try:
-                while run.step():
-                    pass
-            finally:
-                run.close()
-            histories.append(run.history)
+    for i, fold in enumerate(fold_bundles(bundle, k, bundle.seed)):
+        if stop is not None and stop.is_set():
+            break
+        histories.append(Run(cfg, [Tagged(cb, fold=i) for cb in callbacks], stop, data=fold).drive())
     return histories
 
 

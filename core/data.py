@@ -14,7 +14,7 @@ from .errors import ConfigError
 from .folds import kfold_indices
 from .loaders import make_loader, seed_worker
 from .plain import as_tensors, counts, pool_counts, split_files, split_pool, standardise
-from .splits import resolve_seed
+from .seeding import resolve_seed
 from .toy_data import TOY_SETS, TOY_SIZE, make_toy
 
 # folds and loaders live in their own files; re-exported so the data layer is one import

@@ -4,7 +4,7 @@ import numbers
 import torch
 
 from .errors import ConfigError
-from .splits import resolve_seed
+from .seeding import resolve_seed
 
 
 def kfold_indices(n, k, seed):

@@ -1,24 +1,11 @@
 """GPU reproducibility experiments: CPU vs CUDA generator streams, CPU vs GPU runs, atomic-add sums."""
 from __future__ import annotations
 
-import json
-import pathlib
-
 import torch
 
 from .config import RunConfig
 from .fingerprints import fingerprint
 from .seeding import deterministic_mode
-
-RECORDED = pathlib.Path(__file__).resolve().parent / "assets" / "gpu_recorded.json"
-
-
-def recorded_results():
-    """Results measured on a real GPU and shipped with the app (None when none were recorded)."""
-    if not RECORDED.exists():
-        return None
-    return json.loads(RECORDED.read_text())
-
 
 def generator_streams(seed: int = 0, n: int = 5) -> dict:
     """Same seed on the CPU and the CUDA generator: different numbers; drawn on CPU then moved: equal."""
@@ -33,20 +20,18 @@ def generator_streams(seed: int = 0, n: int = 5) -> dict:
 
 def cpu_vs_gpu(cfg: RunConfig, steps: int = 50) -> dict:
     """Train cfg on CPU and on CUDA in lockstep; the largest parameter difference after each step."""
-    from .training import Run
+    from .training import Run, drive
 
     if not torch.cuda.is_available():
         return {"available": False}
-    cpu_run, gpu_run = Run(cfg.replace(device="cpu")), Run(cfg.replace(device="cuda"))
-    diffs = [_max_diff(cpu_run.model, gpu_run.model)]  # step 0: the init, drawn on the CPU for both
-    try:
-        for _ in range(steps):
-            if not (cpu_run.step() and gpu_run.step()):
-                break
-            diffs.append(_max_diff(cpu_run.model, gpu_run.model))
-    finally:
-        cpu_run.close()
-        gpu_run.close()
+    diffs = []
+
+    def gap(_record=None):
+        diffs.append(_max_diff(cpu_run.model, gpu_run.model))
+
+    with Run(cfg.replace(device="cpu")) as cpu_run, Run(cfg.replace(device="cuda"), [gap]) as gpu_run:
+        gap()  # step 0: the init, drawn on the CPU for both
+        drive([cpu_run, gpu_run], limit=steps)  # the GPU run steps second: `gap` sees both after each step
     return {"available": True, "max_param_diff": diffs,
             "same_init": diffs[0] == 0.0, "device": torch.cuda.get_device_name(0)}
 

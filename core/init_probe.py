@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import random
 from typing import List, NamedTuple, Optional
 
 import torch
@@ -14,6 +13,7 @@ from core.errors import ConfigError
 from core.gains import expected_std, fans
 from core.plain import init_model
 from core.models import build_model, materialise, stat_layers
+from core.seeding import fresh_seed
 from core.stats import LayerStats
 
 MAX_DEPTH = 64  # one forward pass stays instant; the panel's slider stops at 12
@@ -46,7 +46,7 @@ def init_report(scheme, activation, depth, width, seed=0, batch=256) -> InitRepo
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
         raise ConfigError(f"The depth must be a whole number from 1 to {MAX_DEPTH}.", "depth_range", limit=MAX_DEPTH)
     cfg = RunConfig(hidden=(width,) * depth, activation=activation, init=scheme, seed=seed).validate()
-    seed = int(seed) if seed is not None else random.SystemRandom().getrandbits(32)
+    seed = int(seed) if seed is not None else fresh_seed()
     data = load_dataset("digits", seed)
     x, y = (t[:max(1, int(batch))] for t in data.train.tensors)
     model = build_model("mlp", cfg.hidden, activation, data.input_shape, data.n_classes)

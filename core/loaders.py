@@ -6,8 +6,9 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from .config import check_batch_size
 from .errors import ConfigError
-from .splits import resolve_seed
+from .seeding import resolve_seed
 
 
 def seed_worker(worker_id):
@@ -21,10 +22,9 @@ def seed_worker(worker_id):
 
 def make_loader(dataset, batch_size, shuffle=True, seed=0, num_workers=0):
     """A DataLoader whose shuffling and worker seeds come from a private torch.Generator(seed)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ConfigError(f"The batch size must be a whole number of at least 1, not {batch_size!r}.")
+    batch_size = check_batch_size(batch_size)
     if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 0:
         raise ConfigError(f"The number of loader workers must be 0 or more, not {num_workers!r}.")
     seed = resolve_seed(seed)
-    return DataLoader(dataset, batch_size=int(batch_size), shuffle=shuffle, num_workers=int(num_workers),
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=int(num_workers),
                       worker_init_fn=seed_worker, generator=torch.Generator().manual_seed(seed))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,31 +38,37 @@ def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int =
         from .errors import ConfigError
 
         raise ConfigError("The LR finder needs 0 < start < end and 2 to 10000 steps.")
-    probe = cfg.replace(lr=start, epochs=1, stats_every=100_000).validate()
-    run = Run(probe)
-    run.epochs = 1000  # the finder counts steps, not epochs
-    lrs, losses, smooth, best = [], [], 0.0, math.inf
-    try:
-        for k in range(int(steps)):
-            lr = start * (end / start) ** (k / (int(steps) - 1))
-            for group in run.optimizer.param_groups:
-                group["lr"] = lr
-            if not run.step():
-                break
-            raw = run.history.train_loss[-1]
-            smooth = 0.9 * smooth + 0.1 * raw
-            value = smooth / (1 - 0.9 ** (k + 1))  # bias-corrected exponential average
-            lrs.append(lr)
-            losses.append(value)
-            best = min(best, value)
-            if not math.isfinite(value) or value > 4 * best:
-                break
-    finally:
-        run.close()
-    finite = [(loss, lr) for lr, loss in zip(lrs, losses) if math.isfinite(loss)]
+    steps = int(steps)
+
+    def lr_at(step):
+        return start * (end / start) ** (step / (steps - 1))
+
+    loss = _SmoothedLoss()
+    with Run(cfg.replace(lr=start, epochs=1, stats_every=100_000), [loss], lr_at=lr_at, steps=steps) as run:
+        run.drive(pause=loss.blown_up)
+    lrs = [lr_at(step) for step in range(len(loss.values))]
+    finite = [(value, lr) for lr, value in zip(lrs, loss.values) if math.isfinite(value)]
     lowest_at = min(finite)[1] if finite else None
     suggestion = lowest_at / SUGGESTION_DIVISOR if finite else start
-    return LRFinderResult(lrs, losses, max(suggestion, start), lowest_at)
+    return LRFinderResult(lrs, loss.values, max(suggestion, start), lowest_at)
+
+
+class _SmoothedLoss:
+    """The LR finder's callback: a bias-corrected moving average of the loss at each step; sets `blown_up`
+    once it is non-finite or four times its best (a non-finite step loss ends the run itself, unrecorded)."""
+
+    def __init__(self):
+        self.values, self.smooth, self.best, self.blown_up = [], 0.0, math.inf, threading.Event()
+
+    def on_step(self, record):
+        if not math.isfinite(record["loss"]):
+            return
+        self.smooth = 0.9 * self.smooth + 0.1 * record["loss"]
+        value = self.smooth / (1 - 0.9 ** (record["step"] + 1))
+        self.values.append(value)
+        self.best = min(self.best, value)
+        if not math.isfinite(value) or value > 4 * self.best:
+            self.blown_up.set()
 
 
 def classify_regime(history) -> str:

@@ -283,11 +283,23 @@ def parse_idx(raw, path="data"):
     return np.frombuffer(body, dtype=dtype).reshape(shape)
 
 
+MAX_VAL_FRACTION = 0.9  # of the rows left after the test split: enough stay to train on
+
+
+def check_val_fraction(fraction) -> float:
+    """The validation fraction as a float, or ConfigError unless it is from 0 to MAX_VAL_FRACTION."""
+    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
+        raise ConfigError(f"The validation fraction must be a number, not {fraction!r}.", "not_number",
+                          what="validation fraction", value=fraction)
+    if not 0 <= fraction <= MAX_VAL_FRACTION:
+        raise ConfigError(f"The validation fraction must be between 0 and {MAX_VAL_FRACTION}.", "val_range",
+                          limit=MAX_VAL_FRACTION)
+    return float(fraction)
+
+
 def counts(n_rest, n_test, val_fraction):
     """(n_train, n_val, n_test), val = round(val_fraction · rest); val may be empty, train/test not."""
-    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) \
-            or not 0 <= val_fraction < 1:
-        raise ConfigError(f"The validation fraction must be from 0 to below 1, not {val_fraction!r}.")
+    check_val_fraction(val_fraction)
     n_val = round(val_fraction * n_rest)
     n_train = n_rest - n_val
     if min(n_train, n_test) < 1:

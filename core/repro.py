@@ -7,15 +7,10 @@ from .lr_tools import lr_sweep
 from .seeding import audit, cudnn_flags, deterministic_mode, seed_everything, seeded
 
 
-def cudnn_benchmark(on: bool):
-    """Within the block, torch.backends.cudnn.benchmark = on; the previous value is restored after."""
-    return cudnn_flags(benchmark=on)
-
-
 def run_twice(cfg: RunConfig, callbacks=(), stop=None, benchmark: bool = False) -> tuple:
     """Train cfg twice, interleaved (records carry run 0 or 1); returns (history1, history2, compare(...))."""
     # Each Run draws from its own generators, so interleaving cannot make two seeded runs differ.
-    with cudnn_benchmark(benchmark):
+    with cudnn_flags(benchmark=benchmark):
         first, second = lr_sweep(cfg, [cfg.lr, cfg.lr], callbacks, stop)
     return first, second, compare(first, second)
 
@@ -23,7 +18,7 @@ def run_twice(cfg: RunConfig, callbacks=(), stop=None, benchmark: bool = False) 
 def audit_under(deterministic: bool = False, benchmark: bool = False) -> list:
     """audit() as it reads during run_twice with these switches; global flags are restored after."""
     # Same nesting as run_twice: deterministic mode switches benchmark off inside it, as in a real run.
-    with cudnn_benchmark(benchmark), deterministic_mode(deterministic):
+    with cudnn_flags(benchmark=benchmark), deterministic_mode(deterministic):
         return audit()
 
 

@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .config import MAX_SEED, check_seed
+
+
+def fresh_seed() -> int:
+    """A seed from the operating system (0..MAX_SEED): unseeded really differs run to run, global RNGs untouched."""
+    return random.SystemRandom().randint(0, MAX_SEED)
+
+
+def resolve_seed(seed) -> int:
+    """The seed to use: the one given (checked against the one seed range), or a fresh one for None."""
+    return fresh_seed() if seed is None else check_seed(seed)
+
 
 @dataclass(frozen=True)
 class SeedReport:
@@ -125,8 +137,8 @@ class deterministic_mode:
 
     def __enter__(self):
         if self.on:
-            self.saved = (torch.are_deterministic_algorithms_enabled(),
-                          torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+            self.saved = (torch.are_deterministic_algorithms_enabled(), torch.backends.cudnn.deterministic,
+                          torch.backends.cudnn.benchmark, os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
             # cuBLAS refuses deterministic mode on CUDA without a fixed workspace size.
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
             use_deterministic_algorithms(True)
@@ -135,9 +147,11 @@ class deterministic_mode:
 
     def __exit__(self, *exc):
         if self.on:
-            algorithms, cudnn_det, cudnn_bench = self.saved
+            algorithms, cudnn_det, cudnn_bench, workspace = self.saved
             use_deterministic_algorithms(algorithms)
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, cudnn_bench
+            if workspace is None:  # only the mode needs it: torch checks it at each cuBLAS call made under the mode
+                os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
         return False
 
 

@@ -38,16 +38,10 @@ def symmetry_demo(scheme, activation="relu", steps=60, seed=0, width=64, lr=0.1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ConfigError(f"The number of steps must be a whole number from 1 to {MAX_STEPS}.",
                           "steps_range", limit=MAX_STEPS)
-    # the epoch count only has to outlast `steps`; stats are sampled once, at step 0
-    cfg = RunConfig(hidden=(width,), activation=activation, init=scheme, seed=seed, lr=lr,
-                    epochs=1000, stats_every=100_000)
-    run = Run(cfg)
-    try:
-        for _ in range(steps):
-            if not run.step():
-                break
-    finally:
-        run.close()
+    # stats are sampled once, at step 0
+    cfg = RunConfig(hidden=(width,), activation=activation, init=scheme, seed=seed, lr=lr, stats_every=100_000)
+    with Run(cfg, steps=steps) as run:
+        run.drive()
     first = run.model.layer1[0]
     return Symmetry(scheme, distinct_units(first.weight, first.bias), width,
                     first.weight.detach().cpu().tolist(), run.history.final_loss)

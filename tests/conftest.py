@@ -1,9 +1,13 @@
-"""Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), and one
-headless Chromium shared by every browser test of the session."""
+"""Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), a check that
+every test leaves global state as it found it, and one headless Chromium shared by every browser test of the session."""
+import os
+import random
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -21,3 +25,82 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# Set by pytest for each test, and by torch itself the first time anything imports torch._inductor.
+NOT_OURS = {"PYTEST_CURRENT_TEST", "TORCHINDUCTOR_CACHE_DIR"}
+
+
+def _global_state() -> dict:
+    """What one test may change for the next: the global RNGs, cuDNN and determinism flags, the environment."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {
+        "random": random.getstate(),
+        "numpy": (name, keys.tobytes(), pos, has_gauss, cached),
+        "torch": torch.get_rng_state().numpy().tobytes(),
+        "cudnn.benchmark": torch.backends.cudnn.benchmark,
+        "cudnn.deterministic": torch.backends.cudnn.deterministic,
+        "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+        "os.environ": {k: v for k, v in os.environ.items() if k not in NOT_OURS},
+    }
+    if torch.cuda.is_available():
+        state["torch.cuda"] = [s.numpy().tobytes() for s in torch.cuda.get_rng_state_all()]
+    return state
+
+
+def _restore(state: dict):
+    from core.seeding import use_deterministic_algorithms  # torch's own imports torch.compile's machinery
+
+    name, keys, pos, has_gauss, cached = state["numpy"]
+    random.setstate(state["random"])
+    np.random.set_state((name, np.frombuffer(keys, dtype=np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(torch.frombuffer(bytearray(state["torch"]), dtype=torch.uint8))
+    if "torch.cuda" in state:
+        torch.cuda.set_rng_state_all([torch.frombuffer(bytearray(s), dtype=torch.uint8) for s in state["torch.cuda"]])
+    torch.backends.cudnn.benchmark = state["cudnn.benchmark"]
+    torch.backends.cudnn.deterministic = state["cudnn.deterministic"]
+    use_deterministic_algorithms(state["deterministic_algorithms"])
+    for name in set(os.environ) - set(state["os.environ"]) - NOT_OURS:
+        del os.environ[name]
+    os.environ.update(state["os.environ"])
+
+
+def _changes(before: dict, after: dict) -> list:
+    changed = []
+    for key, value in before.items():
+        if key == "os.environ":
+            names = sorted(k for k in set(value) | set(after[key]) if value.get(k) != after[key].get(k))
+            if names:
+                changed.append(f"os.environ ({', '.join(names)})")
+        elif after[key] != value:
+            flag = isinstance(value, bool)
+            changed.append(f"{key} ({value} -> {after[key]})" if flag else f"the {key} RNG state")
+    return changed
+
+
+@pytest.fixture(autouse=True)
+def leaves_global_state_as_found():
+    """Fail a test that leaves an RNG, a cuDNN/determinism flag or the environment changed; restore them for the next."""
+    before = _global_state()
+    yield
+    changed = _changes(before, _global_state())
+    if changed:
+        _restore(before)
+        pytest.fail("this test left global state changed: " + "; ".join(changed)
+                    + " (restore it, e.g. with core.seeded, monkeypatch or a try/finally)", pytrace=False)
+
+
+@pytest.fixture
+def global_state_restored():
+    """For a test whose subject is global state (seed_everything): whatever it sets is put back after it."""
+    state = _global_state()
+    yield
+    _restore(state)
+
+
+@pytest.fixture
+def torch_rng_restored():
+    """For tests that build torch layers, whose default init draws from the global RNG: the RNG is put back."""
+    state = torch.get_rng_state()
+    yield
+    torch.set_rng_state(state)

@@ -11,6 +11,7 @@ import torch
 
 from core.data import DATASETS, DIGITS_FILE, DataBundle, load_dataset, split_sizes
 from core.errors import ConfigError
+from core.seeding import seeded
 from core.toy_data import TOY_SETS, make_toy
 
 LOCAL = [n for n in DATASETS if n not in ("mnist", "fashion-mnist")]
@@ -61,8 +62,11 @@ def test_split_sizes_rule():
 
 
 def test_a_fraction_that_leaves_nothing_to_train_on():
+    from core.plain import counts
+
+    assert counts(10, 1, 0.9) == (1, 9, 1)
     with pytest.raises(ConfigError, match="no rows to train on"):
-        split_sizes("digits", 0.9999)
+        counts(2, 1, 0.9)  # round(0.9 · 2) = 2 validation rows of 2
 
 
 @pytest.mark.parametrize("name", ["digits", "moons"])
@@ -101,15 +105,16 @@ def test_same_seed_same_split_bitwise_other_seed_differs():
 
 
 def test_global_rng_state_is_untouched():
-    random.seed(5), np.random.seed(5), torch.manual_seed(5)
-    before = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state())
-    for name in ("digits", "moons"):
-        load_dataset(name, seed=1)
-    drawn = load_dataset("xor", seed=None)  # the random seed comes from the OS, not the global RNGs
+    with seeded(5):
+        before = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state())
+        for name in ("digits", "moons"):
+            load_dataset(name, seed=1)
+        drawn = load_dataset("xor", seed=None)  # the random seed comes from the OS, not the global RNGs
+        after = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state())
     assert isinstance(drawn.seed, int)
-    assert random.getstate() == before[0]
-    assert np.array_equal(np.random.get_state()[1], before[1])
-    assert torch.equal(torch.get_rng_state(), before[2])
+    assert after[0] == before[0]
+    assert np.array_equal(after[1], before[1])
+    assert torch.equal(after[2], before[2])
 
 
 def test_cached_digits_cannot_be_changed_by_a_run():

@@ -80,7 +80,7 @@ def test_seed_worker_seeds_numpy_and_random_from_the_worker_torch_seed():
     assert make_loader(_data(), 4).worker_init_fn is seed_worker
 
 
-@pytest.mark.parametrize("kwargs", [{"batch_size": 0}, {"batch_size": 2.0}, {"num_workers": -1}])
+@pytest.mark.parametrize("kwargs", [{"batch_size": 0}, {"batch_size": 2.5}, {"num_workers": -1}])
 def test_make_loader_bad_arguments(kwargs):
     args = {"batch_size": 4, **kwargs}
     with pytest.raises(ConfigError):

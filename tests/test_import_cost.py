@@ -26,11 +26,10 @@ def test_runs_surfaces_and_deterministic_mode_leave_torch_compile_unloaded():
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def test_deterministic_mode_sets_and_restores_the_flag_torch_reads():
+def test_deterministic_mode_sets_and_restores_the_flag_torch_reads(global_state_restored):
     before = torch.are_deterministic_algorithms_enabled()
     with deterministic_mode(True):
         assert torch.are_deterministic_algorithms_enabled()
     assert torch.are_deterministic_algorithms_enabled() == before
     seed_everything(0, deterministic=True)
     assert torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(before)

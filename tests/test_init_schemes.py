@@ -9,6 +9,9 @@ from core.errors import ConfigError
 from core.gains import expected_std, kaiming_uniform_scratch
 from core.plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, SPARSITY, calculate_gain, fans, init_model
 
+# These tests build torch layers, whose default init draws from the global RNG: it is put back after each.
+pytestmark = pytest.mark.usefixtures("torch_rng_restored")
+
 TORCH_NAMES = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
 # Tall and wide matrices, and convs whose (out, in*k) view is tall and wide: the orthogonal and

@@ -2,6 +2,7 @@
 import functools
 import gzip
 import http.server
+import struct
 import threading
 
 import numpy as np
@@ -11,10 +12,22 @@ import torch
 from core import mnist
 from core.data import load_dataset
 from core.errors import ConfigError
-from core.idx import read_idx, write_idx
-from core.plain import counts
+from core.idx import read_idx
+from core.plain import IDX_DTYPES, counts
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a connection is refused at once
+IDX_CODES = {np.dtype(v).str: k for k, v in IDX_DTYPES.items()}  # numpy type -> IDX's third magic byte
+
+
+def write_idx(path, array):
+    """Write a numpy array as an IDX file (gzip'd if the name ends in .gz; mtime 0 keeps the bytes the same)."""
+    array = np.asarray(array)
+    big = array.astype(array.dtype.newbyteorder(">"))
+    raw = bytes([0, 0, IDX_CODES[big.dtype.str], big.ndim]) + struct.pack(f">{big.ndim}I", *big.shape) + big.tobytes()
+    path = str(path)
+    data = gzip.compress(raw, mtime=0) if path.endswith(".gz") else raw
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def _write_mnist(folder, n_train=40, n_test=12, seed=0):

@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from core.optimizers import OPTIMIZERS
+from core.seeding import seeded
 
 TORCH = {"sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, foreach=False),
          "momentum": lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9, foreach=False),
@@ -11,8 +12,8 @@ TORCH = {"sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, foreach=False),
 
 
 def _model(seed):
-    torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    with seeded(seed):  # the layers' default init draws from the global RNG, which is put back after
+        return torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))

@@ -4,7 +4,8 @@ import numpy as np
 import torch
 
 from core import RunConfig
-from core.repro import audit_under, cudnn_benchmark, run_twice, seed_report
+from core.repro import audit_under, run_twice, seed_report
+from core.seeding import cudnn_flags
 
 SMALL = RunConfig(epochs=1, batch_size=64)
 
@@ -35,7 +36,7 @@ def test_records_are_tagged_with_the_run():
 
 def test_benchmark_is_scoped_and_audited():
     saved = torch.backends.cudnn.benchmark
-    with cudnn_benchmark(not saved):
+    with cudnn_flags(benchmark=not saved):
         assert torch.backends.cudnn.benchmark is (not saved)
     assert torch.backends.cudnn.benchmark is saved
     assert "cudnn.benchmark" in {f.name for f in audit_under(benchmark=True)}

@@ -76,19 +76,20 @@ def test_gpu_section_explains_itself_without_a_gpu(panel, monkeypatch):
     assert panel.export.gpu_button.layout.display == "none"
 
 
-def test_recorded_gpu_results_are_labelled_as_recorded(panel, monkeypatch):
-    import widgets.seeds_export as se
-
-    fake = {"device": "NVIDIA H100", "torch": "2.11.0", "date": "2026-11-01",
+def test_gpu_results_are_shown_with_the_device_they_were_measured_on(panel):
+    fake = {"device": "NVIDIA H100",
             "streams": {"cpu": [1.5, -0.2], "cuda": [0.3, 0.9], "cuda_from_cpu": [1.5, -0.2]},
             "cpu_vs_gpu": {"available": True, "same_init": True, "max_param_diff": [0.0, 1e-7, 3e-6]},
             "atomic": {"fingerprints": ["a", "b", "c"]}, "atomic_deterministic": {"fingerprints": ["d", "d"]},
             "refuses": {"op": "torch.histc (CUDA)", "error": "histc_cuda does not have a deterministic implementation"}}
-    monkeypatch.setattr(se, "recorded_results", lambda: fake)
-    panel.export.live = None
-    panel.export.render()
-    text = panel.export.gpu_result.value
-    assert "Recorded on NVIDIA H100 with torch 2.11.0 on 2026-11-01" in text
+    saved, panel.export.live = panel.export.live, fake
+    try:
+        panel.export.render()
+        text = panel.export.gpu_result.value
+    finally:
+        panel.export.live = saved
+        panel.export.render()
+    assert "Measured now on NVIDIA H100" in text
     assert "3 distinct sums" in text and "deterministic algorithms: 1" in text and "3e-06" in text
 
 

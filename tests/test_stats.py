@@ -4,6 +4,9 @@ from torch import nn
 
 from core.stats import HIST_BINS, HIST_RANGE, LayerStats
 
+# These tests build torch layers, whose default init draws from the global RNG: it is put back after each.
+pytestmark = pytest.mark.usefixtures("torch_rng_restored")
+
 
 def test_layer_stats_match_torch_on_the_same_forward_and_backward():
     gen = torch.Generator().manual_seed(0)

@@ -184,3 +184,66 @@ def test_evaluation_in_chunks_matches_one_pass_over_a_large_split():
     assert math.isclose(loss, F.cross_entropy(logits, y).item(), rel_tol=1e-6)
     assert acc == (logits.argmax(1) == y).sum().item() / len(y)
     run.close()
+
+
+def test_a_run_driven_in_pieces_ends_as_train_does_and_stays_open_between_them():
+    pause = threading.Event()
+    run = Run(FAST)
+    assert run.drive(limit=7).steps == 7 and not run.done
+    pause.set()
+    assert run.drive(pause=pause).steps == 7  # a set pause takes no step
+    history = run.drive()
+    assert run.done and history.steps == run.total_steps
+    assert history.fingerprint == train(FAST).fingerprint
+
+
+def test_drive_turns_deterministic_mode_on_only_while_it_steps():
+    before = torch.are_deterministic_algorithms_enabled()
+    seen = []
+    with Run(FAST.replace(deterministic=True), [lambda r: seen.append(torch.are_deterministic_algorithms_enabled())]) as run:
+        run.drive(limit=3)
+        between = torch.are_deterministic_algorithms_enabled()
+    assert seen == [True] * 3 and between == before
+
+
+def test_leaving_a_with_block_closes_an_unfinished_run_and_its_hooks(monkeypatch):
+    made = []
+
+    class Spy(core.training.LayerStats):
+        def __init__(self, layers):
+            super().__init__(layers)
+            made.append(self)
+
+        def __exit__(self, *exc):
+            made.append("closed")
+            return super().__exit__(*exc)
+
+    monkeypatch.setattr(core.training, "LayerStats", Spy)
+    with pytest.raises(KeyboardInterrupt):
+        with Run(FAST) as run:
+            run.drive(limit=2)
+            raise KeyboardInterrupt
+    assert run.done and made[-1] == "closed"
+
+
+def test_a_step_count_replaces_epochs_and_a_schedule_sets_each_steps_rate():
+    lrs = []
+
+    def rate_used(record):
+        lrs.append(run.optimizer.param_groups[0]["lr"])
+
+    with Run(FAST) as one_epoch:
+        steps = one_epoch.total_steps + 5
+    with Run(FAST, [rate_used], lr_at=lambda step: 0.1 / (step + 1), steps=steps) as run:
+        history = run.drive()
+    assert history.steps == steps and run.epochs == 2 and len(history.val_loss) == 1
+    assert lrs == [0.1 / (step + 1) for step in range(steps)]
+
+
+def test_a_schedule_changes_the_rate_as_set_lr_between_drives_does():
+    switch = 5
+    scheduled = Run(FAST, lr_at=lambda step: 0.1 if step < switch else 0.02).drive()
+    by_hand = Run(FAST)
+    by_hand.drive(limit=switch)
+    by_hand.set_lr(0.02)
+    assert by_hand.drive().fingerprint == scheduled.fingerprint != train(FAST).fingerprint

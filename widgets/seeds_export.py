@@ -1,4 +1,4 @@
-"""Seeds panel: "reproduce this run" as a plain-PyTorch script, and the GPU experiments (live or recorded)."""
+"""Seeds panel: "reproduce this run" as a plain-PyTorch script, and the GPU experiments (run live where a GPU is)."""
 from __future__ import annotations
 
 import base64
@@ -8,7 +8,7 @@ import ipywidgets as W
 import torch
 
 from core import export_script, train
-from core.gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version, recorded_results
+from core.gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
 
 from .i18n import register
 
@@ -33,8 +33,6 @@ register({
                  "生成器上给出不同的数（在 CPU 上生成再移到 GPU 上则相同）；同一配置在 CPU 和 GPU 上训练时，每一步参数的最大差距；"
                  "以及 <code>index_add_</code> 的求和结果每次运行都不同，直到开启 "
                  "<code>torch.use_deterministic_algorithms(True)</code>。"),
-    "gpu.recorded": ("Recorded on {device} with torch {torch} on {date} (this machine has no GPU):",
-                     "记录于 {device}，torch {torch}，{date}（本机没有 GPU）："),
     "gpu.live": ("Measured now on {device}:", "刚刚在 {device} 上测得："),
     "gpu.streams": ("seed 0 on the CPU generator: {cpu}<br>seed 0 on the CUDA generator: {cuda}<br>"
                     "drawn on the CPU, moved to the GPU: {moved}",
@@ -119,15 +117,10 @@ class ReproduceExport:
         self.gpu_result.value = self._gpu_html(t)
 
     def _gpu_html(self, t) -> str:
-        result, head = self.live, None
-        if result is not None:
-            head = t("gpu.live", device=html.escape(result["device"]))
-        else:
-            result = recorded_results()
-            if result is None:
-                return f"<p>{t('gpu.none')}</p>"
-            head = t("gpu.recorded", device=html.escape(result["device"]), torch=html.escape(result["torch"]),
-                     date=html.escape(result.get("date", "?")))
+        result = self.live
+        if result is None:
+            return f"<p>{t('gpu.none')}</p>"
+        head = t("gpu.live", device=html.escape(result["device"]))
         s, g = result["streams"], result["cpu_vs_gpu"]
         lines = [head, t("gpu.streams", cpu=_numbers(s["cpu"]), cuda=_numbers(s["cuda"]),
                          moved=_numbers(s["cuda_from_cpu"]))]

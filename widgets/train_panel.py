@@ -8,7 +8,6 @@ import ipywidgets as W
 from core import RunConfig, Run
 from core.boundary import decision_grid, input_points
 from core.crossval import cross_validate, fold_summary
-from core.seeding import deterministic_mode
 from core.toy_data import TOY_SETS
 
 from .i18n import register
@@ -89,16 +88,13 @@ class TrainPanel(Panel):
             if self.current is None:  # built in the background: MNIST may download first
                 self.current = Run(cfg)
                 self._show_figures()
-            run, steps, self._lap = self.current, 0, time.perf_counter()
+            run, self._lap = self.current, time.perf_counter()
             run.callbacks = (Events(emit),)
             # The job's stop event pauses: the loop leaves and the Run stays open for the next Play.
             # (Run's own stop would end the run, so none is given to it.)
             try:
-                with deterministic_mode(run.cfg.deterministic):
-                    while not stop.is_set() and (limit is None or steps < limit) and run.step():
-                        steps += 1
-            except BaseException:  # a run that failed is over: the next Play starts afresh, not from its wreck
-                run.close()
+                run.drive(limit, pause=stop)
+            except BaseException:  # drive closed the failed run: the next Play starts afresh, not from its wreck
                 self.current = None
                 raise
             finally:
