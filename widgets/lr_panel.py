@@ -1,8 +1,6 @@
 """Panel 1 — learning rate: four presets racing on one chart, a custom rate, the LR finder, a loss surface."""
 from __future__ import annotations
 
-import math
-
 import ipywidgets as W
 import plotly.graph_objects as go
 
@@ -111,21 +109,21 @@ class LRPanel(Panel):
 
     def _launch(self, lrs, slots):
         cfg = self.base.validate()
-        series = {slot: ([], []) for slot in slots}
 
         def work(emit, stop):
             return lr_sweep(cfg, lrs, callbacks=[Events(emit)], stop=stop)
 
         def flush(records):
+            fresh = {slot: ([], []) for slot in slots}
             for kind, record in records:
                 if kind == "step":
-                    xs, ys = series[slots[record["run"]]]
+                    xs, ys = fresh[slots[record["run"]]]
                     xs.append(record["step"])
                     # Huge losses run off the top of the fixed axis; inf/NaN leave a gap (the table names it).
-                    ys.append(record["loss"] if math.isfinite(record["loss"]) else None)
+                    ys.append(record["loss"])
             with self.loss_fig.batch_update():
-                for slot, (xs, ys) in series.items():
-                    self.loss_fig.data[slot].x, self.loss_fig.data[slot].y = list(xs), list(ys)
+                for slot, (xs, ys) in fresh.items():
+                    self.loss_fig.extend(slot, xs, ys)
 
         def done(histories):
             for slot, h in zip(slots, histories):
