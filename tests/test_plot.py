@@ -5,7 +5,7 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
-from widgets.display_series import DisplaySeries
+from widgets.display_series import BUCKETS, DisplaySeries
 from widgets.plot import LiveFigure
 
 
@@ -96,7 +96,7 @@ def test_the_browser_copy_built_from_the_messages_is_the_display_series():
     expected = DisplaySeries()
     expected.extend(fig.data[0].x, fig.data[0].y)
     assert (browser.data[0]["x"], browser.data[0]["y"]) == expected.points()
-    assert len(browser.data[0]["y"]) <= 3 * 2048 < len(fig.data[0].y) and browser.data[0]["y"][-1] is None
+    assert len(browser.data[0]["y"]) <= 2 * BUCKETS + 3 < len(fig.data[0].y) and browser.data[0]["y"][-1] is None
 
 
 def test_decimation_keeps_the_lowest_and_highest_point_of_each_bucket():
@@ -170,3 +170,11 @@ def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
     bundled = pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert version(PLOTLY_JS) == version(bundled) and PLOTLY_JS.name == f"plotly-cartesian-{version(bundled)}.min.js"
     assert PlotlyLoader()._esm.startswith(PLOTLY_JS.read_text(encoding="utf-8")[:200])
+
+
+def test_the_static_fallback_grows_its_curves_too():
+    from widgets.figures import StaticFigure
+
+    fig = StaticFigure([go.Scatter(x=[0], y=[1.0])])
+    fig.extend(0, [1, 2], [0.5, 0.25])
+    assert list(fig.data[0].x) == [0, 1, 2] and list(fig.data[0].y) == [1.0, 0.5, 0.25]

@@ -7,7 +7,9 @@ None (a diverged loss) is kept as well: it is the gap plotly draws.
 """
 from __future__ import annotations
 
-BUCKETS = 2048  # exact up to 2,048 points; beyond, at most about 4,096 drawn points per curve
+# About one bucket per pixel column of a wide plot: exact up to 2,048 points (a bucket of two shows both),
+# beyond that at most about 2,048 drawn points per curve, whose redraw a slow laptop still manages at 10 Hz.
+BUCKETS = 1024
 
 
 class Bucket:

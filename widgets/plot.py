@@ -103,6 +103,13 @@ export default {
     const draw = () => visible ? Plotly.react(div, model.get("plot_data"),
                                               { ...model.get("plot_layout"), datarevision: model.get("version") },
                                               { displaylogo: false }) : null;
+    // at most one redraw per frame, of the latest figure: a busy page draws less often instead of falling behind
+    let queued = false;
+    const redraw = () => {
+      if (queued || !visible) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; draw(); });
+    };
     const seen = new IntersectionObserver((entries) => {
       const now = entries.some((e) => e.isIntersecting);
       // each first draw in a task of its own, so the page paints the first plot before drawing the next
@@ -111,7 +118,7 @@ export default {
     seen.observe(el);
     // a page in a background tab never reports anything as visible: draw anyway after a moment
     setTimeout(() => { if (!visible) { visible = true; draw(); } }, 2000);
-    model.on("change", draw);  // a whole figure (set_state) or an update (its version): one redraw each
+    model.on("change", redraw);  // a whole figure (set_state) or an update (its version)
     // follow the container's width (plotly's own `responsive` option listens to the window only)
     const resized = new ResizeObserver(() => { if (div._fullLayout) Plotly.Plots.resize(div); });
     resized.observe(el);
