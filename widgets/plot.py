@@ -52,6 +52,21 @@ async function takeMessages(model) {
   const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
   real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
 }
+// A long curve's buckets doubled: each four points (two buckets of two) become the first lowest and the last
+// highest of them, in order, as display_series.py's Bucket.merged does; null counts as a gap.
+function halved(xs, ys, n) {
+  const low = (y) => (y === null ? Infinity : y), high = (y) => (y === null ? -Infinity : y);
+  const mx = [], my = [];
+  for (let k = 0; k + 4 <= n; k += 4) {
+    let lo = k, hi = k;
+    for (let j = k + 1; j < k + 4; j++) {
+      if (low(ys[j]) < low(ys[lo])) lo = j;
+      if (high(ys[j]) >= high(ys[hi])) hi = j;
+    }
+    for (const j of lo <= hi ? [lo, hi] : [hi, lo]) { mx.push(xs[j]); my.push(ys[j]); }
+  }
+  return [mx, my];
+}
 // Apply one numbered update to the model's figure in place; false if it does not follow the model's version.
 function applyUpdate(model, msg) {
   if (msg.version !== model.get("version") + 1) return false;
@@ -63,14 +78,15 @@ function applyUpdate(model, msg) {
   };
   for (const [i, props] of msg.traces) put(data[i], props);
   put(layout, msg.layout);
-  for (const [i, keep, xs, ys] of msg.extend) {  // keep the first `keep` points, append the rest
+  for (const [i, halve, keep, xs, ys] of msg.extend) {  // merge, keep the first `keep` points, append the rest
     const trace = data[i];
-    for (const [key, fresh] of [["x", xs], ["y", ys]]) {
-      const column = keep > 0 && Array.isArray(trace[key]) ? trace[key] : [];
+    let columns = keep > 0 && Array.isArray(trace.x) ? [trace.x, trace.y] : [[], []];
+    if (halve > 0) columns = halved(...columns, halve);
+    [trace.x, trace.y] = columns.map((column, c) => {
       column.length = keep;
-      for (const v of fresh) column.push(v);
-      trace[key] = column;
-    }
+      for (const v of (c ? ys : xs)) column.push(v);
+      return column;
+    });
   }
   model.set("version", msg.version);  // local only: tells the views to redraw
   return true;
@@ -166,6 +182,11 @@ class PlotView(anywidget.AnyWidget):
             current = self._figure.whole_state()
             state.update({name: current[name] for name in current if name in state})
         return state
+
+    def send_state(self, key=None):
+        # under the figure's lock: no update numbered after this state may reach the page before it
+        with self._figure._lock:
+            super().send_state(key)
 
     def _resend_if_behind(self, _widget, content, _buffers):
         if isinstance(content, dict) and content.get("event") == "resync" \
