@@ -13,7 +13,9 @@ from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, voila
 
 FIRST_PLOT = "() => { const d = document.querySelector('.tp-panel-lr .js-plotly-plot'); return !!(d && d.data); }"
 COUNT_UPDATES = """() => { const d = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
-  window.__redraws = []; d.on('plotly_afterplot', () => { window.__redraws.push(performance.now()); }); }"""
+  window.__redraws = [];  // redraws with points: the run's start (clearing, building the runs) does not count
+  d.on('plotly_afterplot', () => { if (d.data.some((t) => t.y && t.y.length)) window.__redraws.push(performance.now()); });
+}"""
 # every message the page's websockets receive, as (time ms, bytes): what the kernel sends a learner
 COUNT_BYTES = """(() => {
   window.__received = [];
