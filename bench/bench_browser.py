@@ -1,21 +1,43 @@
-"""Browser-side figures: time to first plot (cold and preheated), update rate, and Stop latency."""
+"""Browser-side figures: time to first plot (cold and preheated), update rate, Stop latency and bytes received
+in long runs, and the same with both cores kept busy by two other training processes."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 from playwright.sync_api import sync_playwright
 
-from servers import CHROMIUM, CHROMIUM_ARGS, voila
+from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, voila
 
 FIRST_PLOT = "() => { const d = document.querySelector('.tp-panel-lr .js-plotly-plot'); return !!(d && d.data); }"
 COUNT_UPDATES = """() => { const d = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
-  window.__updates = 0; d.on('plotly_afterplot', () => { window.__updates += 1; }); }"""
-STOP = """async () => {
+  window.__redraws = [];  // redraws with points: the run's start (clearing, building the runs) does not count
+  d.on('plotly_afterplot', () => { if (d.data.some((t) => t.y && t.y.length)) window.__redraws.push(performance.now()); });
+}"""
+# every message the page's websockets receive, as (time ms, bytes): what the kernel sends a learner
+COUNT_BYTES = """(() => {
+  window.__received = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => window.__received.push(
+        [performance.now(), typeof e.data === "string" ? e.data.length : (e.data.byteLength || e.data.size || 0)]));
+    }
+  };
+})();"""
+STOP = """async ([panel, said]) => {
   const t0 = performance.now();
-  document.querySelector('.tp-panel-lr .tp-stop').click();
-  while (!document.querySelector('.tp-status').innerText.includes('Stopped'))
+  document.querySelector(`.tp-panel-${panel} .tp-stop`).click();
+  while (!document.querySelector('.tp-status').innerText.includes(said))
     await new Promise((r) => setTimeout(r, 2));
   return (performance.now() - t0) / 1000; }"""
+RATE_WINDOW = 3.0  # seconds of redraws counted for the update rate, just before Stop
+BYTES_WINDOW = 10.0  # seconds of received bytes early in a long run and just before its Stop
+# two processes training without end, as two other learners' kernels would
+BUSY = "from core import RunConfig, train\nwhile True:\n    train(RunConfig(epochs=20))\n"
 
 
 def time_to_first_plot(browser, url) -> float:
@@ -28,31 +50,107 @@ def time_to_first_plot(browser, url) -> float:
     return seconds
 
 
-def updates_and_stop(browser, url):
+def open_page(browser, url, epochs):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url + "/?epochs=200", timeout=180_000)
+    page.add_init_script(COUNT_BYTES)
+    page.goto(f"{url}/?epochs={epochs}", timeout=180_000)
     page.wait_for_selector(".tp-panel-gpu", timeout=180_000)
     page.wait_for_function(FIRST_PLOT, timeout=180_000)
+    return page
+
+
+def lr_run(browser, url, epochs, stop_after) -> dict:
+    """The LR panel's four presets at `epochs`, stopped `stop_after` s after the first redraw."""
+    page = open_page(browser, url, epochs)
     page.evaluate(COUNT_UPDATES)
     page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("() => window.__updates > 0", timeout=30_000)
-    first = page.evaluate("() => window.__updates")
-    time.sleep(3.0)
-    hz = (page.evaluate("() => window.__updates") - first) / 3.0
-    latency = page.evaluate(STOP)
+    page.wait_for_function("() => window.__redraws.length > 0", timeout=60_000)
+    first = page.evaluate("() => window.__redraws[0]")
+    page.wait_for_timeout(stop_after * 1000)
+    latency = page.evaluate(STOP, ["lr", "Stopped"])
+    redraws, received = page.evaluate("() => [window.__redraws, window.__received]")
     page.close()
-    return hz, latency
+    stop_at = first + stop_after * 1000
+
+    def rate(start, end, series, weight=lambda item: 1):
+        return sum(weight(item) for item in series if start <= (item[0] if isinstance(item, list) else item) < end) \
+            / ((end - start) / 1000)
+
+    result = {"update_hz": rate(stop_at - RATE_WINDOW * 1000, stop_at, redraws), "stop_latency_s": latency}
+    if stop_after >= 2 * BYTES_WINDOW:
+        size = lambda item: item[1]  # noqa: E731
+        early = rate(first, first + BYTES_WINDOW * 1000, received, size)
+        late = rate(stop_at - BYTES_WINDOW * 1000, stop_at, received, size)
+        result.update(bytes_per_s_early=early, bytes_per_s_late=late, update_bytes_late_vs_early=late / early)
+    return result
 
 
-def measure_browser() -> dict:
+def train_run(browser, url, epochs, stop_after=None) -> dict:
+    """The Training panel on digits: wall time from Play to its result ÷ the training time it reports,
+    or (stop_after) the seconds from Stop to "Paused"."""
+    page = open_page(browser, url, epochs)
+    start = time.perf_counter()
+    page.click(".tp-panel-train .tp-run")
+    if stop_after is not None:
+        page.wait_for_timeout(stop_after * 1000)
+        latency = page.evaluate(STOP, ["train", "Paused"])
+        page.close()
+        return {"stop_latency_s": latency}
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('test accuracy')",
+                           timeout=600_000, polling=20)
+    wall = time.perf_counter() - start
+    info = page.inner_text(".tp-panel-train .tp-train-info")
+    seconds = float(next(part for part in info.split(" · ") if part.endswith(" s"))[:-2])
+    page.close()
+    return {"wall_s": wall, "train_s": seconds, "wall_vs_train": wall / seconds}
+
+
+@contextmanager
+def busy_cores(n=2):
+    """n processes training on the machine's cores for as long as the block runs (ended by their PIDs)."""
+    procs = [subprocess.Popen([sys.executable, "-c", BUSY], cwd=ROOT) for _ in range(n)]
+    try:
+        time.sleep(5)  # past their imports: training
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def measure_live(browser, url) -> dict:
+    result = {}
+    for epochs, stop_after in ((200, 4.0), (1000, 60.0)):
+        run = lr_run(browser, url, epochs, stop_after)
+        result[f"update_hz_{epochs}"] = run.pop("update_hz")
+        result[f"stop_latency_s_{epochs}"] = run.pop("stop_latency_s")
+        result.update(run)
+    idle = train_run(browser, url, 30)
+    with busy_cores():
+        lr_busy = lr_run(browser, url, 200, 4.0)
+        train_busy = train_run(browser, url, 1000, stop_after=4.0)
+        busy = train_run(browser, url, 30)
+    result.update(update_hz_busy=lr_busy["update_hz"],
+                  stop_latency_busy_s=max(lr_busy["stop_latency_s"], train_busy["stop_latency_s"]),
+                  stop_latency_busy_lr_s=lr_busy["stop_latency_s"],
+                  stop_latency_busy_train_s=train_busy["stop_latency_s"],
+                  wall_vs_train=idle["wall_vs_train"], wall_vs_train_busy=busy["wall_vs_train"],
+                  train_seconds_busy_vs_idle=busy["train_s"] / idle["train_s"])
+    return result
+
+
+def measure_browser(parts=("tti", "live")) -> dict:
     result = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         with voila() as server:  # a fresh server: the kernel starts when the page asks
-            result["tti_cold_s"] = time_to_first_plot(browser, server.url)
-            result["update_hz"], result["stop_latency_s"] = updates_and_stop(browser, server.url)
-        with voila(extra=("--preheat_kernel=True", "--pool_size=1")) as server:
-            time.sleep(20)  # let the pool kernel execute the notebook before the learner arrives
-            result["tti_preheated_s"] = time_to_first_plot(browser, server.url)
+            if "tti" in parts:
+                result["tti_cold_s"] = time_to_first_plot(browser, server.url)
+            if "live" in parts:
+                result.update(measure_live(browser, server.url))
+        if "tti" in parts:
+            with voila(extra=("--preheat_kernel=True", "--pool_size=1")) as server:
+                time.sleep(20)  # let the pool kernel execute the notebook before the learner arrives
+                result["tti_preheated_s"] = time_to_first_plot(browser, server.url)
         browser.close()
     return result

@@ -65,16 +65,17 @@ def test_page_shows_every_panel_and_no_traceback(browser, server):
 
 def test_lr_run_grows_four_curves_live_and_labels_them(browser, server):
     page = open_app(browser, server)
+    # every redraw's curve lengths, recorded in the page: a run this short can end between two polls from here
+    page.evaluate("""() => { const d = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
+        window.__lengths = [];
+        d.on('plotly_afterplot', () => window.__lengths.push(Array.from(d.data).slice(0, 4).map(t => t.y.length)));
+    }""")
     page.click(".tp-panel-lr .tp-run")
-    seen = []
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        lengths = curve_lengths(page)[:4]
-        seen.append(lengths)
-        if min(lengths) > 0 and status(page) == "Ready." and "about right" in page.inner_text(".tp-panel-lr"):
-            break
-        time.sleep(0.05)
-    final = seen[-1]
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === 'Ready.'"
+                           " && document.querySelector('.tp-panel-lr').innerText.includes('about right')"
+                           " && window.__lengths.some(s => s[0] === 154)", timeout=180_000)
+    seen = page.evaluate("() => window.__lengths")
+    final = curve_lengths(page)[:4]
     assert final[:3] == [154, 154, 154] and 0 < final[3] < 154  # the diverging run ends early
     growing = [s for s in seen if 0 < max(s) < 154]
     assert growing, f"curves never seen mid-run: {seen[:5]} … {seen[-3:]}"

@@ -1,21 +1,67 @@
-"""The live figure's kernel side: every redraw bumps a version, and a view that missed updates gets them again."""
+"""The live figure's kernel side: one numbered message per change carrying only what changed, long curves
+sent as a min/max display copy, and a view that missed updates (or connects late) gets the whole figure."""
+import json
+import math
+
+import numpy as np
 import plotly.graph_objects as go
 
+from widgets.display_series import BUCKETS, DisplaySeries
 from widgets.plot import LiveFigure
 
 
-class SentStates:
-    """Records the states a widget sends to the browser."""
+class Sent:
+    """Records the update messages and whole states a figure's widget sends to the browser."""
 
-    def __init__(self, widget):
-        self.states = []
-        original = widget.send_state
+    def __init__(self, fig):
+        self.updates, self.states = [], []
+        widget, send, send_state = fig.widget, fig.widget.send, fig.widget.send_state
 
-        def record(key=None):
+        def record_update(content, buffers=None):
+            self.updates.append(content)
+            return send(content, buffers)
+
+        def record_state(key=None):
             self.states.append(widget.get_state(key))
-            return original(key)
+            return send_state(key)
 
-        widget.send_state = record
+        widget.send, widget.send_state = record_update, record_state
+
+
+class Browser:
+    """What the view's JavaScript does with the messages (applyUpdate in plot.py), in Python."""
+
+    def __init__(self, state):
+        self.data, self.layout, self.version = state["plot_data"], state["plot_layout"], state["version"]
+
+    def apply(self, msg):
+        assert msg["version"] == self.version + 1, "an update out of order: the view would ask to resync"
+        for i, props in msg["traces"]:
+            self.data[i].update(props)
+        self.layout.update(msg["layout"])
+        for i, halve, keep, xs, ys in msg["extend"]:
+            old = list(zip(self.data[i]["x"], self.data[i]["y"]))
+            if halve:  # as halved() in plot.py's JavaScript: first lowest and last highest of each four
+                low = lambda j: math.inf if old[j][1] is None else old[j][1]  # noqa: E731
+                high = lambda j: -math.inf if old[j][1] is None else old[j][1]  # noqa: E731
+                merged = []
+                for k in range(0, halve, 4):
+                    lo = min(range(k, k + 4), key=low)
+                    hi = max(range(k + 3, k - 1, -1), key=high)
+                    merged += [old[j] for j in sorted((lo, hi))]
+                old = merged
+            self.data[i]["x"] = [x for x, _ in old[:keep]] + xs
+            self.data[i]["y"] = [y for _, y in old[:keep]] + ys
+        self.version = msg["version"]
+
+
+def stream(fig, steps, chunk=20, rng=np.random.default_rng(0)):
+    """A run's flushes: `steps` noisy decreasing losses on trace 0 in chunks, one batch each."""
+    start = len(fig.data[0].y or ())
+    for first in range(start, start + steps, chunk):
+        xs = list(range(first, first + chunk))
+        with fig.batch_update():
+            fig.extend(0, xs, [1 / (1 + x) + 0.1 * rng.random() for x in xs])
 
 
 def test_model_id_is_what_the_view_is_told_to_look_up():
@@ -23,30 +69,102 @@ def test_model_id_is_what_the_view_is_told_to_look_up():
     assert fig.widget.view_id == fig.widget.model_id
 
 
-def test_each_change_is_one_redraw_with_a_new_version():
-    fig = LiveFigure([go.Scatter(x=[0], y=[1])])
-    before = fig.widget.version
+def test_a_batch_is_one_message_with_only_what_changed():
+    fig = LiveFigure([go.Scatter(x=[0], y=[1]), go.Scatter(x=[0], y=[2])], layout=dict(template="plotly_white"))
+    sent = Sent(fig)
     with fig.batch_update():
         fig.data[0].x = [0, 1, 2]
         fig.data[0].y = [1, 2, 3]
-    assert fig.widget.version == before + 1
-    assert fig.widget.plot_data[0]["y"] == [1, 2, 3]
+        fig.layout.xaxis.title = "step"
+    assert len(sent.updates) == 1 and sent.updates[0]["version"] == fig.version == 1
+    assert sent.updates[0]["traces"] == [[0, {"x": [0, 1, 2], "y": [1, 2, 3]}]]  # trace 1 untouched: not sent
+    assert sent.updates[0]["layout"] == {"xaxis": {"title": {"text": "step"}}}  # no template, no other axis
+    assert sent.states == []
 
 
-def test_a_view_that_missed_updates_gets_the_latest_state_again():
-    fig = LiveFigure([go.Scatter(x=[0], y=[1])])
-    fig.data[0].y = [5]
-    sent = SentStates(fig.widget)
-    fig.widget._handle_custom_msg({"event": "resync", "version": fig.widget.version - 1}, [])
-    assert len(sent.states) == 1 and sent.states[0]["plot_data"][0]["y"] == [5]
+def test_update_k_plus_1_of_a_long_run_is_as_small_as_update_2():
+    fig = LiveFigure([go.Scatter(x=[], y=[], mode="lines")])
+    sent = Sent(fig)
+    stream(fig, 40)
+    early = len(json.dumps(sent.updates[1]))
+    stream(fig, 100_000 - 40)  # long past the point where the browser's copy is decimated, six times over
+    late = max(len(json.dumps(update)) for update in sent.updates[2:])  # those that merged buckets included
+    # (larger step numbers take a few more digits: a resent figure would be 100 times larger)
+    assert late <= 1.2 * early and sum(update["extend"][0][1] > 0 for update in sent.updates) == 6, (early, late)
+    assert len(fig.data[0].y) == 100_000 and fig.data[0].x[-1] == 99_999  # the figure keeps every point
+
+
+def test_the_browser_copy_built_from_the_messages_is_the_display_series():
+    fig = LiveFigure([go.Scatter(x=[], y=[], mode="lines")])
+    browser = Browser(fig.widget.get_state())
+    sent = Sent(fig)
+    stream(fig, 9_000)
+    with fig.batch_update():  # a diverged step ends the curve
+        fig.extend(0, [9_000], [float("inf")])
+    assert sum(msg["extend"][0][1] > 0 for msg in sent.updates) == 3  # the browser merged its buckets 3 times
+    for msg in sent.updates:
+        browser.apply(msg)
+    expected = DisplaySeries()
+    expected.extend(fig.data[0].x, fig.data[0].y)
+    assert (browser.data[0]["x"], browser.data[0]["y"]) == expected.points()
+    assert len(browser.data[0]["y"]) <= 2 * BUCKETS + 2 < len(fig.data[0].y) and fig.data[0].y[-1] is None
+
+
+def test_decimation_keeps_the_lowest_and_highest_point_of_each_bucket():
+    rng = np.random.default_rng(1)
+    ys = list(rng.normal(size=1_000))
+    series = DisplaySeries(buckets=16)
+    for start in range(0, 1_000, 37):  # fed in uneven chunks, as flushes come
+        series.extend(range(start, min(start + 37, 1_000)), ys[start:start + 37])
+    xs, drawn = series.points()
+    size = series.size
+    assert size == 64  # 1,000 points in at most 16 buckets
+    for first in range(0, 1_000, size):
+        chunk = [y for y in ys[first:first + size] if y is not None]
+        mine = {y for x, y in zip(xs, drawn) if first <= x < first + size and y is not None}
+        assert mine == {min(chunk), max(chunk)}, first
+    assert xs == sorted(xs) and len(xs) == 2 * (1_000 // size) + len(series.open.points())
+    gaps = DisplaySeries(buckets=2)
+    gaps.extend(range(8), [3.0, 1.0, None, 0.0, None, None, None, None])  # a bucket with no number is a gap
+    assert gaps.points() == ([0, 3, 4, 7], [3.0, 0.0, None, None]) and gaps.size == 4
+
+
+def test_a_view_that_missed_updates_gets_the_whole_figure_once():
+    fig = LiveFigure([go.Scatter(x=[], y=[], mode="lines")], layout=dict(title="loss"))
+    stream(fig, 6_000)
+    sent = Sent(fig)
+    fig.widget._handle_custom_msg({"event": "resync", "version": 0}, [])
+    assert len(sent.states) == 1 and sent.updates == []
+    state = sent.states[0]
+    series = DisplaySeries()
+    series.extend(fig.data[0].x, fig.data[0].y)
+    assert state["version"] == fig.version and (state["plot_data"][0]["x"], state["plot_data"][0]["y"]) == series.points()
+    assert state["plot_layout"]["title"] == {"text": "loss"}
+    browser = Browser(state)  # and it goes on from there with the next updates
+    stream(fig, 100)
+    for msg in sent.updates:
+        browser.apply(msg)
+    series.extend(fig.data[0].x[6_000:], fig.data[0].y[6_000:])
+    assert (browser.data[0]["x"], browser.data[0]["y"]) == series.points()
 
 
 def test_a_view_that_is_up_to_date_gets_nothing_resent():
     fig = LiveFigure([go.Scatter(x=[0], y=[1])])
-    sent = SentStates(fig.widget)
-    fig.widget._handle_custom_msg({"event": "resync", "version": fig.widget.version}, [])
+    fig.data[0].y = [5]
+    sent = Sent(fig)
+    fig.widget._handle_custom_msg({"event": "resync", "version": fig.version}, [])
     fig.widget._handle_custom_msg({"event": "something else"}, [])
-    assert sent.states == []
+    assert sent.states == [] and sent.updates == []
+
+
+def test_setting_a_streamed_curve_whole_draws_it_as_given():
+    fig = LiveFigure([go.Scatter(x=[], y=[], mode="lines")])
+    stream(fig, 5_000)
+    sent = Sent(fig)
+    with fig.batch_update():  # a new run clears the curve
+        fig.data[0].x, fig.data[0].y = [], []
+    assert sent.updates[-1]["traces"] == [[0, {"x": [], "y": []}]] and sent.updates[-1]["extend"] == []
+    assert fig.widget.get_state()["plot_data"][0]["y"] == []
 
 
 def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
@@ -65,3 +183,11 @@ def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
     bundled = pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert version(PLOTLY_JS) == version(bundled) and PLOTLY_JS.name == f"plotly-cartesian-{version(bundled)}.min.js"
     assert PlotlyLoader()._esm.startswith(PLOTLY_JS.read_text(encoding="utf-8")[:200])
+
+
+def test_the_static_fallback_grows_its_curves_too():
+    from widgets.figures import StaticFigure
+
+    fig = StaticFigure([go.Scatter(x=[0], y=[1.0])])
+    fig.extend(0, [1, 2], [0.5, 0.25])
+    assert list(fig.data[0].x) == [0, 1, 2] and list(fig.data[0].y) == [1.0, 0.5, 0.25]

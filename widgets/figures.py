@@ -38,6 +38,12 @@ class StaticFigure:
         self.figure.update_layout(*args, **kwargs)
         self._redraw()
 
+    def extend(self, index, x, y):
+        """Append points to trace `index` (LiveFigure's streaming call; here the figure is redrawn whole)."""
+        trace = self.figure.data[index]
+        with self.batch_update():
+            trace.x, trace.y = list(trace.x or ()) + list(x), list(trace.y or ()) + list(y)
+
     @contextlib.contextmanager
     def batch_update(self):
         self._depth += 1

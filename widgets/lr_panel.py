@@ -133,7 +133,6 @@ class LRPanel(Panel):
 
     def _launch(self, lrs, slots):
         cfg = self.base.validate()
-        series = {slot: ([], []) for slot in slots}
         for slot in slots:
             self.curves[slot] = []
 
@@ -141,16 +140,17 @@ class LRPanel(Panel):
             return lr_sweep(cfg, lrs, callbacks=[Events(emit)], stop=stop)
 
         def flush(records):
+            fresh = {slot: ([], []) for slot in slots}
             for kind, record in records:
                 if kind == "step":
-                    xs, ys = series[slots[record["run"]]]
+                    xs, ys = fresh[slots[record["run"]]]
                     xs.append(record["step"])
                     # inf/NaN leave a gap in the line; mark_edges labels where it starts
                     ys.append(record["loss"] if math.isfinite(record["loss"]) else None)
                     self.curves[slots[record["run"]]].append(record["loss"])
             with self.loss_fig.batch_update():
-                for slot, (xs, ys) in series.items():
-                    self.loss_fig.data[slot].x, self.loss_fig.data[slot].y = list(xs), list(ys)
+                for slot, (xs, ys) in fresh.items():
+                    self.loss_fig.extend(slot, xs, ys)
                 mark_edges(self.loss_fig, self.curves, COLOURS, self.t)
 
         def done(histories):

@@ -133,7 +133,6 @@ class SeedsPanel(Panel):
         """Train the same config twice, interleaved, overlay the curves, then compare."""
         cfg, benchmark = self.config(), bool(self.benchmark.value)
         self.result = None
-        series = ([], []), ([], [])
         with self.loss_fig.batch_update():
             for trace in self.loss_fig.data:
                 trace.x, trace.y = [], []
@@ -144,14 +143,15 @@ class SeedsPanel(Panel):
             return run_twice(cfg, callbacks=[Events(emit)], stop=stop, benchmark=benchmark)
 
         def flush(records):
+            fresh = ([], []), ([], [])
             for kind, record in records:
                 if kind == "step":
-                    xs, ys = series[record["run"]]
+                    xs, ys = fresh[record["run"]]
                     xs.append(record["step"])
-                    ys.append(record["loss"] if math.isfinite(record["loss"]) else None)  # a gap, not a spike
+                    ys.append(record["loss"])  # inf/NaN: a gap, not a spike
             with self.loss_fig.batch_update():
-                for trace, (xs, ys) in zip(self.loss_fig.data, series):
-                    trace.x, trace.y = list(xs), list(ys)
+                for run, (xs, ys) in enumerate(fresh):
+                    self.loss_fig.extend(run, xs, ys)
 
         def done(result):
             self.result = result

@@ -68,36 +68,50 @@ class TrainFigures:
         """Empty every series (a new run, a new fold, or Reset)."""
         self.series = {"step": [], "loss": [], "val_step": [], "val_loss": [], "epoch": [], "val_acc": []}
         self.fold = None
-        self._draw_series()
+        with self.loss.batch_update():
+            for trace in self.loss.data:
+                trace.x, trace.y = [], []
+        with self.acc.batch_update():
+            self.acc.data[0].x, self.acc.data[0].y = [], []
         with self.boundary.batch_update():
             self.boundary.data[0].x, self.boundary.data[0].y, self.boundary.data[0].z = [], [], []
             self.boundary.data[1].x, self.boundary.data[1].y, self.boundary.data[1].marker.color = [], [], []
+        self._axis_and_hint()
 
     def add(self, records):
         """Append ("step"|"epoch", record) pairs; a record from a new k-fold fold starts the curves afresh."""
+        fresh = {"loss": ([], []), "val_loss": ([], []), "val_acc": ([], [])}
         for kind, record in records:
             if record.get("fold", self.fold) != self.fold:
                 self.clear()
                 self.fold = record["fold"]
+                fresh = {key: ([], []) for key in fresh}
             s = self.series
             if kind == "step":
                 s["step"].append(record["step"])
                 s["loss"].append(_finite(record["loss"]))
+                fresh["loss"][0].append(record["step"])
+                fresh["loss"][1].append(s["loss"][-1])
             elif kind == "epoch":
                 s["val_step"].append(record["step"])
                 s["val_loss"].append(_finite(record["val_loss"]))
                 s["epoch"].append(record["epoch"])
                 s["val_acc"].append(record["val_acc"])
-        self._draw_series()
-
-    def _draw_series(self):
-        s = self.series
-        with self.loss.batch_update():
-            self.loss.data[0].x, self.loss.data[0].y = list(s["step"]), list(s["loss"])
-            self.loss.data[1].x, self.loss.data[1].y = list(s["val_step"]), list(s["val_loss"])
+                fresh["val_loss"][0].append(record["step"])
+                fresh["val_loss"][1].append(s["val_loss"][-1])
+                fresh["val_acc"][0].append(record["epoch"])
+                fresh["val_acc"][1].append(record["val_acc"])
+        with self.loss.batch_update():  # only the new points travel: a long run costs no more per update
+            self.loss.extend(0, *fresh["loss"])
+            self.loss.extend(1, *fresh["val_loss"])
         with self.acc.batch_update():
-            self.acc.data[0].x, self.acc.data[0].y = list(s["epoch"]), list(s["val_acc"])
-            self.acc.layout.xaxis.update(epoch_axis(max(s["epoch"], default=1)))
+            self.acc.extend(0, *fresh["val_acc"])
+        self._axis_and_hint()
+
+    def _axis_and_hint(self):
+        """Epoch ticks that fit the run so far; a hint instead of empty axes before the first step."""
+        s = self.series
+        self.acc.layout.xaxis.update(epoch_axis(max(s["epoch"], default=1)))
         hint = None if s["step"] else self.i18n.t("train.hint", button=self.i18n.t("train.play"))
         for fig in (self.loss, self.acc):
             show_hint(fig, hint)
@@ -142,4 +156,4 @@ class TrainFigures:
             self.folds.layout.title = t("train.folds_title")
             self.folds.layout.xaxis.title = t("train.axis.fold")
             self.folds.layout.yaxis.title = t("train.axis.acc")
-        self._draw_series()  # the hint in the new language
+        self._axis_and_hint()  # the hint in the new language
