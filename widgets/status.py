@@ -100,14 +100,17 @@ register({
 
 
 class StatusLine:
-    """A single line at the foot of the page; `guard` wraps every callback that can fail."""
+    """A single line at the foot of the page; `guard` wraps every callback that can fail.
 
-    def __init__(self, i18n):
-        self.i18n = i18n
+    With `echo` (the page's line) it is a panel's own result line, placed beside the button that
+    caused the result, and everything it shows is shown on the page's line too."""
+
+    def __init__(self, i18n, css: str = "tp-status", echo: StatusLine | None = None):
+        self.i18n, self.echo = i18n, echo
         self.widget = W.HTML()
-        self.widget.add_class("tp-status")
+        self.widget.add_class(css)
         self.kind = "info"
-        self._key, self._params, self._raw = "status.ready", {}, None
+        self._key, self._params, self._raw = ("status.ready" if echo is None else ""), {}, None  # "": blank
         i18n.observe(lambda _: self._render(), "lang")
         self._render()
 
@@ -122,6 +125,8 @@ class StatusLine:
         """Show a catalogue text (re-translated when the language switches)."""
         self._key, self._params, self._raw, self.kind = key, params, None, kind
         self._render()
+        if self.echo is not None:
+            self.echo.show(key, kind, **params)
 
     def error(self, exc: BaseException):
         """Turn any exception into one short sentence in the chosen language."""
