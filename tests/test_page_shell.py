@@ -5,17 +5,22 @@ Each test walks the six panels as a learner would: a bad value where a panel tak
 main action. Screenshots of every panel after its main action go to test-artifacts/ (page-<lang>-<panel>.png).
 """
 import importlib
+import json
 import re
 
 import pytest
 import torch
 
+from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS
+from core.models import build_model
 from servers import ARTIFACTS, voila
 from widgets.app import PANELS
 from widgets.i18n import CATALOGUE
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
+LAYERS = [name for model in MODELS for name, _ in build_model(model, (4,), "relu", (1, 8, 8), 10).named_children()]
+REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
 LOAD_TIMEOUT_MS = 180_000
 RUN_TIMEOUT_MS = 180_000
 for _module, _cls in PANELS.values():  # every panel registers its texts when imported
@@ -182,12 +187,35 @@ def test_axe_finds_no_serious_violation_loaded_or_after_any_main_action(browser,
     page.close()
 
 
+def words(shown: str) -> set:
+    """Words as a reader sees them; a name like torch.manual_seed or seed_everything is one word."""
+    return {w.lower() for w in re.findall(r"[A-Za-z_][\w.]*[A-Za-z0-9_]|[A-Za-z]", shown)}
+
+
 def english_ui_words() -> set:
-    """Words of the app's English texts that none of its Chinese texts uses (so not code, not a name)."""
-    words = lambda s: set(re.findall(r"[a-z]{2,}", re.sub(r"<[^>]+>|\{[^}]*\}", " ", s).lower()))
-    english = set().union(*(words(en) for en, _ in CATALOGUE.values()))
-    chinese = set().union(*(words(zh) for _, zh in CATALOGUE.values()))
-    return english - chinese
+    """Words of the app's English texts that none of its Chinese texts uses and that name nothing (a dropdown
+    shows `xavier_uniform`, `relu`, `moons`, a plot the layer `out`, as they are, in both languages)."""
+    prose = lambda s: re.sub(r"<code>.*?</code>|<[^>]+>|\{[^}]*\}", " ", s)
+    english = set().union(*(words(prose(en)) for en, _ in CATALOGUE.values()))
+    chinese = set().union(*(words(prose(zh)) for _, zh in CATALOGUE.values()))
+    names = set().union(*(words(" ".join(map(str, registry))) for registry in REGISTRIES))
+    return {w for w in english - chinese - names if w.isalpha() and len(w) > 1}
+
+
+# The text a learner sees in an element: visible text nodes (plots' SVG text included), code left out, and
+# of a dropdown only its chosen option.
+VISIBLE_TEXT = """root => {
+    const out = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || el.closest("code, pre, select, textarea, style, script")) continue;
+        if (el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) out.push(node.textContent);
+    }
+    for (const select of root.querySelectorAll("select"))
+        if (select.checkVisibility() && select.selectedOptions[0]) out.push(select.selectedOptions[0].text);
+    return out.join("\\n");
+}"""
 
 
 def test_chinese_mode_shows_no_english_ui_word_in_any_panel_or_plot(browser, server):
@@ -198,15 +226,12 @@ def test_chinese_mode_shows_no_english_ui_word_in_any_panel_or_plot(browser, ser
     assert {"learning", "rate", "loss", "step", "seed"} <= terms  # the list is the catalogue's English
     seen = {}
     for name in WALK:
-        shown = page.evaluate("""n => {
-            const panel = document.querySelector(`.tp-panel-${n}`);
-            const svg = Array.from(panel.querySelectorAll(".js-plotly-plot svg text")).map(t => t.textContent);
-            return [panel.innerText, ...svg].join("\\n");
-        }""", name)
-        english = sorted({w for w in re.findall(r"[A-Za-z]{2,}", shown) if w.lower() in terms})
-        if english:
-            seen[name] = english
-    assert not seen, seen
+        shown = page.locator(f".tp-panel-{name}").evaluate(VISIBLE_TEXT)
+        english = sorted(words(shown) & terms)
+        if english:  # each word with the line it stands in, to find it on the page
+            seen[name] = {w: next(line.strip()[:80] for line in shown.splitlines() if w in words(line))
+                          for w in english}
+    assert not seen, json.dumps(seen, ensure_ascii=False, indent=1)
     page.close()
 
 

@@ -157,7 +157,7 @@ def test_audit_follows_the_switches_without_changing_global_flags(app):
     saved = torch.backends.cudnn.benchmark
     assert "cudnn.benchmark" not in p.lessons.audit_list.value
     p.benchmark.value = True
-    assert mark("warning") + " <b>cudnn.benchmark</b>" in p.lessons.audit_list.value
+    assert mark("warning") + " <code>cudnn.benchmark</code>" in p.lessons.audit_list.value
     assert "torch.backends.cudnn.benchmark = False" in p.lessons.audit_list.value
     assert torch.backends.cudnn.benchmark is saved
     assert "deterministic_algorithms" in p.lessons.audit_list.value

@@ -31,7 +31,8 @@ register({
                           "with the switches above:",
                           "<b>种子检查</b>——在上面的开关设置下，还有哪些因素可能让相同种子的两次运行不同："),
     "seeds.audit.refresh": ("Refresh audit", "重新检查"),
-    "seeds.audit.item": ("{icon} <b>{name}</b>: {message} — fix: {fix}", "{icon} <b>{name}</b>：{message}——解决办法：{fix}"),
+    "seeds.audit.item": ("{icon} <code>{name}</code>: {message} — fix: {fix}",
+                         "{icon} <code>{name}</code>：{message}——解决办法：{fix}"),
     "seeds.audit.none": ("Nothing left to fix here.", "这里没有需要修复的问题。"),
     "seeds.audit.cudnn.benchmark": ("cuDNN benchmark mode autotunes and may pick different algorithms per run.",
                                     "cuDNN 基准模式会自动调优，每次运行可能选中不同的算法。"),
@@ -103,7 +104,7 @@ class SeedLessons:
         self.audit_list.value = self._audit_html()
         env = os.environ.get("PYTHONHASHSEED") or self.t("seeds.unset")
         notes = "<br>".join(html.escape(self.t("seeds.hashseed", note=note, value=env)) for note in self.report.notes)
-        names = ", ".join(self.report.seeded)
+        names = ", ".join(f"<code>{html.escape(name)}</code>" for name in self.report.seeded)
         self.hashseed.value = f"<p>{mark('info')}{notes}<br>{self.t('seeds.everything', names=names)}</p>"
 
     def _table_html(self) -> str:
