@@ -38,6 +38,9 @@ def test_notebook_runs_and_renders_in_jupyterlab():
         page.locator(".tp-panel-lr .tp-run").click()
         page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0]"
                                ".data[1].y.length === 154", timeout=60_000)
+        # the page's line is out of view up here; the panel's own line says it, beside the buttons
+        page.wait_for_function("() => document.querySelector('.tp-panel-lr .tp-panel-status').innerText.trim()"
+                               " === 'Ready.'", timeout=60_000)
         time.sleep(0.5)
         page.locator(".tp-panel-lr").screenshot(path=str(ARTIFACTS / "07-jupyterlab-lr.png"))
         browser.close()

@@ -1,4 +1,4 @@
-"""The page's status line and a panel's own result line (Init's Train-and-watch), driven headlessly."""
+"""The page's status line, each panel's message line and Init's Train-and-watch result line, headlessly."""
 from widgets.app import App
 from widgets.page_a11y import mark
 
@@ -22,13 +22,18 @@ def test_train_and_watch_result_stays_beside_its_button_in_both_languages():
     assert panel.result.text == f"训练了 77 步：最终损失 {h.final_loss:.4g}，测试准确率 {h.test_acc:.1%}。"
 
 
-def test_a_refused_setting_goes_to_the_page_line_only():
+def test_a_refused_setting_is_said_on_the_panel_and_page_lines_not_as_a_result():
     app = App()
     panel = app.panel("init")
+    assert panel.root.children[0] is panel.status.widget and panel.status.text == ""  # the panel's line
     panel.seed.value = "abc"
     panel.train_button.click()
-    assert app.status.kind == "error" and app.status.text.startswith("Setting not usable")
+    assert app.status.kind == panel.status.kind == "error"
+    assert app.status.text == panel.status.text and app.status.text.startswith("Setting not usable")
     assert panel.result.text == ""
+    other = app.panel("losses")  # another panel's message reaches the page's line, not this panel's
+    other.scale_text.value = "abc"
+    assert app.status.text != panel.status.text and other.status.text == app.status.text
 
 
 def emoji(text):

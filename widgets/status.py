@@ -153,7 +153,8 @@ class StatusLine:
 
     def _render(self):
         colour = {"error": "#b00020", "ok": "#1b5e20"}.get(self.kind, "#333")
-        self.widget.value = f'<span style="color:{colour}">{html.escape(self.text)}</span>'
+        text = self.text
+        self.widget.value = f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
 
     def guard(self, fn):
         """Decorator for widget callbacks: exceptions go to the status line, not to the page."""
