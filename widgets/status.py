@@ -102,8 +102,8 @@ register({
 class StatusLine:
     """A single line at the foot of the page; `guard` wraps every callback that can fail.
 
-    With `echo` (the page's line) it is a panel's own result line, placed beside the button that
-    caused the result, and everything it shows is shown on the page's line too."""
+    With `echo` (the page's line) it is a panel's own line (its messages, or the result of one of its
+    buttons, placed beside that button); it starts blank, and everything it shows `echo` shows too."""
 
     def __init__(self, i18n, css: str = "tp-status", echo: StatusLine | None = None):
         self.i18n, self.echo = i18n, echo
