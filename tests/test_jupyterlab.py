@@ -33,9 +33,14 @@ def test_notebook_runs_and_renders_in_jupyterlab():
         page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=180_000)
         assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         assert "Traceback" not in page.inner_text(".jp-Notebook")
+        # an output cannot be fixed to Lab's window: the status line stays in flow, under the language switch
+        assert page.evaluate("getComputedStyle(document.querySelector('.tp-status')).position") != "fixed"
         page.locator(".tp-panel-lr .tp-run").click()
         page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0]"
                                ".data[1].y.length === 154", timeout=60_000)
+        # the page's line is out of view up here; the panel's own line says it, beside the buttons
+        page.wait_for_function("() => document.querySelector('.tp-panel-lr .tp-panel-status').innerText.trim()"
+                               " === 'Ready.'", timeout=60_000)
         time.sleep(0.5)
         page.locator(".tp-panel-lr").screenshot(path=str(ARTIFACTS / "07-jupyterlab-lr.png"))
         browser.close()

@@ -8,6 +8,7 @@ import torch
 import widgets.seeds_panel as seeds_panel
 from core.repro import run_twice
 from widgets.app import App
+from widgets.page_a11y import mark
 
 
 @pytest.fixture
@@ -162,7 +163,7 @@ def test_audit_follows_the_switches_without_changing_global_flags(app):
     saved = torch.backends.cudnn.benchmark
     assert "cudnn.benchmark" not in p.lessons.audit_list.value
     p.benchmark.value = True
-    assert "⚠️ <b>cudnn.benchmark</b>" in p.lessons.audit_list.value
+    assert mark("warning") + " <code>cudnn.benchmark</code>" in p.lessons.audit_list.value
     assert "torch.backends.cudnn.benchmark = False" in p.lessons.audit_list.value
     assert torch.backends.cudnn.benchmark is saved
     assert "deterministic_algorithms" in p.lessons.audit_list.value

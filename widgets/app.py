@@ -4,12 +4,14 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import pathlib
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import ipywidgets as W
 
 from .i18n import LANGUAGES, I18n, register
+from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .status import StatusLine, log
 
@@ -27,13 +29,7 @@ register({
     "app.panel_failed": ("This panel could not start here; the others still work.", "此面板无法在这里启动；其他面板仍可使用。"),
 })
 
-STYLE = """<style>
-.tp-status { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 6px 16px;
-  background: #f5f7fa; border-top: 1px solid #d0d7de; font-size: 15px; }
-.tp-panel { border: 1px solid #e1e4e8; border-radius: 6px; padding: 8px; margin: 4px 0 24px 0; }
-.tp-panel .widget-label { min-width: 6em; }
-body { padding-bottom: 48px; }
-</style>"""
+STYLE = "<style>" + (pathlib.Path(__file__).resolve().parent / "assets" / "app.css").read_text() + "</style>"
 
 
 @dataclass
@@ -77,7 +73,9 @@ class App:
         self.lang = W.ToggleButtons(options=list(LANGUAGES), value="en", style={"button_width": "6em"})
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
-        self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget])
+        self.a11y = PageAccessibility()
+        W.dlink((self.i18n, "lang"), (self.a11y, "lang"))
+        self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget, self.a11y])
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])
             self.header.children += (self.page_guard,)

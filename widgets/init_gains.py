@@ -10,7 +10,7 @@ from core import ACTIVATIONS, LEAKY_SLOPE, calculate_gain, expected_std
 from .i18n import register
 
 register({
-    "init.gain.head": ("<h4>Gains: how much to scale for each activation</h4>", "<h4>增益：不同激活函数该放大多少</h4>"),
+    "init.gain.head": ("<h3>Gains: how much to scale for each activation</h3>", "<h3>增益：不同激活函数该放大多少</h3>"),
     "init.gain.col_act": ("activation", "激活函数"),
     "init.gain.col_gain": ("calculate_gain", "calculate_gain"),
     "init.gain.col_formula": ("formula", "公式"),

@@ -14,8 +14,8 @@ from .figures import figure, widget_of
 from .i18n import register
 
 register({
-    "init.mm.head": ("<h4>Why init matters: multiply by a random matrix, again and again</h4>",
-                     "<h4>初始化为何重要：一次又一次地乘以随机矩阵</h4>"),
+    "init.mm.head": ("<h3>Why init matters: multiply by a random matrix, again and again</h3>",
+                     "<h3>初始化为何重要：一次又一次地乘以随机矩阵</h3>"),
     "init.mm.help": ("x starts as 512 standard-normal numbers; each layer draws a fresh 512×512 matrix A with "
                      "entries N(0, 1)·scale and computes x ← A·x. Try scale 1, then 0.01, then 1/√512; "
                      "tick ReLU and see why He/Kaiming needs √(2/512).",

@@ -18,6 +18,7 @@ from .init_watch import WatchSection
 from .panel import Panel
 from .parse import parse_seed
 from .runner import Events
+from .status import StatusLine
 
 register({
     "init.help": ("Pick an init scheme, an activation and a depth, then press <b>Look at init</b>: one batch of digits "
@@ -66,6 +67,7 @@ class InitPanel(Panel):
         self.train_button = self.button("init.train", "tp-init-train", "success", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
+        self.result = StatusLine(self.i18n, "tp-result", echo=self.status)  # Train-and-watch's outcome, beside it
         self.on_click(self.run, self.look)
         self.on_click(self.train_button, self.train_run)
         self.on_click(self.stop_button, self.stop)
@@ -79,7 +81,7 @@ class InitPanel(Panel):
         self.root.children = [
             self.label(W.HTML(), "init.help", "value"),
             W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),
-            W.HBox([self.run, self.train_button, self.stop_button]),
+            W.HBox([self.run, self.train_button, self.stop_button, self.result.widget]),
             self.bars.widget, self.watch.widget, self.matmul.widget, gain_table(self),
             self.symmetry.widget, self.share_box(),
         ]
@@ -120,13 +122,14 @@ class InitPanel(Panel):
             self.history = history
             self.watch.show_history(history)
             if history.diverged_at is not None:
-                self.status.show("init.diverged", "info", step=history.diverged_at)
+                self.result.show("init.diverged", "info", step=history.diverged_at)
             elif history.stopped:
-                self.status.show("panel.stopped", "ok")
+                self.result.show("panel.stopped", "ok")
             else:
-                self.status.show("init.trained", "ok", steps=history.steps, loss=history.final_loss,
+                self.result.show("init.trained", "ok", steps=history.steps, loss=history.final_loss,
                                  acc=history.test_acc)
 
+        self.result.show("panel.running")
         return self.start(work, self.watch.add, done, [self.run, self.train_button, self.symmetry.run],
                           self.stop_button, threaded=threaded)
 

@@ -10,8 +10,8 @@ from .figures import figure, show_hint, widget_of
 from .i18n import register
 
 register({
-    "init.sym.head": ("<h4>Zero init: every hidden unit stays a copy of the others</h4>",
-                      "<h4>零初始化：每个隐藏单元始终是其他单元的复制品</h4>"),
+    "init.sym.head": ("<h3>Zero init: every hidden unit stays a copy of the others</h3>",
+                      "<h3>零初始化：每个隐藏单元始终是其他单元的复制品</h3>"),
     "init.sym.help": ("Trains the one-hidden-layer network for {steps} steps twice — from all-zero weights and from "
                       "the scheme chosen above (Kaiming if that is zeros) — and shows the first layer's weights: one "
                       "row per hidden unit, one column per pixel. Identical rows mean identical units: they get the "

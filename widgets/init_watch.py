@@ -14,7 +14,7 @@ from .init_bars import layer_label
 from .init_matmul import finite_or_none
 
 register({
-    "init.watch.head": ("<h4>During training: does the scale hold?</h4>", "<h4>训练过程中：尺度能保持住吗？</h4>"),
+    "init.watch.head": ("<h3>During training: does the scale hold?</h3>", "<h3>训练过程中：尺度能保持住吗？</h3>"),
     "init.watch.metric": ("Show", "显示"),
     "init.watch.layer": ("Layer", "层"),
     "init.watch.act_std": ("activation std", "激活值标准差"),

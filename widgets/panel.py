@@ -9,6 +9,7 @@ from core import DATASETS, ConfigError, RunConfig
 
 from .i18n import register
 from .runner import BackgroundRun
+from .status import StatusLine
 from .uploads import UPLOADS
 
 register({
@@ -33,12 +34,20 @@ class Panel:
     threaded = None  # None: in a thread inside a kernel, inline elsewhere; tests set True to click Stop mid-run
 
     def __init__(self, ctx):
-        self.ctx, self.i18n, self.status = ctx, ctx.i18n, ctx.status
-        self.t, self.guard = ctx.i18n.t, ctx.status.guard
+        # The panel's own message line, first in its box, repeats what the page's line says about it: where
+        # the page's line cannot stay in view (JupyterLab, Colab), the message is still beside the panel's
+        # buttons. Under Voila the page's line is in view and the CSS hides this one.
+        self.ctx, self.i18n, self.status = ctx, ctx.i18n, StatusLine(ctx.i18n, "tp-panel-status", echo=ctx.status)
+        self.t, self.guard = ctx.i18n.t, self.status.guard
         self.job = None
         self.root = W.VBox(layout=W.Layout(width="100%"))
         self.root.add_class("tp-panel")
         self.root.add_class(f"tp-panel-{self.name}")
+        self.root.observe(self._message_line_first, "children")
+
+    def _message_line_first(self, change):
+        if self.status.widget not in change["new"]:
+            self.root.children = (self.status.widget, *change["new"])
 
     # -- display -------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):

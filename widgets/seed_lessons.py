@@ -10,6 +10,7 @@ from core.repro import audit_under, seed_report
 from core.sequences import GENERATORS, random_sequences
 
 from .i18n import CATALOGUE, register
+from .page_a11y import mark
 
 register({
     "seeds.seq.button": ("Draw random numbers", "抽取随机数"),
@@ -30,7 +31,8 @@ register({
                           "with the switches above:",
                           "<b>种子检查</b>——在上面的开关设置下，还有哪些因素可能让相同种子的两次运行不同："),
     "seeds.audit.refresh": ("Refresh audit", "重新检查"),
-    "seeds.audit.item": ("{icon} <b>{name}</b>: {message} — fix: {fix}", "{icon} <b>{name}</b>：{message}——解决办法：{fix}"),
+    "seeds.audit.item": ("{icon} <code>{name}</code>: {message} — fix: {fix}",
+                         "{icon} <code>{name}</code>：{message}——解决办法：{fix}"),
     "seeds.audit.none": ("Nothing left to fix here.", "这里没有需要修复的问题。"),
     "seeds.audit.cudnn.benchmark": ("cuDNN benchmark mode autotunes and may pick different algorithms per run.",
                                     "cuDNN 基准模式会自动调优，每次运行可能选中不同的算法。"),
@@ -52,7 +54,6 @@ register({
                          "<code>seed_everything(seed)</code> 会设置：{names}。"),
 })
 
-ICONS = {"warning": "⚠️", "info": "ℹ️"}
 CALLS = {"python": "random.random()", "numpy": "np.random.rand()", "torch": "torch.rand()"}  # what each row draws
 DEMO_SEED = 1024  # the course's example seed, used when the seed box is empty
 N_DRAWS = 5
@@ -104,8 +105,8 @@ class SeedLessons:
         self.audit_list.value = self._audit_html()
         env = os.environ.get("PYTHONHASHSEED") or self.t("seeds.unset")
         notes = "<br>".join(html.escape(self.t("seeds.hashseed", note=note, value=env)) for note in self.report.notes)
-        names = ", ".join(self.report.seeded)
-        self.hashseed.value = f"<p>🐍 {notes}<br>{self.t('seeds.everything', names=names)}</p>"
+        names = ", ".join(f"<code>{html.escape(name)}</code>" for name in self.report.seeded)
+        self.hashseed.value = f"<p>{mark('info')}{notes}<br>{self.t('seeds.everything', names=names)}</p>"
 
     def _table_html(self) -> str:
         if self.sequences is None:
@@ -121,9 +122,9 @@ class SeedLessons:
                 if values is first:
                     verdict = ""
                 elif values[gen] == first[gen]:
-                    verdict = "✅ " + self.t("seeds.seq.same")
+                    verdict = mark("yes") + self.t("seeds.seq.same")
                 else:
-                    verdict = "❌ " + self.t("seeds.seq.differs")
+                    verdict = mark("no") + self.t("seeds.seq.differs")
                 numbers = " ".join(f"{v:.6f}" for v in values[gen])
                 rows.append(f"<tr class='tp-seeds-row' data-gen='{gen}'><td><code>{CALLS[gen]}</code></td>"
                             f"<td>{html.escape(label)}</td><td style='font-family:monospace'>{numbers}</td>"
@@ -132,14 +133,14 @@ class SeedLessons:
 
     def _audit_html(self) -> str:
         if not self.findings:
-            return f"<p>✅ {self.t('seeds.audit.none')}</p>"
+            return f"<p>{mark('yes')}{self.t('seeds.audit.none')}</p>"
         items = []
         for f in self.findings:
             # Findings core adds later fall back to core's English until they are translated here.
             message = self._text(f"seeds.audit.{f.name}", f.message)
             fix_key = f"seeds.fix.{f.name}"
             fix = html.escape(self.t(fix_key)) if fix_key in CATALOGUE else f"<code>{html.escape(f.fix)}</code>"
-            item = self.t("seeds.audit.item", icon=ICONS.get(f.severity, "•"), name=html.escape(f.name),
+            item = self.t("seeds.audit.item", icon=mark(f.severity), name=html.escape(f.name),
                           message=html.escape(message), fix=fix)
             items.append(f"<li class='tp-seeds-finding' data-severity='{f.severity}'>{item}</li>")
         return f"<ul style='list-style:none;padding-left:0'>{''.join(items)}</ul>"

@@ -11,19 +11,10 @@ from core.interference import interference_demo
 from core.knobs import knob_matrix
 
 from .figures import figure, widget_of
-from .i18n import register
+from .i18n import CATALOGUE, register
+from .page_a11y import mark
 from .parse import parse_float, parse_int
 
-KNOB_NAMES_ZH = {  # the knob matrix's rows, named in core (English is the key itself)
-    "nothing seeded": "不设种子",
-    "seeded": "设定种子",
-    "seeded + cudnn.benchmark": "设定种子 + cudnn.benchmark",
-    "seeded + cudnn.deterministic": "设定种子 + cudnn.deterministic",
-    "seeded + deterministic algorithms": "设定种子 + 确定性算法",
-    "loader workers, no generator": "加载器多进程，无生成器",
-    "loader workers, seeded generator": "加载器多进程，设定种子的生成器",
-}
-register({f"lab.knob.{name}": (name, zh) for name, zh in KNOB_NAMES_ZH.items()})
 register({
     "lab.knobs.button": ("Run the knob matrix", "运行开关矩阵"),
     "lab.knobs.help": ("Each setting trains the same small run twice: are the two bitwise identical, and what "
@@ -37,6 +28,13 @@ register({
     "lab.knobs.seconds": ("s per run", "每次秒数"),
     "lab.knobs.slowdown": ("slowdown", "减速倍数"),
     "lab.knobs.fingerprints": ("fingerprints", "指纹"),
+    "lab.knob.nothing seeded": ("nothing seeded", "不设种子"),
+    "lab.knob.seeded": ("seeded", "设定种子"),
+    "lab.knob.seeded + cudnn.benchmark": ("seeded + cudnn.benchmark", "设定种子 + cudnn.benchmark"),
+    "lab.knob.seeded + cudnn.deterministic": ("seeded + cudnn.deterministic", "设定种子 + cudnn.deterministic"),
+    "lab.knob.seeded + deterministic algorithms": ("seeded + deterministic algorithms", "设定种子 + 确定性算法"),
+    "lab.knob.loader workers, no generator": ("loader workers, no generator", "加载器工作进程，无生成器"),
+    "lab.knob.loader workers, seeded generator": ("loader workers, seeded generator", "加载器工作进程，设定种子的生成器"),
     "lab.yes": ("yes", "是"),
     "lab.no": ("no", "否"),
     "lab.knobs.done": ("Knob matrix done.", "开关矩阵完成。"),
@@ -69,7 +67,12 @@ register({
 
 
 def _yes(panel, flag):
-    return ("✅ " if flag else "❌ ") + panel.t("lab.yes" if flag else "lab.no")
+    return mark("yes" if flag else "no") + panel.t("lab.yes" if flag else "lab.no")
+
+
+def knob_name(t, name):
+    """A knob row's name in the current language (a row core adds later shows core's English name)."""
+    return t(f"lab.knob.{name}") if f"lab.knob.{name}" in CATALOGUE else name
 
 
 class ReproLab:
@@ -151,7 +154,7 @@ class ReproLab:
                                                          "lab.knobs.seconds", "lab.knobs.slowdown",
                                                          "lab.knobs.fingerprints"))
             body = "".join(
-                f"<tr><td>{html.escape(t('lab.knob.' + r.name))}</td><td>{_yes(self.panel, r.seeded)}</td>"
+                f"<tr><td>{html.escape(knob_name(t, r.name))}</td><td>{_yes(self.panel, r.seeded)}</td>"
                 f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f}</td>"
                 f"<td>{'×%.2f' % r.slowdown if r.what == 'run' else '—'}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)

@@ -105,14 +105,17 @@ register({
 
 
 class StatusLine:
-    """A single line at the foot of the page; `guard` wraps every callback that can fail."""
+    """A single line at the foot of the page; `guard` wraps every callback that can fail.
 
-    def __init__(self, i18n):
-        self.i18n = i18n
+    With `echo` (the page's line) it is a panel's own line (its messages, or the result of one of its
+    buttons, placed beside that button); it starts blank, and everything it shows `echo` shows too."""
+
+    def __init__(self, i18n, css: str = "tp-status", echo: StatusLine | None = None):
+        self.i18n, self.echo = i18n, echo
         self.widget = W.HTML()
-        self.widget.add_class("tp-status")
+        self.widget.add_class(css)
         self.kind = "info"
-        self._key, self._params, self._raw = "status.ready", {}, None
+        self._key, self._params, self._raw = ("status.ready" if echo is None else ""), {}, None  # "": blank
         i18n.observe(lambda _: self._render(), "lang")
         self._render()
 
@@ -127,6 +130,8 @@ class StatusLine:
         """Show a catalogue text (re-translated when the language switches)."""
         self._key, self._params, self._raw, self.kind = key, params, None, kind
         self._render()
+        if self.echo is not None:
+            self.echo.show(key, kind, **params)
 
     def error(self, exc: BaseException):
         """Turn any exception into one short sentence in the chosen language."""
@@ -153,7 +158,8 @@ class StatusLine:
 
     def _render(self):
         colour = {"error": "#b00020", "ok": "#1b5e20"}.get(self.kind, "#333")
-        self.widget.value = f'<span style="color:{colour}">{html.escape(self.text)}</span>'
+        text = self.text
+        self.widget.value = f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
 
     def guard(self, fn):
         """Decorator for widget callbacks: exceptions go to the status line, not to the page."""
