@@ -191,3 +191,14 @@ def test_the_static_fallback_grows_its_curves_too():
     fig = StaticFigure([go.Scatter(x=[0], y=[1.0])])
     fig.extend(0, [1, 2], [0.5, 0.25])
     assert list(fig.data[0].x) == [0, 1, 2] and list(fig.data[0].y) == [1.0, 0.5, 0.25]
+
+
+def test_a_page_asking_for_every_widget_state_gets_the_whole_figure():
+    """A page's widget manager (Voila's on load, JupyterLab's on reconnect) sends request_states, which
+    ipywidgets answers from get_manager_state(drop_defaults=True): the figure must be in it, whole."""
+    import ipywidgets as W
+
+    fig = LiveFigure([go.Scatter(x=[], y=[], mode="lines")], layout=dict(title="loss"))
+    stream(fig, 500)
+    state = W.Widget.get_manager_state(drop_defaults=True)["state"][fig.widget.model_id]["state"]
+    assert (state["plot_data"][0]["x"], state["plot_data"][0]["y"]) == (list(fig.data[0].x), list(fig.data[0].y))

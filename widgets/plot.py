@@ -176,8 +176,9 @@ class PlotView(anywidget.AnyWidget):
         super().__init__(model_id=own_id, view_id=own_id, **kwargs)
         self.on_msg(self._resend_if_behind)
 
-    def get_state(self, key=None):
-        state = super().get_state(key)
+    def get_state(self, key=None, drop_defaults=False):
+        # ipywidgets' request_states (a page's widget manager asking for every model) passes drop_defaults
+        state = super().get_state(key, drop_defaults=drop_defaults)
         if {"plot_data", "plot_layout", "version"} & set(state):
             current = self._figure.whole_state()
             state.update({name: current[name] for name in current if name in state})
