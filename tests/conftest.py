@@ -1,5 +1,6 @@
 """Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), a check that
-every test leaves global state as it found it, and one headless Chromium shared by every browser test of the session."""
+every test leaves global state as it found it, and one headless Chromium per browser test module (a
+session-wide one would keep Playwright's event loop running under the tests that use asyncio.run)."""
 import os
 import random
 import sys
@@ -14,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (imported here only when a browser test asks)."""
     from playwright.sync_api import sync_playwright
@@ -79,11 +80,17 @@ def _changes(before: dict, after: dict) -> list:
 
 
 @pytest.fixture(autouse=True)
-def leaves_global_state_as_found():
-    """Fail a test that leaves an RNG, a cuDNN/determinism flag or the environment changed; restore them for the next."""
+def leaves_global_state_as_found(request):
+    """Fail a test that leaves an RNG, a cuDNN/determinism flag or the environment changed; restore them for the next.
+
+    Tests that talk to a real server (marked browser or server) are not held to Python's own `random`: the
+    client libraries they drive (Playwright, websockets, jupyter_client) draw from it. It is still restored."""
     before = _global_state()
     yield
     changed = _changes(before, _global_state())
+    if any(request.node.get_closest_marker(m) for m in ("browser", "server")):
+        changed = [c for c in changed if c != "the random RNG state"]
+        random.setstate(before["random"])
     if changed:
         _restore(before)
         pytest.fail("this test left global state changed: " + "; ".join(changed)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import torch
 
 from bench.class_load import a_class
 from test_class import class_server
 from widgets.app import App
+
+pytestmark = pytest.mark.server
 
 
 def fingerprints_alone() -> list:

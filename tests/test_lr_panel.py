@@ -112,7 +112,7 @@ def test_chinese_relabels_buttons_curves_and_messages(ran):
     app.lang.value = "zh"
     try:
         assert panel.run.description == "运行四个预设"
-        assert panel.loss_fig.data[1].name == "lr=0.1 · 合适"
+        assert panel.loss_fig.data[1].name == "学习率=0.1 · 合适"
         assert panel.loss_fig.layout.xaxis.title.text == "步" and panel.finder_fig.data[1].name == "建议值"
         assert any(a.text.startswith("↑ 第") and "步发散" in a.text for a in panel.loss_fig.layout.annotations)
         panel.lr_input.value = "-3"

@@ -67,8 +67,11 @@ def lr_add(page, lang):
 
 
 def losses_at_50(page, lang):
+    """The Losses panel redraws as its controls move (it has no Run): type scale 50, await the new bars."""
+    bars = "() => JSON.stringify(document.querySelector('.tp-panel-losses .js-plotly-plot').data[0].y)"
+    before = page.evaluate(bars)
     type_into(page, ".tp-panel-losses .tp-losses-scale-text input", "50")
-    page.click(".tp-panel-losses .tp-run")
+    page.wait_for_function(f"before => ({bars})() !== before", arg=before, timeout=RUN_TIMEOUT_MS)
 
 
 # panel: (box that takes a bad value, how that value is read) or None, main action, the status its end shows
@@ -81,8 +84,7 @@ WALK = {
               lambda page, lang: page.click(".tp-panel-seeds .tp-run"), "seeds.done.identical"),
     "train": ((".tp-panel-train .tp-train-lr input", lambda page, lang: page.click(".tp-panel-train .tp-run")),
               lambda page, lang: page.click(".tp-panel-train .tp-run"), "train.finished"),
-    "losses": ((".tp-panel-losses .tp-losses-scale-text input", lambda page, lang: None), losses_at_50,
-               "losses.done"),
+    "losses": ((".tp-panel-losses .tp-losses-scale-text input", lambda page, lang: None), losses_at_50, None),
     # without a GPU its boxes are disabled: the message to see is the one saying there is none
     "gpu": (None, lambda page, lang: page.click(".tp-panel-gpu .tp-run"),
             "gpu.refreshed" if torch.cuda.is_available() else "gpu.refreshed_cpu"),
@@ -102,9 +104,10 @@ def walk(page, lang, after_message=None, after_main=None):
                 after_message(name)
             type_into(page, box, good)
         main(page, lang)
-        wait_status(page, opening(outcome, lang))
-        page.wait_for_function("n => !document.querySelector(`.tp-panel-${n} .tp-run`).disabled", arg=name,
-                               timeout=RUN_TIMEOUT_MS)
+        if outcome:  # a panel without a Run button (Losses) redraws at once and says nothing
+            wait_status(page, opening(outcome, lang))
+            page.wait_for_function("n => !document.querySelector(`.tp-panel-${n} .tp-run`).disabled", arg=name,
+                                   timeout=RUN_TIMEOUT_MS)
         if after_main:
             after_main(name)
 

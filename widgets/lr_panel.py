@@ -112,7 +112,7 @@ class LRPanel(Panel):
         with self.loss_fig.batch_update():
             for slot, key in zip(slots, PRESET_ORDER):
                 trace = self.loss_fig.data[slot]
-                trace.x, trace.y, trace.name = [], [], f"lr={LR_PRESETS[key]:g}"
+                trace.x, trace.y, trace.name = [], [], self.t("rate.name", lr=LR_PRESETS[key])
             for trace in self.loss_fig.data[4:]:
                 trace.visible, trace.x, trace.y = False, [], []
         self._custom_used = 0
@@ -128,7 +128,7 @@ class LRPanel(Panel):
         self._custom_used += 1
         with self.loss_fig.batch_update():
             trace = self.loss_fig.data[slot]
-            trace.x, trace.y, trace.name, trace.visible = [], [], f"lr={lr:g}", True
+            trace.x, trace.y, trace.name, trace.visible = [], [], self.t("rate.name", lr=lr), True
         self._launch([lr], [slot])
 
     def _launch(self, lrs, slots):
@@ -170,10 +170,10 @@ class LRPanel(Panel):
             self.loss_fig.layout.yaxis.title = t("lr.axis.loss")
             for slot, h in sorted(self.results.items()):
                 regime = t(f"lr.regime.{classify_regime(h)}")
-                self.loss_fig.data[slot].name = f"lr={h.config.lr:g} · {regime}"
+                self.loss_fig.data[slot].name = f"{self.t('rate.name', lr=h.config.lr)} · {regime}"
                 where = t("lr.at_step", step=h.diverged_at) if h.diverged_at is not None else ""
                 final = f"{h.final_loss:.4g}" if math.isfinite(h.final_loss) else "inf/NaN"
-                rows.append(f"<tr><td>lr={h.config.lr:g}</td><td><b>{regime}</b>{where}</td>"
+                rows.append(f"<tr><td>{self.t('rate.name', lr=h.config.lr)}</td><td><b>{regime}</b>{where}</td>"
                             f"<td>{final}</td><td><code>{h.fingerprint[:12]}</code></td></tr>")
             mark_edges(self.loss_fig, self.curves, COLOURS, t)
         with self.finder_fig.batch_update():

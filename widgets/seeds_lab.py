@@ -170,8 +170,8 @@ class ReproLab:
                 steps = list(range(len(ens.mean)))
                 low.x, low.y, high.x, high.y = steps, ens.low, steps, ens.high
                 mean.x, mean.y = steps, ens.mean
-                mean.name = f"lr={ens.runs[0].config.lr:g} (n={len(ens.runs)})"
-                high.name = f"lr={ens.runs[0].config.lr:g} {t('lab.band.minmax')}"
+                mean.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} (n={len(ens.runs)})"
+                high.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} {t('lab.band.minmax')}"
         if self.interference is not None:
             d = self.interference
             rows = [("lab.inter.shared", d.shared_alone, d.shared_beside, d.shared_reproducible),

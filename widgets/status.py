@@ -49,6 +49,7 @@ register({
                              "内存不足，无法完成这次运行：请换用更小的模型、批大小或数据集。"),
     "status.unexpected": ("Something went wrong ({error}); the app still works — try other settings.",
                           "出了点问题（{error}）；应用仍可使用——请换个设置再试。"),
+    "rate.name": ("lr={lr:g}", "学习率={lr:g}"),  # a curve's or a row's name: the learning rate it ran with
     "err.unknown_settings": ("Unknown setting(s): {names}.", "未知的设置：{names}。"),
     "err.lr_range": ("The learning rate must be a positive number up to {limit:g}.",
                      "学习率必须是不超过 {limit:g} 的正数。"),
