@@ -6,7 +6,7 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core.init_probe import scale_verdict
+from core import scale_verdict
 
 from .figures import figure, show_hint, widget_of
 from .i18n import register

@@ -6,9 +6,9 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core.errors import ConfigError
-from core.experiments import deep_matmul
-from core.init_probe import scale_verdict
+from core import ConfigError
+from core import deep_matmul
+from core import scale_verdict
 
 from .figures import figure, widget_of
 from .i18n import register

@@ -4,10 +4,10 @@ from __future__ import annotations
 import ipywidgets as W
 
 from core import ACTIVATIONS, INIT_SCHEMES
-from core.config import RunConfig
+from core import RunConfig
 from core import ConfigError, refuse_unknown
-from core.init_probe import init_report
-from core.training import train
+from core import init_report
+from core import train
 
 from .i18n import register
 from .init_bars import BarsSection

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core.symmetry import symmetry_demo
+from core import symmetry_demo
 
 from .figures import figure, show_hint, widget_of
 from .i18n import register

@@ -5,8 +5,8 @@ import ipywidgets as W
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from core.init_probe import hist_image
-from core.stats import HIST_RANGE
+from core import hist_image
+from core import HIST_RANGE
 
 from .figures import figure, show_hint, widget_of
 from .i18n import register

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core.loss_demos import loss_curves, loss_gradients
+from core import loss_curves, loss_gradients
 
 from .figures import figure, widget_of
 from .i18n import register

@@ -7,7 +7,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from core import ConfigError, refuse_unknown
-from core.loss_demos import BASE_LOGITS, SCALE_RANGE, check_scale, scaled_log_softmax
+from core import BASE_LOGITS, SCALE_RANGE, check_scale, scaled_log_softmax
 
 from .figures import figure, widget_of
 from .i18n import register

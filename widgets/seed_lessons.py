@@ -6,8 +6,8 @@ import os
 
 import ipywidgets as W
 
-from core.repro import audit_under, seed_report
-from core.sequences import GENERATORS, random_sequences
+from core import audit_under, seed_report
+from core import GENERATORS, random_sequences
 
 from .i18n import CATALOGUE, register
 from .page_a11y import mark

@@ -8,7 +8,7 @@ import ipywidgets as W
 import torch
 
 from core import export_script, train
-from core.gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
+from core import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
 
 from .i18n import register
 

@@ -6,9 +6,9 @@ import html
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core.ensemble import seed_ensemble
-from core.interference import interference_demo
-from core.knobs import knob_matrix
+from core import seed_ensemble
+from core import interference_demo
+from core import knob_matrix
 
 from .figures import figure, widget_of
 from .i18n import CATALOGUE, register

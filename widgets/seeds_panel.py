@@ -7,8 +7,8 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from core import RunConfig
-from core.config import SEED_PARTS
-from core.repro import run_twice
+from core import SEED_PARTS
+from core import run_twice
 
 from .figures import figure, widget_of
 from .i18n import register

@@ -1,7 +1,7 @@
 """The training panel's one line of results: epoch, step, losses, accuracies, time, fingerprint, divergence."""
 from __future__ import annotations
 
-from core.crossval import fold_summary
+from core import fold_summary
 
 from .i18n import register
 

@@ -6,9 +6,9 @@ import time
 import ipywidgets as W
 
 from core import RunConfig, Run
-from core.boundary import decision_grid, input_points
-from core.crossval import cross_validate, fold_summary
-from core.toy_data import TOY_SETS
+from core import decision_grid, input_points
+from core import cross_validate, fold_summary
+from core import TOY_SETS
 
 from .i18n import register
 from .panel import Panel, config_from, shareable
