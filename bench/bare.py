@@ -7,9 +7,9 @@ import torch
 import torch.nn.functional as F
 
 from core import RunConfig
-from core.data import load_dataset
+from core.data.datasets import load_dataset
 from core.plain import init_model
-from core.models import build_model, materialise
+from core.engine.models import build_model, materialise
 
 
 def bare_loop(cfg: RunConfig, optimizer=torch.optim.SGD) -> float:

@@ -8,7 +8,7 @@ from jupyter_client.manager import start_new_kernel
 ROOT = Path(__file__).resolve().parents[1]
 SESSION = """
 import time
-from widgets.app import App
+from widgets.shell.app import App
 app = App()
 panels = {n: app.panel(n) for n in ("lr", "init", "seeds", "train", "losses", "gpu")}
 

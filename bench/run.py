@@ -15,7 +15,7 @@ import torch  # noqa: E402
 
 from bare import bare_loop  # noqa: E402
 from core import LR_PRESETS, RunConfig, train  # noqa: E402
-from core.optimizers import SGD  # noqa: E402
+from core.engine.optimizers import SGD  # noqa: E402
 
 GOALS = {"overhead_ratio": ("<=", 1.10), "sweep_seconds": ("<=", 1.5), "sweep_ratio": ("<=", 1.2),
          "tti_cold_s": ("<=", 5.0), "tti_preheated_s": ("<=", 2.0), "kernel_rss_mb": ("<=", 350.0),
@@ -49,7 +49,7 @@ def overhead(result):
     bare_loop(cfg)  # warm both paths
     instrumented, bare = paired(lambda: train(cfg, callbacks=[sink.append]), lambda: bare_loop(cfg))
     result.update(overhead_ratio=instrumented / bare, train_seconds=instrumented, bare_seconds=bare)
-    # core.train steps with its own SGD (core/optimizers.py: torch.optim's arithmetic without its per-step
+    # core.train steps with its own SGD (core/engine/optimizers.py: torch.optim's arithmetic without its per-step
     # bookkeeping); against a bare loop with that same optimizer the ratio is the cost of the statistics,
     # the callback and the history alone.
     instrumented, bare = paired(lambda: train(cfg, callbacks=[sink.append]), lambda: bare_loop(cfg, SGD))
@@ -57,7 +57,7 @@ def overhead(result):
 
 
 def sweep(result):
-    from widgets.app import App
+    from widgets.shell.app import App
 
     panel = App().panel("lr")  # headless: the click runs inline, figure updates included
     base = panel.base

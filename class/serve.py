@@ -77,7 +77,7 @@ def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name:
         "argv": kernel_argv(python, memory),
         "display_name": f"Python 3 (class: {cap}, {threads} thread{'s' * (threads != 1)})",
         "language": "python",
-        # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/status.py), not the page.
+        # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/shell/status.py), not the page.
         "env": {**{var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
                 "TP_STDERR": "log"},
         "metadata": {"debugger": False},

@@ -1,43 +1,44 @@
 """Training Playground core: pure PyTorch and numpy, never UI. `from core import …` is the contract:
 everything a panel or a user calls is exported here, grouped by what it is about."""
 # the engine: a run's config, the run and its loop, what it produced, its limits and errors
-from .config import (MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS, OPTIMIZERS,
+from .engine.config import (MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS, OPTIMIZERS,
                      SEED_PARTS, RunConfig)
-from .errors import ConfigError, is_out_of_memory, refuse_unknown
-from .fingerprints import compare, fingerprint
-from .history import History
-from .stats import HIST_RANGE
-from .training import Run, drive, train
+from .engine.errors import ConfigError, is_out_of_memory, refuse_unknown
+from .engine.fingerprints import compare, fingerprint
+from .engine.history import History
+from .engine.stats import HIST_RANGE
+from .engine.run import Run, drive, train
 # data
-from .boundary import decision_grid, input_points
-from .csv_data import read_csv
-from .data import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
-from .toy_data import TOY_SETS
+from .lessons.train.boundary import decision_grid, input_points
+from .data.csv_table import read_csv
+from .data.datasets import DATASETS, kfold_indices, load_dataset, make_loader, seed_worker, split_sizes
+from .data.toy import TOY_SETS
 # devices and GPU experiments
-from .devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
-from .gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
+from .engine import devices  # the module too: the GPU panel calls devices.f() so tests can stand in a fake GPU
+from .engine.devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
+from .lessons.gpu.experiments import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
 # lesson: learning rate
-from .lr_tools import LR_PRESETS, REGIMES, SUGGESTION_DIVISOR, classify_regime, lr_find, lr_sweep
-from .surface import SURFACE_PRESETS, descend, linear_data, surface
+from .lessons.lr.sweeps import LR_PRESETS, REGIMES, SUGGESTION_DIVISOR, classify_regime, lr_find, lr_sweep
+from .lessons.lr.surface import SURFACE_PRESETS, descend, linear_data, surface
 # lesson: initialisation
-from .experiments import conv_stack_stats, deep_matmul, product_moments
-from .init_probe import hist_image, init_report, scale_verdict
-from .gains import expected_std
+from .lessons.init.experiments import conv_stack_stats, deep_matmul, product_moments
+from .lessons.init.probe import hist_image, init_report, scale_verdict
+from .lessons.init.gains import expected_std
 from .plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, calculate_gain, init_model
-from .symmetry import symmetry_demo
+from .lessons.init.symmetry import symmetry_demo
 # lesson: seeds and reproducibility
-from .ensemble import seed_ensemble
-from .export import export_script
-from .interference import interference_demo
-from .knobs import knob_matrix
-from .repro import audit_under, run_twice, seed_report
-from .seeding import audit, seed_everything, seeded
-from .sequences import GENERATORS, random_sequences
+from .lessons.seeds.ensemble import seed_ensemble
+from .lessons.seeds.export import export_script
+from .lessons.seeds.interference import interference_demo
+from .lessons.seeds.knobs import knob_matrix
+from .lessons.seeds.repro import audit_under, run_twice, seed_report
+from .engine.seeding import audit, seed_everything, seeded
+from .lessons.seeds.sequences import GENERATORS, random_sequences
 # lesson: losses
-from .loss_demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
-from .losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
+from .lessons.losses.demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
+from .lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
 # lesson: training
-from .crossval import cross_validate, fold_summary
+from .lessons.train.crossval import cross_validate, fold_summary
 
 __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
@@ -45,7 +46,7 @@ __all__ = [
     "HIST_RANGE", "Run", "drive", "train",
     "decision_grid", "input_points", "read_csv", "DATASETS", "kfold_indices", "load_dataset", "make_loader",
     "seed_worker", "split_sizes", "TOY_SETS",
-    "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",
+    "devices", "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",
     "atomic_sums", "cpu_vs_gpu", "generator_streams", "no_deterministic_version",
     "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "SURFACE_PRESETS", "descend",
     "linear_data", "surface",

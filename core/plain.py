@@ -40,7 +40,7 @@ ACTIVATIONS = {
 }
 
 # ---- gains and fans ------------------------------------------------------------------------------
-# Parameters of the fixed-number schemes in INIT_SCHEMES; core.gains derives their closed-form std
+# Parameters of the fixed-number schemes in INIT_SCHEMES; core.lessons.init.gains derives their closed-form std
 # from the same names, so the sampler and the formula can never disagree.
 UNIFORM_BOUND = 0.1   # "uniform": U(-0.1, 0.1), a typical hand-picked small range
 CONSTANT_VALUE = 0.1  # "constant": every weight 0.1

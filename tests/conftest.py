@@ -50,7 +50,7 @@ def _global_state() -> dict:
 
 
 def _restore(state: dict):
-    from core.seeding import use_deterministic_algorithms  # torch's own imports torch.compile's machinery
+    from core.engine.seeding import use_deterministic_algorithms  # torch's own imports torch.compile's machinery
 
     name, keys, pos, has_gauss, cached = state["numpy"]
     random.setstate(state["random"])

@@ -4,11 +4,11 @@ import pytest
 import torch
 from torch import nn
 
-from core.boundary import decision_grid, grid_axes, input_points
-from core.data import load_dataset
+from core.lessons.train.boundary import decision_grid, grid_axes, input_points
+from core.data.datasets import load_dataset
 from core.plain import pool_counts
-from core.seeding import seeded
-from core.toy_data import make_toy
+from core.engine.seeding import seeded
+from core.data.toy import make_toy
 
 
 def test_input_points_undo_the_standardisation():

@@ -54,7 +54,7 @@ def test_page_shows_every_panel_and_no_traceback(browser, server):
     body = page.inner_text("body")
     assert "Traceback" not in body and "could not start" not in body
     assert status(page) == "Ready."
-    # the page's plotly.js (a partial bundle, widgets/assets) has every trace type a panel draws
+    # the page's plotly.js (a partial bundle, widgets/shell/assets) has every trace type a panel draws
     drawn = set(page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
                                     .flatMap(d => (d.data || []).map(t => t.type || 'scatter'))"""))
     known = set(page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces)"))

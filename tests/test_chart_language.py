@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core import INIT_SCHEMES
-from widgets.app import App
+from widgets.shell.app import App
 
 # Words that are the same in both languages: code names, units, formulas, numbers' words.
 KEPT = {"lr", "NaN", "inf", "log", "softmax", "MSE", "CNN", "MLP", "ReLU", "relu", "exp", "max", "float32", "std",

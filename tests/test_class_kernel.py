@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from core import mnist
-from core.errors import ConfigError
+from core.data import mnist
+from core.engine.errors import ConfigError
 from servers import BIN, ROOT
 from test_mnist import CLOSED, _write_mnist, local_mirror  # noqa: F401  (local_mirror: a fixture used below)
 
@@ -96,7 +96,7 @@ def test_executor_settings_and_page_headers_are_written_once_in_voila_json(tmp_p
 SOAK = r"""
 import gc, json, time, weakref
 import torch
-from core.stats import LayerStats
+from core.engine.stats import LayerStats
 
 hooks = []  # (module, hook id) of every forward/backward hook any code registers
 for name in ("register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook"):
@@ -106,7 +106,7 @@ for name in ("register_forward_hook", "register_forward_pre_hook", "register_ful
         return handle
     setattr(torch.nn.Module, name, spy)
 
-from widgets.app import App
+from widgets.shell.app import App
 panel = App().panel("lr")
 RATES = ("0.05", "0.3", "1e5", "0.01")  # a diverging run among them: it ends early, hooks must still go
 

@@ -9,7 +9,7 @@ import torch
 
 from bench.class_load import a_class
 from test_class import class_server
-from widgets.app import App
+from widgets.shell.app import App
 
 pytestmark = pytest.mark.server
 

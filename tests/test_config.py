@@ -97,7 +97,7 @@ def _code(call):
 
 def test_the_seed_range_is_one_range_for_configs_splits_folds_and_loaders():
     from core import kfold_indices, load_dataset, make_loader
-    from core.config import MAX_SEED
+    from core.engine.config import MAX_SEED
 
     RunConfig(seed=MAX_SEED).validate()
     assert load_dataset("xor", MAX_SEED).seed == MAX_SEED
@@ -112,7 +112,7 @@ def test_the_seed_range_is_one_range_for_configs_splits_folds_and_loaders():
 
 def test_fresh_seeds_lie_in_the_same_range():
     from core import load_dataset, train
-    from core.config import MAX_SEED
+    from core.engine.config import MAX_SEED
 
     # a 63-bit draw lands in 0..2**32-1 once in 2**31 tries: ten draws in range mean 32-bit seeds
     assert all(0 <= load_dataset("xor", None).seed <= MAX_SEED for _ in range(10))
@@ -121,7 +121,7 @@ def test_fresh_seeds_lie_in_the_same_range():
 
 def test_the_validation_fraction_limit_is_one_limit_for_configs_and_splits():
     from core import load_dataset, split_sizes
-    from core.config import MAX_VAL_FRACTION
+    from core.engine.config import MAX_VAL_FRACTION
 
     RunConfig(val_fraction=MAX_VAL_FRACTION).validate()
     bundle = load_dataset("moons", 0, MAX_VAL_FRACTION)

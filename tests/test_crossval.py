@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from core import RunConfig
-from core.crossval import cross_validate, fold_bundles, fold_summary
-from core.data import load_dataset
-from core.history import History
+from core.lessons.train.crossval import cross_validate, fold_bundles, fold_summary
+from core.data.datasets import load_dataset
+from core.engine.history import History
 
 CFG = RunConfig(dataset="moons", epochs=1, hidden=(8,), batch_size=32)
 

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.csv_data import read_csv
-from core.data import load_dataset, split_sizes
-from core.errors import ConfigError
+from core.data.csv_table import read_csv
+from core.data.datasets import load_dataset, split_sizes
+from core.engine.errors import ConfigError
 
 
 def _write(tmp_path, text, name="table.csv"):

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.data import DATASETS, DIGITS_FILE, DataBundle, load_dataset, split_sizes
-from core.errors import ConfigError
-from core.seeding import seeded
-from core.toy_data import TOY_SETS, make_toy
+from core.data.datasets import DATASETS, DIGITS_FILE, DataBundle, load_dataset, split_sizes
+from core.engine.errors import ConfigError
+from core.engine.seeding import seeded
+from core.data.toy import TOY_SETS, make_toy
 
 LOCAL = [n for n in DATASETS if n not in ("mnist", "fashion-mnist")]
 

@@ -40,6 +40,16 @@ def test_no_heavy_or_test_packages_at_run_time():
 
 
 def test_core_imports_no_ui_package():
-    pattern = re.compile(r"^\s*(import|from)\s+(ipywidgets|plotly|IPython|anywidget|voila)\b", re.M)
-    offenders = [p.name for p in (ROOT / "core").glob("*.py") if pattern.search(p.read_text())]
+    pattern = re.compile(r"^\s*(import|from)\s+(ipywidgets|plotly|IPython|anywidget|voila|traitlets|widgets)\b", re.M)
+    files = sorted((ROOT / "core").rglob("*.py"))
+    assert len(files) > 30  # the walk reaches every subpackage (engine, data, lessons/*)
+    offenders = [str(p.relative_to(ROOT)) for p in files if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+def test_widgets_import_only_cores_public_face():
+    deep = re.compile(r"^\s*(from\s+core\.\w|import\s+core\b)", re.M)
+    files = sorted((ROOT / "widgets").rglob("*.py"))
+    assert len(files) > 30
+    offenders = [str(p.relative_to(ROOT)) for p in files if deep.search(p.read_text())]
     assert offenders == []

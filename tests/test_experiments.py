@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from core.errors import ConfigError
-from core.experiments import conv_stack_stats, deep_matmul, product_moments
+from core.engine.errors import ConfigError
+from core.lessons.init.experiments import conv_stack_stats, deep_matmul, product_moments
 
 WIDTH, DEPTH = 512, 100
 

@@ -8,8 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from core import ConfigError, RunConfig, mnist, plain, toy_data, train
-from core.export import export_script
+from core import ConfigError, RunConfig, plain, train
+from core.data import mnist
+from core.data import toy as toy_data
+from core.lessons.seeds.export import export_script
 from test_mnist import _write_mnist
 
 CONFIGS = [

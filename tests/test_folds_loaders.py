@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch.utils.data import Dataset, TensorDataset
 
-from core.data import kfold_indices, make_loader, seed_worker
-from core.errors import ConfigError
+from core.data.datasets import kfold_indices, make_loader, seed_worker
+from core.engine.errors import ConfigError
 
 
 @pytest.mark.parametrize("n, k", [(10, 3), (7, 7), (100, 5), (2, 2)])

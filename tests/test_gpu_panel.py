@@ -1,18 +1,18 @@
-"""GPU panel, headless: the no-GPU explanation, a fake GPU standing in for core.devices, and a real GPU when present."""
+"""GPU panel, headless: the no-GPU explanation, a fake GPU standing in for core.engine.devices, and a real GPU when present."""
 import json
 
 import pytest
 import torch
 
-import core.devices
-from widgets.app import App
+import core.engine.devices
+from widgets.shell.app import App
 
 OOM = ("CUDA out of memory. Tried to allocate 12.00 GiB. GPU 0 has a total capacity of 15.77 GiB of which "
        "14.9 GiB is free. Process has 1.58 GiB memory in use. <allowed: 10% of memory>")
 
 
 class FakeGPU:
-    """core.devices' answers for one 16 GB GPU: it keeps a reserved cache and a memory fraction."""
+    """core.engine.devices' answers for one 16 GB GPU: it keeps a reserved cache and a memory fraction."""
 
     def __init__(self):
         self.fraction, self.reserved, self.calls = 1.0, 512.0, []
@@ -52,7 +52,7 @@ def no_gpu(monkeypatch):
 def fake(monkeypatch):
     gpu = FakeGPU()
     for name in ("device_info", "memory_report", "empty_cache", "set_memory_fraction", "try_allocate"):
-        monkeypatch.setattr(core.devices, name, getattr(gpu, name))
+        monkeypatch.setattr(core.engine.devices, name, getattr(gpu, name))
     app = App()
     return app, app.panel("gpu"), gpu
 

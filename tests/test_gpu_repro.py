@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from core import RunConfig
-from core.gpu_repro import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
+from core.lessons.gpu.experiments import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
 
 CUDA = torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU; this machine has none")

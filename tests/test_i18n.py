@@ -3,8 +3,8 @@ import importlib
 
 import pytest
 
-from widgets.app import PANELS
-from widgets.i18n import CATALOGUE, register
+from widgets.shell.app import PANELS
+from widgets.shell.i18n import CATALOGUE, register
 
 for _module, _ in PANELS.values():  # panels are imported when first shown; each registers its texts then
     importlib.import_module(_module)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from core.seeding import deterministic_mode, seed_everything
+from core.engine.seeding import deterministic_mode, seed_everything
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch._dynamo", "torch._inductor", "sympy")
@@ -16,7 +16,7 @@ HEAVY = ("torch._dynamo", "torch._inductor", "sympy")
 def test_runs_surfaces_and_deterministic_mode_leave_torch_compile_unloaded():
     code = ("import sys\n"
             "from core import RunConfig, train, seed_everything\n"
-            "from core.surface import descend, linear_data\n"
+            "from core.lessons.lr.surface import descend, linear_data\n"
             "for opt in ('sgd', 'momentum', 'adam'):\n"
             "    train(RunConfig(epochs=1, hidden=(8,), optimizer=opt, deterministic=True))\n"
             "descend(*linear_data(), lr=0.1)\n"

@@ -6,12 +6,12 @@ import re
 import ipywidgets as W
 import pytest
 
-from core.gains import expected_std
-from core.init_probe import hist_image
-from core.stats import HIST_BINS
-from core.training import train
-from widgets.init_bars import DECADES
-from widgets.app import App
+from core.lessons.init.gains import expected_std
+from core.lessons.init.probe import hist_image
+from core.engine.stats import HIST_BINS
+from core.engine.run import train
+from widgets.init.bars import DECADES
+from widgets.shell.app import App
 
 SMALL_RUN = {"depth": 2, "width": 16, "epochs": 1}  # 77 steps: the whole file stays fast
 

@@ -7,13 +7,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.data import load_dataset
-from core.errors import ConfigError
-from core.experiments import deep_matmul
-from core.init_probe import MAX_DEPTH, hist_image, init_report, scale_verdict
+from core.data.datasets import load_dataset
+from core.engine.errors import ConfigError
+from core.lessons.init.experiments import deep_matmul
+from core.lessons.init.probe import MAX_DEPTH, hist_image, init_report, scale_verdict
 from core.plain import init_model
-from core.models import build_model
-from core.symmetry import distinct_units, symmetry_demo
+from core.engine.models import build_model
+from core.lessons.init.symmetry import distinct_units, symmetry_demo
 
 
 @pytest.mark.parametrize("scheme", ["pytorch_default", "kaiming_normal", "xavier_uniform", "normal_0.01"])
@@ -147,8 +147,8 @@ def test_symmetry_demo_refuses_a_bad_step_count():
 
 
 def test_the_report_measures_the_network_a_training_run_starts_from():
-    from core.config import RunConfig
-    from core.training import Run
+    from core.engine.config import RunConfig
+    from core.engine.run import Run
 
     r = init_report("xavier_uniform", "tanh", 2, 32, seed=4)
     run = Run(RunConfig(hidden=(32, 32), activation="tanh", init="xavier_uniform", seed=4))

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from core.errors import ConfigError
-from core.gains import expected_std, kaiming_uniform_scratch
+from core.engine.errors import ConfigError
+from core.lessons.init.gains import expected_std, kaiming_uniform_scratch
 from core.plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, SPARSITY, calculate_gain, fans, init_model
 
 # These tests build torch layers, whose default init draws from the global RNG: it is put back after each.

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from core import ConfigError
-from core.loss_demos import BASE_LOGITS, first_scale, loss_curves, loss_gradients, scaled_log_softmax
+from core.lessons.losses.demos import BASE_LOGITS, first_scale, loss_curves, loss_gradients, scaled_log_softmax
 
 F32_MAX_LOG = math.log(torch.finfo(torch.float32).max)  # 88.72: exp above this is inf in float32
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.losses import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
+from core.lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
 
 
 def logits(shape=(16, 10), scale=3.0, seed=0):

@@ -7,8 +7,8 @@ import ipywidgets as W
 
 import pytest
 
-from core.loss_demos import loss_curves, loss_gradients, scaled_log_softmax
-from widgets.app import App
+from core.lessons.losses.demos import loss_curves, loss_gradients, scaled_log_softmax
+from widgets.shell.app import App
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from core import LR_PRESETS, RunConfig, lr_sweep
-from widgets.app import App
+from widgets.shell.app import App
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from core import mnist
-from core.data import load_dataset
-from core.errors import ConfigError
-from core.idx import read_idx
+from core.data import mnist
+from core.data.datasets import load_dataset
+from core.engine.errors import ConfigError
+from core.data.idx import read_idx
 from core.plain import IDX_DTYPES, counts
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a connection is refused at once

@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.optimizers import OPTIMIZERS
-from core.seeding import seeded
+from core.engine.optimizers import OPTIMIZERS
+from core.engine.seeding import seeded
 
 TORCH = {"sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, foreach=False),
          "momentum": lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9, foreach=False),

@@ -1,7 +1,7 @@
 """Settings in the page URL reach the panels, whether the kernel started with the page or waited in a pool."""
 import pytest
 
-from widgets.app import App, url_settings
+from widgets.shell.app import App, url_settings
 
 
 def test_query_values_are_parsed_as_numbers_where_they_are_numbers():

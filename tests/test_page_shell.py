@@ -12,10 +12,10 @@ import pytest
 import torch
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS
-from core.models import build_model
+from core.engine.models import build_model
 from servers import ARTIFACTS, voila
-from widgets.app import PANELS
-from widgets.i18n import CATALOGUE
+from widgets.shell.app import PANELS
+from widgets.shell.i18n import CATALOGUE
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from widgets.display_series import BUCKETS, DisplaySeries
-from widgets.plot import LiveFigure
+from widgets.shell.display_series import BUCKETS, DisplaySeries
+from widgets.shell.plot import LiveFigure
 
 
 class Sent:
@@ -168,14 +168,14 @@ def test_setting_a_streamed_curve_whole_draws_it_as_given():
 
 
 def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
-    """widgets/assets carries plotly.js's cartesian bundle; it must be the version plotly.py's figures are
+    """widgets/shell/assets carries plotly.js's cartesian bundle; it must be the version plotly.py's figures are
     written for (the one plotly.py bundles), and the bundle the loader sends."""
     import pathlib
     import re
 
     import plotly
 
-    from widgets.plot import PLOTLY_JS, PlotlyLoader
+    from widgets.shell.plot import PLOTLY_JS, PlotlyLoader
 
     def version(path):
         return re.search(r"plotly\.js \(?[a-z -]*\)? ?v(\d+\.\d+\.\d+)", path.read_text(encoding="utf-8")[:400]).group(1)
@@ -186,7 +186,7 @@ def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
 
 
 def test_the_static_fallback_grows_its_curves_too():
-    from widgets.figures import StaticFigure
+    from widgets.shell.figures import StaticFigure
 
     fig = StaticFigure([go.Scatter(x=[0], y=[1.0])])
     fig.extend(0, [1, 2], [0.5, 0.25])

@@ -4,8 +4,8 @@ import numpy as np
 import torch
 
 from core import RunConfig
-from core.repro import audit_under, run_twice, seed_report
-from core.seeding import cudnn_flags
+from core.lessons.seeds.repro import audit_under, run_twice, seed_report
+from core.engine.seeding import cudnn_flags
 
 SMALL = RunConfig(epochs=1, batch_size=64)
 

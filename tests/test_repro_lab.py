@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from core import RunConfig, train
-from core.ensemble import seed_ensemble
-from core.interference import interference_demo
-from core.knobs import KNOBS, knob_matrix
+from core.lessons.seeds.ensemble import seed_ensemble
+from core.lessons.seeds.interference import interference_demo
+from core.lessons.seeds.knobs import KNOBS, knob_matrix
 
 SMALL = RunConfig(epochs=1, hidden=(16,), stats_every=50)
 

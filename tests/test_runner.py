@@ -2,7 +2,7 @@
 import gc
 import weakref
 
-from widgets.runner import BackgroundRun
+from widgets.shell.runner import BackgroundRun
 
 
 class Tensors:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from core import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, ConfigError, RunConfig
-from widgets import uploads
-from widgets.app import App
-from widgets.i18n import CATALOGUE
+from widgets.shell import uploads
+from widgets.shell.app import App
+from widgets.shell.i18n import CATALOGUE
 
 PANELS_WITH_A_DATASET = ("lr", "seeds", "train")
 
@@ -21,8 +21,8 @@ def kernel_uploads(monkeypatch, tmp_path):
     """A fresh upload store whose folders go under tmp_path, so a test can see everything written."""
     store = uploads.Uploads()
     monkeypatch.setattr(uploads, "UPLOADS", store)
-    monkeypatch.setattr("widgets.panel.UPLOADS", store)
-    monkeypatch.setattr("widgets.train_controls.UPLOADS", store)
+    monkeypatch.setattr("widgets.shell.panel.UPLOADS", store)
+    monkeypatch.setattr("widgets.train.controls.UPLOADS", store)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     return store
 
@@ -168,7 +168,7 @@ def test_every_new_refusal_has_a_message_in_both_languages(code):
 
 
 def test_an_unexpected_error_is_logged_to_a_file_not_to_stderr(capsys):
-    from widgets.status import log_file
+    from widgets.shell.status import log_file
 
     app = App("")
     app.status.guard(lambda: 1 / 0)()
@@ -185,8 +185,8 @@ def test_in_class_mode_what_python_writes_to_stderr_goes_to_the_log_file(tmp_pat
     import subprocess
     import sys
 
-    code = ("import widgets.status, warnings, sys; warnings.warn('a warning from the kernel'); "
-            "print('to stderr', file=sys.stderr); print(widgets.status.log_file())")
+    code = ("import widgets.shell.status, warnings, sys; warnings.warn('a warning from the kernel'); "
+            "print('to stderr', file=sys.stderr); print(widgets.shell.status.log_file())")
     env = {**os.environ, "TP_STDERR": "log", "TP_LOG_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == ""

@@ -2,10 +2,10 @@
 import pytest
 
 from core import train
-from core.knobs import KNOBS
-from widgets.i18n import CATALOGUE
-from widgets.app import App
-from widgets.page_a11y import mark
+from core.lessons.seeds.knobs import KNOBS
+from widgets.shell.i18n import CATALOGUE
+from widgets.shell.app import App
+from widgets.shell.page_a11y import mark
 
 
 @pytest.fixture(scope="module")

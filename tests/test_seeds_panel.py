@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-import widgets.seeds_panel as seeds_panel
-from core.repro import run_twice
-from widgets.app import App
-from widgets.page_a11y import mark
+import widgets.seeds.panel as seeds_panel
+from core.lessons.seeds.repro import run_twice
+from widgets.shell.app import App
+from widgets.shell.page_a11y import mark
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def test_audit_follows_the_switches_without_changing_global_flags(app):
 
 
 def test_pythonhashseed_lesson_comes_from_seed_everything(app):
-    from core.repro import seed_report
+    from core.lessons.seeds.repro import seed_report
 
     note = seed_report().notes[0]
     assert note in app.seeds.lessons.hashseed.value

@@ -3,7 +3,7 @@ import random
 import numpy as np
 import torch
 
-from core.sequences import GENERATORS, random_sequences
+from core.lessons.seeds.sequences import GENERATORS, random_sequences
 
 
 def test_course_numbers_for_seed_1024():

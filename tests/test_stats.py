@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.stats import HIST_BINS, HIST_RANGE, LayerStats
+from core.engine.stats import HIST_BINS, HIST_RANGE, LayerStats
 
 # These tests build torch layers, whose default init draws from the global RNG: it is put back after each.
 pytestmark = pytest.mark.usefixtures("torch_rng_restored")
@@ -40,7 +40,7 @@ def test_unarmed_steps_are_not_hooked_and_record_nothing():
 
 
 def test_histogram_matches_histc_on_bin_edges_and_outliers():
-    from core.stats import _histogram
+    from core.engine.stats import _histogram
 
     values = torch.cat([torch.linspace(-5, 5, 1001), torch.tensor([float("nan"), float("inf"), -float("inf")])])
     clean = torch.nan_to_num(values, nan=0.0).clamp(*HIST_RANGE)
@@ -54,7 +54,7 @@ def test_cpu_numbers_equal_the_torch_path_used_on_gpus():
     the same histogram counts exactly, the same moments to float precision, NaN and inf included."""
     import math
 
-    from core.stats import _numpy_stats, _torch_stats
+    from core.engine.stats import _numpy_stats, _torch_stats
 
     gen = torch.Generator().manual_seed(1)
     plain = torch.randn(64, 32, generator=gen) * 2 + 0.5

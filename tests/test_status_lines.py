@@ -1,6 +1,6 @@
 """The page's status line, each panel's message line and Init's Train-and-watch result line, headlessly."""
-from widgets.app import App
-from widgets.page_a11y import mark
+from widgets.shell.app import App
+from widgets.shell.page_a11y import mark
 
 SMALL_RUN = {"depth": 2, "width": 16, "epochs": 1}  # 77 steps
 

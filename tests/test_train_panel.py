@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from core import RunConfig, mnist, train
-from core.boundary import decision_grid, input_points
-from core.crossval import cross_validate, fold_summary
-from widgets import train_panel
-from widgets.app import App
-from widgets.train_controls import uploaded_files
-from widgets.train_figures import epoch_axis
+from core import RunConfig, train
+from core.data import mnist
+from core.lessons.train.boundary import decision_grid, input_points
+from core.lessons.train.crossval import cross_validate, fold_summary
+from widgets.train import panel as train_panel
+from widgets.shell.app import App
+from widgets.train.controls import uploaded_files
+from widgets.train.figures import epoch_axis
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a download fails at once
 FAST = dict(hidden="16", epochs="1", batch="64")

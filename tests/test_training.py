@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import core.training
+import core.engine.run
 from core import Run, RunConfig, compare, fingerprint, train
-from core.stats import HIST_BINS
+from core.engine.stats import HIST_BINS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,12 +126,12 @@ def test_layer_stats_are_sampled_every_k_steps_with_full_histograms():
 def test_hooks_are_removed_even_when_a_callback_fails(monkeypatch):
     made = []
 
-    class Spy(core.training.LayerStats):
+    class Spy(core.engine.run.LayerStats):
         def __init__(self, layers):
             super().__init__(layers)
             made.append(self)
 
-    monkeypatch.setattr(core.training, "LayerStats", Spy)
+    monkeypatch.setattr(core.engine.run, "LayerStats", Spy)
 
     def boom(record):
         raise RuntimeError("callback failed")
@@ -209,7 +209,7 @@ def test_drive_turns_deterministic_mode_on_only_while_it_steps():
 def test_leaving_a_with_block_closes_an_unfinished_run_and_its_hooks(monkeypatch):
     made = []
 
-    class Spy(core.training.LayerStats):
+    class Spy(core.engine.run.LayerStats):
         def __init__(self, layers):
             super().__init__(layers)
             made.append(self)
@@ -218,7 +218,7 @@ def test_leaving_a_with_block_closes_an_unfinished_run_and_its_hooks(monkeypatch
             made.append("closed")
             return super().__exit__(*exc)
 
-    monkeypatch.setattr(core.training, "LayerStats", Spy)
+    monkeypatch.setattr(core.engine.run, "LayerStats", Spy)
     with pytest.raises(KeyboardInterrupt):
         with Run(FAST) as run:
             run.drive(limit=2)

@@ -1,4 +1,4 @@
-"""Dev-only: write core/assets/digits.npz from scikit-learn's load_digits (never a run-time dependency).
+"""Dev-only: write core/data/assets/digits.npz from scikit-learn's load_digits (never a run-time dependency).
 
 Run from the repo root in a scratch venv that has scikit-learn:
     python3 -m venv /tmp/skl && /tmp/skl/bin/pip install scikit-learn numpy

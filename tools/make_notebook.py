@@ -7,7 +7,7 @@ LESSONS = [
      "Move a control, press a button, and watch **real PyTorch** train: learning rate, weight initialisation, "
      "random seeds and reproducibility, losses and the training loop.\n\n"
      "调节控件、按下按钮，观看**真实的 PyTorch** 训练过程：学习率、权重初始化、随机种子与可复现性、损失函数和训练循环。",
-     "from widgets.app import App\n\napp = App()\napp"),
+     "from widgets.shell.app import App\n\napp = App()\napp"),
     ("## 1 · Learning rate · 学习率\n"
      "Too small crawls, about right converges, too large bounces, far too large flies off to inf/NaN. "
      "The same network trains four times; only the learning rate differs.\n\n"

@@ -1,0 +1,187 @@
+"""RunConfig: everything one training run depends on, as plain data."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import numbers
+from dataclasses import dataclass, fields
+
+from .errors import ConfigError, refuse_unknown
+from ..plain import MAX_VAL_FRACTION, check_val_fraction  # noqa: F401 (one limit: the exported script checks it too)
+
+MODELS = ("mlp", "cnn")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+DEVICES = ("cpu", "cuda", "auto")
+MAX_WIDTH = 4096
+MAX_LR = 1e6
+MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit; every seed in the app (given or fresh) lies in 0..MAX_SEED
+# Work one run may ask for (a class server holds thirty learners): measured peaks in the README, "Security".
+MAX_LAYERS = 8  # hidden layers
+MAX_PARAMETERS = 5_000_000  # weights and biases of the whole model
+MAX_STEPS = 100_000  # optimizer steps in one run (epochs x batches per epoch)
+SEED_PARTS = ("init", "order", "split")  # weights, batch order, train/val/test split
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A run as data: same config with a seed => bitwise-identical History on one machine."""
+
+    dataset: str = "digits"
+    model: str = "mlp"
+    hidden: tuple = (64,)
+    activation: str = "relu"
+    init: str = "pytorch_default"
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    batch_size: int = 16
+    epochs: int = 3
+    seed: int | None = 0
+    device: str = "cpu"
+    deterministic: bool = False
+    val_fraction: float = 0.2
+    stats_every: int = 10
+    unseeded: tuple = ()  # parts drawn fresh even with a seed: any of SEED_PARTS
+
+    def validate(self) -> "RunConfig":
+        """Raise ConfigError with one short sentence for the first unusable setting."""
+        from ..data.datasets import DATASETS, split_sizes
+        from ..plain import ACTIVATIONS, INIT_SCHEMES
+
+        _choice("dataset", self.dataset, DATASETS, allow_csv=True)
+        _choice("model", self.model, MODELS)
+        _choice("activation", self.activation, ACTIVATIONS)
+        _choice("init", self.init, INIT_SCHEMES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("device", self.device, DEVICES)
+        lr = _number("learning rate", self.lr)
+        if not math.isfinite(lr) or lr <= 0 or lr > MAX_LR:
+            raise ConfigError(f"The learning rate must be a positive number up to {MAX_LR:g}.", "lr_range", limit=MAX_LR)
+        if self.seed is not None:
+            check_seed(self.seed)
+        if not isinstance(self.unseeded, (tuple, list)) or any(p not in SEED_PARTS for p in self.unseeded):
+            raise ConfigError(f"'unseeded' may only list {', '.join(SEED_PARTS)}.", "unseeded_parts")
+        epochs = _integer("epochs", self.epochs)
+        if not 1 <= epochs <= 1000:
+            raise ConfigError("Epochs must be a whole number from 1 to 1000.", "epochs_range")
+        if not isinstance(self.hidden, (tuple, list)) or not self.hidden:
+            raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.", "hidden_list")
+        for width in self.hidden:
+            if not 1 <= _integer("layer width", width) <= MAX_WIDTH:
+                raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.", "width_range", limit=MAX_WIDTH)
+        if len(self.hidden) > MAX_LAYERS:
+            raise ConfigError(f"At most {MAX_LAYERS} hidden layers, please.", "too_many_layers", limit=MAX_LAYERS)
+        val_fraction = check_val_fraction(self.val_fraction)
+        if not 1 <= _integer("stats interval", self.stats_every) <= 100_000:
+            raise ConfigError("Statistics must be sampled every 1 to 100000 steps.", "stats_range")
+        if not isinstance(self.deterministic, bool):
+            raise ConfigError("'deterministic' must be on or off.", "deterministic_bool")
+        sizes = split_sizes(self.dataset, val_fraction)
+        batch = check_batch_size(self.batch_size, sizes[0] if sizes else None)
+        if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
+            raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.", "cnn_images")
+        self._check_work(sizes, batch, epochs)
+        if self.device == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.", "no_gpu")
+        return self
+
+    def _check_work(self, sizes, batch, epochs):
+        """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
+        from ..data.datasets import input_shape_of
+        from .models import build_model
+
+        shape = input_shape_of(self.dataset)
+        if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
+            model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1])  # on meta: free
+            count = sum(p.numel() for p in model.parameters())
+            if count > MAX_PARAMETERS:
+                raise ConfigError(f"This model has {count:,} parameters; at most {MAX_PARAMETERS:,}: "
+                                  "use fewer or narrower layers.", "too_many_parameters",
+                                  count=count, limit=MAX_PARAMETERS)
+        if sizes is not None:
+            steps = epochs * -(-sizes[0] // batch)
+            if steps > MAX_STEPS:
+                raise ConfigError(f"This run would take {steps:,} steps; at most {MAX_STEPS:,}: "
+                                  "use fewer epochs or a larger batch size.", "too_many_steps",
+                                  steps=steps, limit=MAX_STEPS)
+
+    def replace(self, **changes) -> "RunConfig":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict of every field."""
+        d = dataclasses.asdict(self)
+        for key in ("hidden", "unseeded"):
+            if isinstance(d[key], (tuple, list)):
+                d[key] = list(d[key])
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunConfig":
+        """Inverse of to_dict; unknown keys are a ConfigError, missing keys take defaults."""
+        if not isinstance(data, dict):
+            raise ConfigError("Settings must be a JSON object, like the one 'Copy settings' gives.")
+        refuse_unknown(data, (f.name for f in fields(cls)))
+        data = dict(data)
+        for key in ("hidden", "unseeded"):
+            if isinstance(data.get(key), list):
+                data[key] = tuple(data[key])
+        return cls(**data)
+
+    def to_json(self) -> str:
+        """Compact JSON of to_dict()."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "RunConfig":
+        """Parse JSON made by to_json (or typed by a learner) into a RunConfig."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            raise ConfigError("That is not valid JSON settings text.") from None
+        return cls.from_dict(data)
+
+
+def check_seed(seed) -> int:
+    """The seed as an int, or ConfigError unless it is a whole number from 0 to MAX_SEED."""
+    value = _integer("seed", seed)
+    if not 0 <= value <= MAX_SEED:
+        raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.", "seed_range", limit=MAX_SEED)
+    return value
+
+
+def check_batch_size(batch_size, n_train=None) -> int:
+    """The batch size as an int, or ConfigError unless it is from 1 to n_train (the training-set size, if known)."""
+    value = _integer("batch size", batch_size)
+    if value < 1 or (n_train is not None and value > n_train):
+        limit = f" from 1 to {n_train}" if n_train is not None else " of at least 1"
+        raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).", "batch_range",
+                          limit=n_train)
+    return value
+
+
+def _choice(what, value, options, allow_csv=False):
+    if allow_csv and isinstance(value, str) and value.lower().endswith(".csv"):
+        return
+    if not isinstance(value, str) or value not in options:
+        extra = ", or a path to a .csv file" if allow_csv else ""
+        raise ConfigError(f"Unknown {what} {value!r}: choose one of {', '.join(options)}{extra}.", "unknown_choice",
+                          what=what, value=value, options=", ".join(options))
+
+
+def _number(what, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"The {what} must be a number, not {value!r}.", "not_number", what=what, value=value)
+    return float(value)
+
+
+def _integer(what, value) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ConfigError(f"The {what} must be a whole number, not {value!r}.", "not_integer", what=what, value=value)

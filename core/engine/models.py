@@ -1,0 +1,32 @@
+"""The two model families a learner can pick, built without touching any random generator."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .. import plain
+
+
+def build_model(model: str, hidden, activation: str, input_shape, n_classes: int) -> nn.Sequential:
+    """An MLP or CNN as named blocks (`layer1`, …, `out`) on the meta device: no RNG is drawn."""
+    with torch.device("meta"):
+        return plain.build_model(model, hidden, activation, input_shape, n_classes)
+
+
+def materialise(model: nn.Module, device="cpu") -> nn.Module:
+    """Give a model built on `meta` real, uninitialised memory on `device` — what model.to_empty(device)
+    does, but with torch.empty instead of empty_like on meta tensors, whose Python implementation
+    imports sympy and torch.fx (~70 MB in every kernel, measured with torch 2.13)."""
+    return model._apply(lambda t: torch.empty(t.shape, dtype=t.dtype, device=device))
+
+
+def stat_layers(model: nn.Module) -> dict:
+    """Layer name -> (block whose output is the activation, weight-bearing module)."""
+    layers = {}
+    for name, block in model.named_children():
+        if isinstance(block, nn.Sequential):
+            layers[name] = (block, block[0])
+        elif isinstance(block, (nn.Linear, nn.Conv2d)):
+            layers[name] = (block, block)
+    return layers
+

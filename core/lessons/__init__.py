@@ -1,0 +1,1 @@
+"""One module folder per lesson: what each panel computes, built on the engine and the data."""

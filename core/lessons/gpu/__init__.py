@@ -1,0 +1,1 @@
+"""Lesson: the GPU (generator streams, CPU vs GPU runs, atomic-add sums)."""

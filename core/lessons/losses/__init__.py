@@ -1,0 +1,1 @@
+"""Lesson: losses (formulas from their definitions, stability and gradient demonstrations)."""

@@ -1,0 +1,1 @@
+"""Lesson: seeds and reproducibility (run twice, knob matrix, ensembles, interference, sequences, script export)."""

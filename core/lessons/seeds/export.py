@@ -1,0 +1,174 @@
+"""export_script(cfg): a standalone plain-PyTorch script that reproduces train(cfg) and prints its fingerprint.
+
+The script embeds core/plain.py (and core/data/toy.py for a toy set) verbatim, so it runs the very code
+the engine runs; around it stand the run's settings, its data and the course's flat training loop.
+"""
+from __future__ import annotations
+
+import base64
+import inspect
+import io
+import os
+import textwrap
+
+import numpy as np
+
+from ... import plain
+from ...data import mnist
+from ...data import toy as toy_data
+from ...engine.config import RunConfig
+from ...data.datasets import input_shape_of, pool_arrays
+from ...engine.errors import ConfigError
+
+# foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/engine/optimizers.py)
+# follow step for step; on a GPU torch.optim would otherwise pick its multi-tensor code.
+OPTIMIZER_CODE = {"sgd": "torch.optim.SGD(model.parameters(), lr=LR, foreach=False)",
+                  "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, foreach=False)",
+                  "adam": "torch.optim.Adam(model.parameters(), lr=LR, foreach=False)"}
+
+HEADER = '''#!/usr/bin/env python3
+"""{summary}
+
+Run it from any folder, with no file of the app:  python {filename}
+{needs}Its last line is the run's fingerprint; {expected}
+"""
+{imports}
+'''
+DETERMINISTIC = '''\
+# deterministic algorithms, as the app's "deterministic" switch sets them (cuBLAS needs a fixed workspace)
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+torch.use_deterministic_algorithms(True)
+torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+'''
+EMBEDDED_DATA = '''\
+# ---- data: the rows of {name}, embedded as a compressed numpy .npz in base64 ----------------------
+DATA = """
+{blob}
+"""
+with np.load(io.BytesIO(base64.b64decode(DATA))) as arrays:
+    pool = as_tensors(arrays["x"], arrays["y"])
+# one generator seeded with SEED draws the train/val/test split
+splits = split_pool(*pool, torch.Generator().manual_seed(SEED), VAL_FRACTION)
+'''
+TOY_DATA = '''\
+# ---- data: one generator seeded with SEED draws the toy points, then the train/val/test split -----
+g = torch.Generator().manual_seed(SEED)
+splits = split_pool(*make_toy({name!r}, g), g, VAL_FRACTION)
+'''
+FILE_DATA = '''\
+# ---- data: the four {title} files, read from the folder named on the command line ------------------
+FOLDER = sys.argv[1] if len(sys.argv) > 1 else "."
+FILES = {files!r}
+missing = [name for name in FILES if not os.path.isfile(os.path.join(FOLDER, name))]
+if missing:
+    sys.exit(f"This run trains on {title}: put {{', '.join(missing)}} (from {url}) "
+             f"in the folder {{os.path.abspath(FOLDER)}}, or name their folder: python {filename} FOLDER")
+train_x, train_y, test_x, test_y = (parse_idx(gzip.decompress(pathlib.Path(FOLDER, name).read_bytes()), name)
+                                    for name in FILES)
+# the official test file is the test split; one generator seeded with SEED draws val from the train file
+splits = split_files(*as_tensors(train_x[:, None], train_y), *as_tensors(test_x[:, None], test_y),
+                     torch.Generator().manual_seed(SEED), VAL_FRACTION)
+'''
+RUN = '''\
+(x_train, y_train), (x_val, y_val), (x_test, y_test) = splits
+(x_train, x_val, x_test), _, _ = standardise(x_train, x_val, x_test)  # by the training split's statistics
+
+# ---- model and init: every random number of the init from one generator seeded with SEED ----------
+model = build_model(MODEL, HIDDEN, ACTIVATION, tuple(x_train.shape[1:]), N_CLASSES)
+init_model(model, INIT, ACTIVATION, generator=torch.Generator().manual_seed(SEED), sample=x_train[:256])
+model = model.to(DEVICE)
+optimizer = {optimizer}
+
+# ---- the loop: train() / zero_grad / forward / loss / backward / step; validate under no_grad --------
+order_gen = torch.Generator().manual_seed(SEED)
+x_train, y_train = x_train.to(DEVICE), y_train.to(DEVICE)
+train_loss, val_loss, val_acc = [], [], []
+diverged = False
+for epoch in range(EPOCHS):
+    perm = torch.randperm(len(y_train), generator=order_gen).to(DEVICE)
+    for idx in perm.split(BATCH_SIZE):
+        model.train()
+        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
+        train_loss.append(loss.item())
+        if not math.isfinite(train_loss[-1]):
+            diverged = True  # a non-finite loss ends the run: it is a result, not an error
+            break
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    if diverged:
+        break
+    loss_value, accuracy = evaluate(model, x_val, y_val, DEVICE)
+    val_loss.append(loss_value)
+    val_acc.append(accuracy)
+
+if not diverged:
+    test_loss, test_acc = evaluate(model, x_test, y_test, DEVICE)
+    print(f"test accuracy {{test_acc:.4f}}")
+print(f"steps {{len(train_loss)}}, final loss {{train_loss[-1]:.6g}}, val acc {{val_acc}}")
+print(run_digest(module_digest(model), train_loss, val_loss, val_acc))  # the fingerprint: SHA-256 of weights and losses
+'''
+
+
+def _embedded(module) -> str:
+    """A core module's whole source under a banner naming it."""
+    name = f"core/{module.__name__.rsplit('.', 1)[-1]}.py"
+    banner = f"# ==== Training Playground's {name}, verbatim: the code the app itself runs "
+    return banner.ljust(100, "=") + "\n" + inspect.getsource(module)
+
+
+def _npz_base64(x, y) -> str:
+    """Arrays x and y as a compressed .npz, in base64 lines of 100 characters."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=x, y=y)
+    return "\n".join(textwrap.wrap(base64.b64encode(buffer.getvalue()).decode(), 100))
+
+
+def _data_code(cfg: RunConfig, filename: str):
+    """(the data section, extra imports, what the script needs beyond torch and numpy, number of classes)."""
+    name = cfg.dataset
+    if name in toy_data.TOY_SETS:
+        return TOY_DATA.format(name=name), [], "", input_shape_of(name)[1]
+    if name in mnist.SIZES:
+        title = mnist.TITLES[name]
+        needs = textwrap.fill(f"It needs the four {title} files ({', '.join(mnist.FILES.values())}) in the "
+                              "folder named on the command line (default: the current folder):", 100,
+                              break_on_hyphens=False)
+        needs += f"\n    python {filename} FOLDER\n"
+        code = FILE_DATA.format(title=title, files=tuple(mnist.FILES.values()), url=mnist.MIRRORS[name][0],
+                                filename=filename)
+        return code, ["gzip", "os", "pathlib", "sys"], needs, input_shape_of(name)[1]
+    x, y, class_names = pool_arrays(name)
+    code = EMBEDDED_DATA.format(name=repr(os.path.basename(name)), blob=_npz_base64(x, y))
+    return code, ["base64", "io"], "", len(class_names)
+
+
+def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce.py") -> str:
+    """Plain torch + numpy source that re-runs cfg exactly, from any folder (a fixed seed in every part)."""
+    cfg = cfg.validate()
+    if cfg.seed is None or cfg.unseeded:
+        raise ConfigError("Only a fully seeded run can be reproduced: set a seed and seed every part.",
+                          "export_unseeded")
+    data_code, imports, needs, n_classes = _data_code(cfg, filename)
+    if cfg.deterministic and "os" not in imports:
+        imports.append("os")
+    hidden = tuple(int(h) for h in cfg.hidden)
+    summary = textwrap.fill(f"Reproduce a Training Playground run with plain PyTorch and numpy: "
+                            f"{os.path.basename(cfg.dataset)}, {cfg.model} {hidden}, {cfg.activation}, "
+                            f"init {cfg.init}, {cfg.optimizer} lr={float(cfg.lr)!r}, seed {cfg.seed}.", 100)
+    device = '"cuda" if torch.cuda.is_available() else "cpu"' if cfg.device == "auto" else repr(cfg.device)
+    settings = "\n".join([
+        "# ==== this run " + "=" * 85,
+        f"SEED = {int(cfg.seed)}", f"MODEL = {cfg.model!r}", f"HIDDEN = {hidden!r}",
+        f"ACTIVATION = {cfg.activation!r}", f"INIT = {cfg.init!r}", f"N_CLASSES = {n_classes}",
+        f"VAL_FRACTION = {float(cfg.val_fraction)!r}", f"LR = {float(cfg.lr)!r}",
+        f"BATCH_SIZE = {int(cfg.batch_size)}", f"EPOCHS = {int(cfg.epochs)}", f"DEVICE = torch.device({device})",
+    ]) + "\n"
+    parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
+                           imports="".join(f"import {m}\n" for m in sorted(imports))),
+             _embedded(plain)]
+    if cfg.dataset in toy_data.TOY_SETS:
+        parts.append(_embedded(toy_data))
+    parts += [settings, DETERMINISTIC if cfg.deterministic else "", data_code,
+              RUN.format(optimizer=OPTIMIZER_CODE[cfg.optimizer])]
+    return "\n\n".join(part.rstrip("\n") for part in parts if part) + "\n"

@@ -1,0 +1,1 @@
+"""Lesson: training a model (decision boundary, cross-validation)."""

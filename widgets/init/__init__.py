@@ -1,0 +1,1 @@
+"""The initialisation panel and its sections."""

@@ -1,0 +1,152 @@
+"""The at-init view of the init panel: per-layer bars, predicted vs measured weight std, and the numbers table."""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from core import scale_verdict
+
+from ..shell.figures import figure, show_hint, widget_of
+from ..shell.i18n import register
+from .matmul import finite_or_none, verdict_text
+
+register({
+    "init.act_title": ("Activation std per layer at init", "初始化时各层激活值的标准差"),
+    "init.grad_title": ("Weight-gradient std per layer at init", "初始化时各层权重梯度的标准差"),
+    "init.weight_title": ("Weight std: the formula's prediction vs what was drawn", "权重标准差：公式预测值与实际抽样值"),
+    "init.axis.layer": ("layer", "层"),
+    "init.layer_n": ("layer {n}", "第 {n} 层"),
+    "init.layer_out": ("output", "输出层"),
+    "init.axis.std_log": ("standard deviation (log scale)", "标准差（对数坐标）"),
+    "init.axis.std": ("standard deviation", "标准差"),
+    "init.bars_hint": ("Press “{button}” to measure every layer.", "按“{button}”测量每一层。"),
+    "init.predicted": ("predicted", "预测"),
+    "init.measured": ("measured", "实测"),
+    "init.col.layer": ("layer", "层"),
+    "init.col.fans": ("fan_in → fan_out", "fan_in → fan_out"),
+    "init.col.predicted": ("predicted weight std", "预测的权重标准差"),
+    "init.col.measured": ("measured weight std", "实测的权重标准差"),
+    "init.col.act_mean": ("activation mean", "激活值均值"),
+    "init.col.act_std": ("activation std", "激活值标准差"),
+    "init.col.grad_std": ("gradient std", "梯度标准差"),
+    "init.summary": ("Through the {depth} hidden layers: {verdict} Loss at init {loss:.4g} (a uniform guess over 10 "
+                     "digits gives ln 10 ≈ 2.303).",
+                     "经过 {depth} 个隐藏层：{verdict}初始损失 {loss:.4g}（对 10 个数字均匀瞎猜的损失是 ln 10 ≈ 2.303）。"),
+})
+
+COLUMNS = ("layer", "fans", "predicted", "measured", "act_mean", "act_std", "grad_std")
+DECADES = (-6, 3)  # one log axis for every scheme, 10⁻⁶ … 10³, so "stays near 1" and "shrinks" look different
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power(v: float) -> str:
+    """v as 2.6×10⁻⁹ (readable where SI prefixes would say 2.6n)."""
+    exponent = math.floor(math.log10(abs(v)))
+    return f"{v / 10 ** exponent:.2g}×10{str(exponent).translate(SUPERSCRIPT)}"
+
+
+def layer_label(t, name: str) -> str:
+    """A layer's name as core gives it ("layer3", "out") in the reader's language."""
+    return t("init.layer_out") if name == "out" else t("init.layer_n", n=name.removeprefix("layer"))
+
+
+def off_axis_labels(names, values):
+    """Labels at the axis edge for the bars the fixed log axis cannot draw: 0, inf/NaN, or beyond its decades."""
+    labels = []
+    for name, v in zip(names, values):
+        if v is None or math.isnan(v):
+            text, top = "NaN", False
+        elif v == 0:
+            text, top = "0", False
+        elif math.isinf(v) or v > 10 ** DECADES[1]:
+            text, top = "↑ " + ("inf" if math.isinf(v) else power(v)), True
+        elif v < 10 ** DECADES[0]:
+            text, top = "↓ " + power(v), False
+        else:
+            continue
+        labels.append(dict(name="off-axis", x=name, xref="x", yref="paper", y=1 if top else 0,
+                           yanchor="top" if top else "bottom", text=text, showarrow=False, textangle=-90,
+                           font=dict(size=11, color="#b00020")))
+    return labels
+
+
+class BarsSection:
+    """Figures act_fig, grad_fig, weight_fig (traces: predicted, measured); HTML summary and table."""
+
+    def __init__(self, panel):
+        self.panel, self.report, self.log = panel, None, True
+        axis = dict(exponentformat="power")
+        self.act_fig = figure([go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, showlegend=False,
+                              yaxis=axis)
+        self.grad_fig = figure([go.Bar(x=[], y=[], marker_color="#ff7f0e")], height=300, showlegend=False,
+                               yaxis=axis)
+        self.weight_fig = figure([go.Bar(x=[], y=[], marker_color="#9e9e9e"),
+                                  go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, barmode="group",
+                                 yaxis=dict(rangemode="tozero", **axis))  # from zero: a 1 % gap must look like 1 %
+        self.figs = (self.act_fig, self.grad_fig, self.weight_fig)
+        self.table, self.summary = W.HTML(), W.HTML()
+        self.table.add_class("tp-init-table")
+        self.summary.add_class("tp-init-summary")
+        panel.i18n.call(lambda _: self._retitle())
+        self.widget = W.VBox([W.HBox([widget_of(self.act_fig), widget_of(self.grad_fig)]),
+                              widget_of(self.weight_fig), self.summary, self.table])
+
+    def show(self, r):
+        """Draw a core InitReport."""
+        self.report = r
+        with self.act_fig.batch_update(), self.grad_fig.batch_update(), self.weight_fig.batch_update():
+            for fig, ys in zip(self.figs, ([r.act_std], [r.grad_std], [r.expected_std, r.weight_std])):
+                for trace, y in zip(fig.data, ys):
+                    trace.x, trace.y = r.names, finite_or_none(y)
+        self._axes()
+        self._describe()
+
+    def set_log(self, log: bool):
+        self.log = log
+        self._axes()
+
+    def _axes(self):
+        """Activation and gradient stds span decades: on a log axis, the same decades for every scheme.
+        Weight stds sit near each other and stay on their linear axis from zero."""
+        t, r = self.panel.t, self.report
+        for fig, values in ((self.act_fig, r and r.act_std), (self.grad_fig, r and r.grad_std)):
+            with fig.batch_update():
+                fig.layout.yaxis.update(type="log" if self.log else "linear", range=list(DECADES) if self.log else None,
+                                        dtick=1 if self.log else None,
+                                        title=t("init.axis.std_log" if self.log else "init.axis.std"))
+                fig.layout.annotations = off_axis_labels(r.names, values) if self.log and r else []
+        for fig in self.figs:
+            with fig.batch_update():
+                fig.layout.xaxis.title = t("init.axis.layer")
+                names = r.names if r else []
+                fig.layout.xaxis.update(tickvals=names, ticktext=[layer_label(t, n) for n in names])
+                show_hint(fig, None if r else t("init.bars_hint", button=t("init.look")))
+        self.weight_fig.layout.yaxis.title = t("init.axis.std")
+
+    def _describe(self):
+        r, t = self.report, self.panel.t
+        if r is None:
+            return
+        depth = len(r.names) - 1  # the last entry is the output layer
+        verdict = verdict_text(t, scale_verdict(r.act_std[:depth], r.act_mean[:depth]))
+        self.summary.value = t("init.summary", depth=depth, verdict=verdict, loss=r.loss)
+        head = "".join(f"<th style='padding:2px 8px'>{t('init.col.' + c)}</th>" for c in COLUMNS)
+        rows = []
+        for i, name in enumerate(r.names):
+            cells = [name, f"{r.fan_in[i]} → {r.fan_out[i]}"] + [
+                "—" if v is None else f"{v:.3g}"
+                for v in (r.expected_std[i], r.weight_std[i], r.act_mean[i], r.act_std[i], r.grad_std[i])]
+            rows.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
+        self.table.value = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+    def _retitle(self):
+        t = self.panel.t
+        with self.act_fig.batch_update(), self.grad_fig.batch_update(), self.weight_fig.batch_update():
+            self.act_fig.layout.title = t("init.act_title")
+            self.grad_fig.layout.title = t("init.grad_title")
+            self.weight_fig.layout.title = t("init.weight_title")
+            self.weight_fig.data[0].name, self.weight_fig.data[1].name = t("init.predicted"), t("init.measured")
+        self._axes()
+        self._describe()

@@ -1,0 +1,168 @@
+"""Panel 2 — initialisation: per-layer scale at init, during training, deep matmul, gains, zero-init symmetry."""
+from __future__ import annotations
+
+import ipywidgets as W
+
+from core import ACTIVATIONS, ConfigError, init_report, INIT_SCHEMES, refuse_unknown, RunConfig, train
+
+from ..shell.i18n import register
+from .bars import BarsSection
+from .gains import gain_table
+from .matmul import MatmulSection
+from .symmetry import SymmetrySection
+from .watch import WatchSection
+from ..shell.panel import Panel
+from ..shell.parse import parse_seed
+from ..shell.runner import Events
+from ..shell.status import StatusLine
+
+register({
+    "init.help": ("Pick an init scheme, an activation and a depth, then press <b>Look at init</b>: one batch of digits "
+                  "goes forward and backward through the fresh network and every layer reports its scale. "
+                  "<b>Train and watch</b> then trains it and shows whether that scale holds.",
+                  "选择初始化方案、激活函数和深度，然后按<b>查看初始化</b>：一批手写数字在刚初始化的网络中前向、反向各走一遍，"
+                  "每一层都报告自己的尺度。再按<b>训练并观察</b>，看看训练过程中这个尺度能否保持。"),
+    "init.scheme": ("Init scheme", "初始化方案"),
+    "init.activation": ("Activation", "激活函数"),
+    "init.depth": ("Depth", "深度"),
+    "init.width": ("Width", "宽度"),
+    "init.seed": ("Seed", "随机种子"),
+    "init.log": ("Log scale", "对数坐标"),
+    "init.look": ("Look at init", "查看初始化"),
+    "init.train": ("Train and watch", "训练并观察"),
+    "init.looked": ("Measured {n} layers at init (seed {seed}).", "已测量初始化时的 {n} 层（随机种子 {seed}）。"),
+    "init.trained": ("Trained {steps} steps: final loss {loss:.4g}, test accuracy {acc:.1%}.",
+                     "训练了 {steps} 步：最终损失 {loss:.4g}，测试准确率 {acc:.1%}。"),
+    "init.diverged": ("The loss became NaN/inf at step {step}: with this init the run diverged.",
+                      "第 {step} 步损失变成了 NaN/inf：用这个初始化，训练发散了。"),
+    "err.depth_range": ("The depth must be a whole number from 1 to {limit}.", "深度必须是 1 到 {limit} 之间的整数。"),
+})
+
+MAX_DEPTH = 12
+WIDTHS = (16, 32, 64, 128, 256)
+TRAIN_DEFAULTS = RunConfig(epochs=2, stats_every=2)  # short run, statistics every other step
+
+
+class InitPanel(Panel):
+    """Init panel; controls scheme, activation, depth, width, seed, log; buttons run, train_button, stop_button;
+    sections bars, watch, matmul, symmetry; `report`/`history` after runs."""
+
+    name = "init"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.base, self.report, self.history, self._quiet = TRAIN_DEFAULTS, None, None, False
+        self.scheme = self.label(W.Dropdown(options=list(INIT_SCHEMES), value="pytorch_default"), "init.scheme")
+        self.activation = self.label(W.Dropdown(options=list(ACTIVATIONS), value="relu"), "init.activation")
+        self.depth = self.label(W.IntSlider(value=8, min=1, max=MAX_DEPTH, continuous_update=False), "init.depth")
+        self.width = self.label(W.Dropdown(options=list(WIDTHS), value=64, layout=W.Layout(width="12em")), "init.width")
+        self.seed = self.label(W.Text(value="0", layout=W.Layout(width="12em")), "init.seed")
+        self.seed.add_class("tp-seed")
+        self.log = self.label(W.Checkbox(value=True, indent=False), "init.log")
+        self.run = self.button("init.look", "tp-run", "primary", "search")
+        self.train_button = self.button("init.train", "tp-init-train", "success", "play")
+        self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
+        self.stop_button.disabled = True
+        self.result = StatusLine(self.i18n, "tp-result", echo=self.status)  # Train-and-watch's outcome, beside it
+        self.on_click(self.run, self.look)
+        self.on_click(self.train_button, self.train_run)
+        self.on_click(self.stop_button, self.stop)
+        self.bars, self.watch = BarsSection(self), WatchSection(self)
+        self.matmul, self.symmetry = MatmulSection(self), SymmetrySection(self)
+        refresh = self.guard(lambda _: None if self._quiet or self.report is None or self.busy else self.look())
+        for control in (self.scheme, self.activation, self.depth, self.width):
+            control.observe(refresh, "value")
+        self.log.observe(self.guard(lambda _: self._set_scales()), "value")
+        self._set_scales()
+        self.root.children = [
+            self.label(W.HTML(), "init.help", "value"),
+            W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),
+            W.HBox([self.run, self.train_button, self.stop_button, self.result.widget]),
+            self.bars.widget, self.watch.widget, self.matmul.widget, gain_table(self),
+            self.symmetry.widget, self.share_box(),
+        ]
+
+    # -- reading controls ---------------------------------------------------------------
+    def read_seed(self):
+        """The seed box as a checked int, or None when empty (a fresh seed each time)."""
+        seed = parse_seed(self.seed.value)
+        self.base.replace(seed=seed).validate()
+        return seed
+
+    def config(self) -> RunConfig:
+        """The training run the controls describe."""
+        return self.base.replace(hidden=(self.width.value,) * self.depth.value, activation=self.activation.value,
+                                 init=self.scheme.value, seed=self.read_seed()).validate()
+
+    # -- at init -------------------------------------------------------------------------
+    def look(self):
+        """One forward+backward pass of the fresh network; draw per-layer bars and the table."""
+        r = init_report(self.scheme.value, self.activation.value, self.depth.value, self.width.value, self.read_seed())
+        self.report = r
+        self.bars.show(r)
+        self.status.show("init.looked", "ok", n=len(r.names), seed=r.seed)
+
+    # -- train and watch -----------------------------------------------------------------
+    def train_run(self, threaded=None):
+        """Train the configured network in the background; the over-time figures fill live."""
+        if self.busy:  # before reset: a refused click must not wipe the running run's figures
+            self.status.show("panel.busy", "error")
+            return None
+        cfg = self.config()
+        self.watch.reset()
+
+        def work(emit, stop):
+            return train(cfg, [Events(emit)], stop)
+
+        def done(history):
+            self.history = history
+            self.watch.show_history(history)
+            if history.diverged_at is not None:
+                self.result.show("init.diverged", "info", step=history.diverged_at)
+            elif history.stopped:
+                self.result.show("panel.stopped", "ok")
+            else:
+                self.result.show("init.trained", "ok", steps=history.steps, loss=history.final_loss,
+                                 acc=history.test_acc)
+
+        self.result.show("panel.running")
+        return self.start(work, self.watch.add, done, [self.run, self.train_button, self.symmetry.run],
+                          self.stop_button, threaded=threaded)
+
+    # -- figures -------------------------------------------------------------------------
+    def _set_scales(self):
+        self.bars.set_log(self.log.value)
+        self.watch.draw()
+
+    # -- sharing -------------------------------------------------------------------------
+    def settings(self) -> dict:
+        return {"init": self.scheme.value, "activation": self.activation.value, "depth": self.depth.value,
+                "width": self.width.value, "seed": self.seed.value, "lr": self.base.lr, "epochs": self.base.epochs,
+                **self.matmul.settings()}
+
+    def apply_settings(self, data: dict) -> None:
+        """Check every value first, then set the controls (a bad paste changes nothing)."""
+        current = self.settings()
+        refuse_unknown(data, current)
+        s = {**current, **data}
+        depth, width = s["depth"], s["width"]
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+            raise ConfigError(f"The depth must be a whole number from 1 to {MAX_DEPTH}.", "depth_range", limit=MAX_DEPTH)
+        if width not in WIDTHS:
+            options = ", ".join(map(str, WIDTHS))
+            raise ConfigError(f"Unknown width {width!r}: choose one of {options}.", "unknown_choice",
+                              what="width", value=width, options=options)
+        seed_text = "" if s["seed"] is None else str(s["seed"])
+        base = self.base.replace(init=s["init"], activation=s["activation"], lr=s["lr"], epochs=s["epochs"],
+                                 seed=parse_seed(seed_text)).validate()
+        self.matmul.apply_settings(s, check_only=True)
+        self._quiet = True
+        try:
+            self.base = TRAIN_DEFAULTS.replace(lr=base.lr, epochs=base.epochs)
+            self.scheme.value, self.activation.value = s["init"], s["activation"]
+            self.depth.value, self.width.value, self.seed.value = depth, width, seed_text
+            self.matmul.apply_settings(s)
+        finally:
+            self._quiet = False
+        if self.report is not None:
+            self.look()

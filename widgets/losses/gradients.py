@@ -1,0 +1,98 @@
+"""MSE vs cross-entropy on the same predictions: each loss and its gradient as p(true class) goes 0.01 → 0.99."""
+from __future__ import annotations
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from core import loss_curves, loss_gradients
+
+from ..shell.figures import figure, widget_of
+from ..shell.i18n import register
+
+register({
+    "losses.grad_help": ("<b>MSE vs cross-entropy.</b> Two classes, the true one has logit z, so p = sigmoid(z). "
+                         "Both losses punish a wrong prediction, but look at the gradient with respect to z: when "
+                         "the model is confidently wrong (p near 0), MSE's gradient vanishes and learning stalls; "
+                         "cross-entropy's stays near −1 (it is exactly p − 1), so the model keeps learning.",
+                         "<b>MSE 与交叉熵。</b>两个类别，真实类别的 logit 为 z，因此 p = sigmoid(z)。"
+                         "两种损失都会惩罚错误的预测，但请看它们对 z 的梯度："
+                         "当模型“自信地犯错”（p 接近 0）时，MSE 的梯度几乎消失，学习停滞；"
+                         "交叉熵的梯度仍接近 −1（恰好等于 p − 1），模型得以继续学习。"),
+    "losses.p": ("p(true class)", "p（真实类别）"),
+    "losses.ce": ("cross-entropy", "交叉熵"),
+    "losses.mse": ("MSE on probabilities", "概率上的 MSE"),
+    "losses.loss_title": ("Loss vs predicted probability of the true class", "损失随真实类别预测概率的变化"),
+    "losses.grad_title": ("Gradient w.r.t. the true logit (shaded: confidently wrong)",
+                          "对真实类别 logit 的梯度（阴影：自信地犯错）"),
+    "losses.p_axis": ("p(true class)", "p（真实类别）"),
+    "losses.loss_axis": ("loss", "损失"),
+    "losses.grad_axis": ("gradient ∂loss/∂z", "梯度 ∂损失/∂z"),
+    "losses.grad_note": ("At p = {p:.2f}: cross-entropy {ce:.3f}, gradient {ce_grad:+.4f} (p − 1); "
+                         "MSE {mse:.3f}, gradient {mse_grad:+.4f} (−2p(1 − p)²).",
+                         "在 p = {p:.2f} 处：交叉熵 {ce:.3f}，梯度 {ce_grad:+.4f}（p − 1）；"
+                         "MSE {mse:.3f}，梯度 {mse_grad:+.4f}（−2p(1 − p)²）。"),
+    "err.prob_range": ("The predicted probability must be strictly between 0 and 1.",
+                       "预测概率必须严格介于 0 和 1 之间。"),
+})
+
+CE_COLOUR, MSE_COLOUR = "#1f77b4", "#d62728"
+WRONG_ZONE = dict(type="rect", xref="x", yref="paper", x0=0, x1=0.1, y0=0, y1=1, fillcolor="#d62728",
+                  opacity=0.08, line_width=0)
+
+
+class GradientCurves:
+    """Loss and gradient figures with a marker at the slider's p; attributes slider, loss_fig, grad_fig, note."""
+
+    def __init__(self, panel):
+        self.panel, self.t = panel, panel.t
+        self.slider = W.FloatSlider(value=0.05, min=0.01, max=0.99, step=0.01, continuous_update=False,
+                                    readout_format=".2f", style={"description_width": "initial"})
+        self.slider.add_class("tp-losses-p")
+        panel.label(self.slider, "losses.p")
+        self.note = W.HTML()
+        self.note.add_class("tp-losses-grad-note")
+        self.loss_fig = self._figure()
+        self.grad_fig = self._figure(shapes=[WRONG_ZONE])
+        self.slider.observe(panel.guard(lambda _: self.mark()), "value")
+        self.compute()
+        panel.i18n.call(lambda _: self.retitle())
+        help_ = panel.label(W.HTML(), "losses.grad_help", "value")
+        self.box = W.VBox([help_, self.slider, W.HBox([widget_of(self.loss_fig), widget_of(self.grad_fig)]),
+                           self.note])
+
+    @staticmethod
+    def _figure(**layout):
+        # traces: CE curve, MSE curve, CE marker, MSE marker
+        curves = [go.Scatter(x=[], y=[], mode="lines", line=dict(color=c)) for c in (CE_COLOUR, MSE_COLOUR)]
+        marks = [go.Scatter(x=[], y=[], mode="markers", marker=dict(color=c, size=11), showlegend=False)
+                 for c in (CE_COLOUR, MSE_COLOUR)]
+        return figure(curves + marks, width=470, xaxis=dict(range=[0, 1]), **layout)
+
+    def compute(self):
+        """Redraw both curves from core's autograd values, then the markers."""
+        c = loss_curves()
+        for fig, keys in ((self.loss_fig, ("ce", "mse")), (self.grad_fig, ("ce_grad", "mse_grad"))):
+            with fig.batch_update():
+                for trace, key in zip(fig.data[:2], keys):
+                    trace.x, trace.y = c["p"], c[key]
+        self.mark()
+
+    def mark(self):
+        """Move the markers to the slider's p and say both gradients there."""
+        r = loss_gradients([self.slider.value])
+        for fig, keys in ((self.loss_fig, ("ce", "mse")), (self.grad_fig, ("ce_grad", "mse_grad"))):
+            with fig.batch_update():
+                for trace, key in zip(fig.data[2:], keys):
+                    trace.x, trace.y = r["p"], r[key]
+        self.values = {k: v[0] for k, v in r.items()}
+        self.note.value = self.t("losses.grad_note", **self.values)
+
+    def retitle(self):
+        for fig, key, axis in ((self.loss_fig, "losses.loss_title", "losses.loss_axis"),
+                               (self.grad_fig, "losses.grad_title", "losses.grad_axis")):
+            with fig.batch_update():
+                fig.layout.title = self.t(key)
+                fig.layout.xaxis.title = self.t("losses.p_axis")
+                fig.layout.yaxis.title = self.t(axis)
+                fig.data[0].name, fig.data[1].name = self.t("losses.ce"), self.t("losses.mse")
+        self.note.value = self.t("losses.grad_note", **self.values)

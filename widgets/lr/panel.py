@@ -1,0 +1,226 @@
+"""Panel 1 — learning rate: four presets racing on one chart, a custom rate, the LR finder, a loss surface."""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_find, lr_sweep
+
+from ..shell.figures import figure, show_hint, widget_of
+from .chart import mark_edges
+from .surface import LossSurface
+from ..shell.i18n import register
+from ..shell.panel import Panel, config_from, shareable
+from ..shell.parse import parse_float
+from ..shell.runner import Events
+
+register({
+    "lr.run": ("Run the four presets", "运行四个预设"),
+    "lr.custom": ("Custom rate", "自定义学习率"),
+    "lr.add": ("Add curve", "添加曲线"),
+    "lr.find": ("LR finder", "学习率查找器"),
+    "lr.loss_title": ("Training loss per step (log scale)", "每步训练损失（对数坐标）"),
+    "lr.finder_title": ("LR finder: loss while the rate grows each step", "学习率查找器：学习率逐步增大时的损失"),
+    "lr.step": ("step", "步"),
+    "lr.axis.rate": ("learning rate (log scale)", "学习率（对数坐标）"),
+    "lr.axis.smoothed": ("smoothed loss", "平滑后的损失"),
+    "lr.trace.loss": ("loss", "损失"),
+    "lr.trace.suggestion": ("suggestion", "建议值"),
+    "lr.finder_hint": ("Press “{button}” to sweep the rate upwards.", "按“{button}”让学习率逐步增大。"),
+    "lr.suggest": ("Suggested rate: {lr:.3g}", "建议学习率：{lr:.3g}"),
+    "lr.suggest_how": ("Suggested rate {lr:.3g} = the rate where the smoothed loss was lowest ({lowest:.3g}) ÷ {div}: "
+                       "a step back from the edge where the loss starts to climb. It is now in “Custom rate”; "
+                       "press “Add curve” to try it.",
+                       "建议学习率 {lr:.3g} = 平滑损失最低处的学习率（{lowest:.3g}）÷ {div}：离损失开始上升的边缘退后一步。"
+                       "它已填入“自定义学习率”；按“添加曲线”试一试。"),
+    "lr.suggest_none": ("No loss stayed finite, so the finder fell back to its start rate {lr:.3g}.",
+                        "没有任何损失保持有限，所以查找器退回到起始学习率 {lr:.3g}。"),
+    "lr.col.rate": ("learning rate", "学习率"),
+    "lr.col.regime": ("regime", "情形"),
+    "lr.col.final": ("final loss", "最终损失"),
+    "lr.col.fingerprint": ("fingerprint", "指纹"),
+    "lr.at_step": (" at step {step}", "（第 {step} 步）"),
+    "lr.regime.too_small": ("too small", "太小"),
+    "lr.regime.good": ("about right", "合适"),
+    "lr.regime.too_large": ("too large", "太大"),
+    "lr.regime.diverged": ("diverged", "发散"),
+    "lr.help": ("Press Run: the same network trains four times, only the learning rate differs. "
+                "Then type your own rate and add it as a curve.",
+                "按“运行”：同一个网络训练四次，只有学习率不同。然后输入你自己的学习率，作为新曲线加入。"),
+})
+
+PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
+COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+CUSTOM_SLOTS = 3
+
+
+class LRPanel(Panel):
+    """Learning-rate panel; attributes run, stop, lr_input, add, finder, loss_fig, finder_fig, surface_fig."""
+
+    name = "lr"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.base = RunConfig(epochs=2)
+        self.run = self.button("lr.run", "tp-run", "primary", "play")
+        self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
+        self.stop_button.disabled = True
+        self.lr_input = W.Text(value="0.03", layout=W.Layout(width="18em"), style={"description_width": "initial"})
+        self.lr_input.add_class("tp-lr")
+        self.label(self.lr_input, "lr.custom")
+        self.add = self.button("lr.add")
+        self.finder = self.button("lr.find")
+        self.summary = W.HTML()
+        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=c), visible=i < 4)
+                                for i, c in enumerate(COLOURS[:4 + CUSTOM_SLOTS])],
+                               yaxis=dict(type="log", exponentformat="power"))
+        self.curves = {}  # slot -> the raw losses drawn there (inf/NaN kept: the chart marks where they start)
+        self.finder_fig = figure([go.Scatter(x=[], y=[], mode="lines"),
+                                  go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color="#d62728"))],
+                                 xaxis=dict(type="log", exponentformat="power"))
+        self.finder_result = None
+        self.finder_note = W.HTML()
+        self.finder_note.add_class("tp-lr-finder-note")
+        self.surface = LossSurface(self)
+        self.surface_fig, self.surface_lr = self.surface.fig, self.surface.slider
+        self.on_click(self.run, self.run_presets)
+        self.on_click(self.stop_button, self.stop)
+        self.on_click(self.add, self.add_custom)
+        self.on_click(self.finder, self.find)
+        self._custom_used = 0
+        self.results = {}
+        self.i18n.call(lambda _: self._retitle())
+        help_ = self.label(W.HTML(), "lr.help", "value")
+        self.root.children = [
+            help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder]),
+            widget_of(self.loss_fig), self.summary,
+            W.HBox([W.VBox([widget_of(self.finder_fig), self.finder_note], layout=W.Layout(flex="1 1 420px")),
+                    self.surface.box], layout=W.Layout(flex_flow="row wrap")),
+            self.share_box(),
+        ]
+
+    # -- the race of four presets --------------------------------------------------------
+    def run_presets(self):
+        """Train the four presets side by side; curves grow live."""
+        if self.refuse_if_busy():
+            return
+        self.results.clear()
+        self.curves.clear()
+        slots = list(range(4))
+        with self.loss_fig.batch_update():
+            for slot, key in zip(slots, PRESET_ORDER):
+                trace = self.loss_fig.data[slot]
+                trace.x, trace.y, trace.name = [], [], self.t("rate.name", lr=LR_PRESETS[key])
+            for trace in self.loss_fig.data[4:]:
+                trace.visible, trace.x, trace.y = False, [], []
+        self._custom_used = 0
+        self._launch([LR_PRESETS[k] for k in PRESET_ORDER], slots)
+
+    def add_custom(self):
+        """Train the typed rate as one more curve (validated first)."""
+        if self.refuse_if_busy():
+            return
+        lr = parse_float(self.lr_input.value, "learning rate")
+        self.base.replace(lr=lr).validate()
+        slot = 4 + self._custom_used % CUSTOM_SLOTS
+        self._custom_used += 1
+        with self.loss_fig.batch_update():
+            trace = self.loss_fig.data[slot]
+            trace.x, trace.y, trace.name, trace.visible = [], [], self.t("rate.name", lr=lr), True
+        self._launch([lr], [slot])
+
+    def _launch(self, lrs, slots):
+        cfg = self.base.validate()
+        for slot in slots:
+            self.curves[slot] = []
+
+        def work(emit, stop):
+            return lr_sweep(cfg, lrs, callbacks=[Events(emit)], stop=stop)
+
+        def flush(records):
+            fresh = {slot: ([], []) for slot in slots}
+            for kind, record in records:
+                if kind == "step":
+                    xs, ys = fresh[slots[record["run"]]]
+                    xs.append(record["step"])
+                    # inf/NaN leave a gap in the line; mark_edges labels where it starts
+                    ys.append(record["loss"] if math.isfinite(record["loss"]) else None)
+                    self.curves[slots[record["run"]]].append(record["loss"])
+            with self.loss_fig.batch_update():
+                for slot, (xs, ys) in fresh.items():
+                    self.loss_fig.extend(slot, xs, ys)
+                mark_edges(self.loss_fig, self.curves, COLOURS, self.t)
+
+        def done(histories):
+            for slot, h in zip(slots, histories):
+                self.results[slot] = h
+            self._retitle()
+            stopped = any(h.stopped for h in histories)
+            self.status.show("panel.stopped" if stopped else "status.ready", "ok")
+
+        self.start(work, flush, done, [self.run, self.add, self.finder], self.stop_button)
+
+    def _retitle(self):
+        t, rows = self.t, []
+        with self.loss_fig.batch_update():
+            self.loss_fig.layout.title = t("lr.loss_title")
+            self.loss_fig.layout.xaxis.title = t("lr.step")
+            self.loss_fig.layout.yaxis.title = t("lr.axis.loss")
+            for slot, h in sorted(self.results.items()):
+                regime = t(f"lr.regime.{classify_regime(h)}")
+                self.loss_fig.data[slot].name = f"{self.t('rate.name', lr=h.config.lr)} · {regime}"
+                where = t("lr.at_step", step=h.diverged_at) if h.diverged_at is not None else ""
+                final = f"{h.final_loss:.4g}" if math.isfinite(h.final_loss) else "inf/NaN"
+                rows.append(f"<tr><td>{self.t('rate.name', lr=h.config.lr)}</td><td><b>{regime}</b>{where}</td>"
+                            f"<td>{final}</td><td><code>{h.fingerprint[:12]}</code></td></tr>")
+            mark_edges(self.loss_fig, self.curves, COLOURS, t)
+        with self.finder_fig.batch_update():
+            self.finder_fig.layout.title = t("lr.finder_title")
+            self.finder_fig.layout.xaxis.title = t("lr.axis.rate")
+            self.finder_fig.layout.yaxis.title = t("lr.axis.smoothed")
+            self.finder_fig.data[0].name, self.finder_fig.data[1].name = t("lr.trace.loss"), t("lr.trace.suggestion")
+            show_hint(self.finder_fig, None if self.finder_result else t("lr.finder_hint", button=t("lr.find")))
+        self._describe_suggestion()
+        head = "".join(f"<th>{t('lr.col.' + c)}</th>" for c in ("rate", "regime", "final", "fingerprint"))
+        self.summary.value = f"<table class='tp-lr-table'><tr>{head}</tr>{''.join(rows)}</table>" if rows else ""
+
+    # -- LR finder -----------------------------------------------------------------------
+    def find(self):
+        """Run the LR finder on the panel's model and mark its suggestion."""
+        result = self.finder_result = lr_find(self.base, start=1e-5, end=10.0, steps=80)
+        finite = [v for v in result.losses if math.isfinite(v)]
+        top = max(finite) if finite else 1.0
+        with self.finder_fig.batch_update():
+            self.finder_fig.data[0].x = result.lrs
+            self.finder_fig.data[0].y = [v if math.isfinite(v) else None for v in result.losses]
+            self.finder_fig.data[1].x = [result.suggestion, result.suggestion]
+            self.finder_fig.data[1].y = [0, top]
+            show_hint(self.finder_fig, None)
+        self.lr_input.value = f"{result.suggestion:.3g}"
+        self._describe_suggestion()
+        self.status.show("lr.suggest", "ok", lr=result.suggestion)
+
+    def _describe_suggestion(self):
+        r = self.finder_result
+        if r is None:
+            self.finder_note.value = ""
+        elif r.lowest_at is None:
+            self.finder_note.value = self.t("lr.suggest_none", lr=r.suggestion)
+        else:
+            self.finder_note.value = self.t("lr.suggest_how", lr=r.suggestion, lowest=r.lowest_at,
+                                            div=SUGGESTION_DIVISOR)
+
+    # -- sharing -------------------------------------------------------------------------
+    def settings(self) -> dict:
+        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
+
+    def apply_settings(self, data: dict) -> None:
+        data = dict(data)
+        custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
+        self.base = config_from(data, self.base).validate()
+        if custom is not None:
+            self.lr_input.value = str(custom)
+        if surface_lr is not None:
+            self.surface_lr.value = parse_float(surface_lr, "step size")

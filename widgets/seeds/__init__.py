@@ -1,0 +1,1 @@
+"""The seeds panel and its reproducibility lab."""

@@ -1,0 +1,228 @@
+"""Panel 3 — seeds and reproducibility: run one config twice and see whether, and where, the runs part."""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from core import run_twice, RunConfig, SEED_PARTS
+
+from ..shell.figures import figure, widget_of
+from ..shell.i18n import register
+from ..shell.panel import Panel, config_from, shareable
+from ..shell.parse import parse_seed
+from ..shell.runner import Events
+from .lessons import SeedLessons
+from .export import ReproduceExport
+from .lab import ReproLab
+
+register({
+    "seeds.help": ("Type a seed and press <b>Run twice</b>: the same network trains twice with the same settings. "
+                   "Then untick a switch, or empty the seed box, and run again — where do the two curves part?",
+                   "输入一个随机种子，按<b>运行两次</b>：同一个网络用相同的设置训练两次。"
+                   "然后取消勾选一个开关，或清空种子框，再运行一次——两条曲线从哪里开始分开？"),
+    "seeds.seed": ("Seed", "随机种子"),
+    "seeds.seed_hint": ("empty = unseeded", "留空 = 不设种子"),
+    "seeds.parts": ("Seed these parts (an unticked part draws fresh randomness each run):",
+                    "对以下部分使用种子（未勾选的部分每次运行都重新随机）："),
+    "seeds.part.init": ("weights init", "权重初始化"),
+    "seeds.part.order": ("batch order", "批次顺序"),
+    "seeds.part.split": ("data split", "数据划分"),
+    "seeds.deterministic": ("deterministic algorithms", "确定性算法"),
+    "seeds.benchmark": ("cudnn.benchmark", "cudnn.benchmark"),
+    "seeds.benchmark_help": ("<small><code>cudnn.benchmark</code> lets cuDNN time several convolution algorithms and "
+                             "keep the fastest: quicker for fixed input shapes, but the pick can change from run to "
+                             "run. It only matters on a GPU; on a CPU it changes nothing, yet the audit below flags "
+                             "it. Deterministic algorithms switch it off.</small>",
+                             "<small><code>cudnn.benchmark</code> 让 cuDNN 试跑多种卷积算法并保留最快的一个：输入形状固定时更快，"
+                             "但每次运行选中的算法可能不同。它只在 GPU 上起作用；在 CPU 上没有任何影响，但下面的检查仍会标出它。"
+                             "开启确定性算法会把它关掉。</small>"),
+    "seeds.run": ("Run twice", "运行两次"),
+    "seeds.run_a": ("run 1", "第 1 次运行"),
+    "seeds.run_b": ("run 2", "第 2 次运行"),
+    "seeds.first_diff": ("first difference", "首个差异"),
+    "seeds.diff_mark_start": ("first difference: step 0, before any update<br>loss {a} (run 1) vs {b} (run 2)",
+                              "首个差异：第 0 步，尚未更新<br>损失 {a}（第 1 次）对 {b}（第 2 次）"),
+    "seeds.diff_mark": ("first difference: step {step}, after {step} identical steps<br>loss {a} (run 1) vs {b} (run 2)",
+                        "首个差异：第 {step} 步，此前 {step} 步完全相同<br>损失 {a}（第 1 次）对 {b}（第 2 次）"),
+    "seeds.axis.step": ("step", "步"),
+    "seeds.axis.loss": ("training loss", "训练损失"),
+    "seeds.loss_title": ("Training loss of both runs (identical runs draw one line)",
+                         "两次运行的训练损失（完全相同时两条线重合）"),
+    "seeds.identical": ("IDENTICAL", "完全相同"),
+    "seeds.different": ("DIFFERENT", "不同"),
+    "seeds.fingerprints": ("Fingerprints (SHA-256 of final weights and losses)", "指纹（最终权重与损失的 SHA-256）"),
+    "seeds.same_detail": ("Every loss and every final weight is bitwise equal.", "每一步的损失和最终的每个权重都逐位相等。"),
+    "seeds.diff_detail": ("First differing step: {step}; largest loss gap: {gap:.3g}.",
+                          "首个不同的步：第 {step} 步；损失的最大差距：{gap:.3g}。"),
+    "seeds.stopped": ("Stopped before the end: run twice again to compare.", "在结束前停止了：请再运行两次来比较。"),
+    "seeds.done.identical": ("Done: the two runs are IDENTICAL.", "完成：两次运行完全相同。"),
+    "seeds.done.different": ("Done: the two runs are DIFFERENT.", "完成：两次运行不同。"),
+})
+
+VERDICT_COLOURS = {True: "#1b5e20", False: "#b00020"}
+
+
+class SeedsPanel(Panel):
+    """Seeds panel; attributes seed, parts (init/order/split checkboxes), deterministic, benchmark, run,
+    stop_button, loss_fig (traces: run 1, run 2, first-difference marker), verdict, fingerprints, lessons."""
+
+    name = "seeds"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.base = RunConfig(epochs=2)
+        self.seed = W.Text(value="" if self.base.seed is None else str(self.base.seed), layout=W.Layout(width="16em"))
+        self.seed.add_class("tp-seed")
+        self.label(self.seed, "seeds.seed")
+        self.label(self.seed, "seeds.seed_hint", "placeholder")
+        self.parts = {}
+        for part in SEED_PARTS:
+            box = self.label(W.Checkbox(value=part not in self.base.unseeded, indent=False), f"seeds.part.{part}")
+            box.add_class(f"tp-seeds-{part}")
+            self.parts[part] = box
+        self.deterministic = self.label(W.Checkbox(value=self.base.deterministic, indent=False), "seeds.deterministic")
+        self.benchmark = self.label(W.Checkbox(value=False, indent=False), "seeds.benchmark")
+        self.deterministic.add_class("tp-seeds-deterministic")
+        self.benchmark.add_class("tp-seeds-benchmark")
+        self.run = self.button("seeds.run", "tp-run", "primary", "play")
+        self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
+        self.stop_button.disabled = True
+        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=3)),
+                                go.Scatter(x=[], y=[], mode="lines", line=dict(color="#ff7f0e", dash="dash")),
+                                go.Scatter(x=[], y=[], mode="markers", marker=dict(
+                                    color="rgba(0,0,0,0)", size=16, symbol="circle", line=dict(color="#d62728", width=3)))])
+        self.verdict, self.fingerprints = W.HTML(), W.HTML()
+        self.verdict.add_class("tp-seeds-verdict")
+        self.fingerprints.add_class("tp-seeds-fingerprints")
+        self.result = None  # (history 1, history 2, comparison) of the last finished pair
+        self.on_click(self.run, self.run_twice)
+        self.on_click(self.stop_button, self.stop)
+        self.lessons = SeedLessons(self)
+        self.lab = ReproLab(self)
+        self.export = ReproduceExport(self)
+        for box in (self.deterministic, self.benchmark):
+            box.observe(self.guard(lambda _: self.lessons.run_audit()), "value")
+        self.i18n.call(lambda _: self._render())
+        self.root.children = [
+            self.label(W.HTML(), "seeds.help", "value"), self.seed,
+            self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
+            W.HBox([self.deterministic, self.benchmark]), self.label(W.HTML(), "seeds.benchmark_help", "value"),
+            W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict, self.fingerprints,
+            self.lessons.widget, self.lab.widget, self.export.widget, self.share_box(),
+        ]
+
+    # -- controls -> config --------------------------------------------------------------
+    def seed_value(self):
+        """The seed box as an int or None (empty); bad text or out of range is a ConfigError."""
+        seed = parse_seed(self.seed.value)
+        self.base.replace(seed=seed).validate()
+        return seed
+
+    def config(self) -> RunConfig:
+        """The RunConfig both runs share, read from the controls."""
+        unseeded = tuple(part for part, box in self.parts.items() if not box.value)
+        return self.base.replace(seed=self.seed_value(), unseeded=unseeded,
+                                 deterministic=bool(self.deterministic.value)).validate()
+
+    # -- run twice -----------------------------------------------------------------------
+    def run_twice(self):
+        """Train the same config twice, interleaved, overlay the curves, then compare."""
+        cfg, benchmark = self.config(), bool(self.benchmark.value)
+        self.result = None
+        with self.loss_fig.batch_update():
+            for trace in self.loss_fig.data:
+                trace.x, trace.y = [], []
+            self.loss_fig.layout.xaxis.autorange = True
+        self._render()
+
+        def work(emit, stop):
+            return run_twice(cfg, callbacks=[Events(emit)], stop=stop, benchmark=benchmark)
+
+        def flush(records):
+            fresh = ([], []), ([], [])
+            for kind, record in records:
+                if kind == "step":
+                    xs, ys = fresh[record["run"]]
+                    xs.append(record["step"])
+                    ys.append(record["loss"])  # inf/NaN: a gap, not a spike
+            with self.loss_fig.batch_update():
+                for run, (xs, ys) in enumerate(fresh):
+                    self.loss_fig.extend(run, xs, ys)
+
+        def done(result):
+            self.result = result
+            self._render()
+            if result[0].stopped or result[1].stopped:
+                self.status.show("panel.stopped", "ok")
+            else:
+                self.status.show("seeds.done.identical" if result[2].identical else "seeds.done.different", "ok")
+
+        self.start(work, flush, done, [self.run], self.stop_button)
+
+    def _render(self):
+        with self.loss_fig.batch_update():
+            self.loss_fig.layout.title = self.t("seeds.loss_title")
+            self.loss_fig.layout.xaxis.title = self.t("seeds.axis.step")
+            self.loss_fig.layout.yaxis.title = self.t("seeds.axis.loss")
+            for trace, key in zip(self.loss_fig.data, ("seeds.run_a", "seeds.run_b", "seeds.first_diff")):
+                trace.name = self.t(key)
+            self._render_result()
+
+    def _render_result(self):
+        self._mark_first_difference()
+        if self.result is None:
+            self.verdict.value = self.fingerprints.value = ""
+            return
+        first, second, comparison = self.result
+        if first.stopped or second.stopped:
+            self.verdict.value, self.fingerprints.value = f"<p>{self.t('seeds.stopped')}</p>", ""
+            return
+        step = comparison.first_diff_step
+        detail = (self.t("seeds.same_detail") if comparison.identical
+                  else self.t("seeds.diff_detail", step=step, gap=comparison.max_abs_diff))
+        colour = VERDICT_COLOURS[comparison.identical]
+        word = self.t("seeds.identical" if comparison.identical else "seeds.different")
+        self.verdict.value = (f"<div style='font-size:2em;font-weight:bold;color:{colour}'>{word}</div>"
+                              f"<p>{detail}</p>")
+        self.fingerprints.value = (f"<p>{self.t('seeds.fingerprints')}:<br>"
+                                   f"<code>{self.t('seeds.run_a')}: {first.fingerprint[:16]}</code><br>"
+                                   f"<code>{self.t('seeds.run_b')}: {second.fingerprint[:16]}</code></p>")
+
+    def _mark_first_difference(self):
+        """Ring both runs' losses at the first differing step and say them there; the x-axis starts a little
+        before 0 so a difference at step 0 stands clear of the y-axis."""
+        marker, fig = self.loss_fig.data[2], self.loss_fig
+        comparison = self.result[2] if self.result else None
+        step = comparison.first_diff_step if comparison else None
+        first, second = (self.result[0], self.result[1]) if self.result else (None, None)
+        if step is None or step >= min(first.steps, second.steps):
+            marker.x, marker.y, fig.layout.annotations = [], [], []
+            return
+        losses = [h.train_loss[step] for h in (first, second)]
+        shown = [v if math.isfinite(v) else None for v in losses]
+        marker.x, marker.y = [step, step], shown
+        key = "seeds.diff_mark_start" if step == 0 else "seeds.diff_mark"
+        text = self.t(key, step=step, a=f"{losses[0]:.7g}", b=f"{losses[1]:.7g}")
+        steps = max(first.steps, second.steps)
+        fig.layout.xaxis.range = [-0.03 * steps, 1.01 * steps]
+        y = max((v for v in shown if v is not None), default=0)
+        fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
+                                       ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
+                                       bordercolor="#d62728", font=dict(color="#b00020"))]
+
+    # -- sharing -------------------------------------------------------------------------
+    def settings(self) -> dict:
+        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value)}
+
+    def apply_settings(self, data: dict) -> None:
+        data = dict(data)
+        benchmark = data.pop("benchmark", None)
+        self.base = config_from(data, self.base).validate()
+        self.seed.value = "" if self.base.seed is None else str(self.base.seed)
+        for part, box in self.parts.items():
+            box.value = part not in self.base.unseeded
+        self.deterministic.value = self.base.deterministic
+        if benchmark is not None:
+            self.benchmark.value = bool(benchmark)

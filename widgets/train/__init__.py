@@ -1,0 +1,1 @@
+"""The training panel: controls, live figures, run information."""
