@@ -149,6 +149,8 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     if cfg.seed is None or cfg.unseeded:
         raise ConfigError("Only a fully seeded run can be reproduced: set a seed and seed every part.",
                           "export_unseeded")
+    if cfg.schedule != "constant":  # the script trains at one rate; a schedule would need its own code there
+        raise ConfigError("Only a run at a constant learning rate can be exported.", "export_schedule")
     data_code, imports, needs, n_classes = _data_code(cfg, filename)
     if cfg.deterministic and "os" not in imports:
         imports.append("os")
