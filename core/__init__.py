@@ -22,7 +22,7 @@ from .lessons.gpu.experiments import atomic_sums, cpu_vs_gpu, generator_streams,
 from .lessons.lr.sweeps import LR_PRESETS, REGIMES, classify_regime, lr_sweep
 from .lessons.lr.finder import RULES, SUGGESTION_DIVISOR, lr_find
 from .lessons.lr.band import lr_find_band
-from .lessons.lr.grid import batch_lr_grid
+from .lessons.lr.grid import MAX_GRID_CELLS, batch_lr_grid
 from .lessons.lr.surface import SURFACE_PRESETS, descend, linear_data, surface
 # lesson: initialisation
 from .lessons.init.experiments import conv_stack_stats, deep_matmul, product_moments
@@ -52,7 +52,7 @@ __all__ = [
     "seed_worker", "split_sizes", "TOY_SETS",
     "devices", "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",
     "atomic_sums", "cpu_vs_gpu", "generator_streams", "no_deterministic_version",
-    "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "RULES", "lr_find_band", "batch_lr_grid", "SURFACE_PRESETS", "descend",
+    "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "RULES", "lr_find_band", "batch_lr_grid", "MAX_GRID_CELLS", "SURFACE_PRESETS", "descend",
     "linear_data", "surface",
     "ACTIVATIONS", "LEAKY_SLOPE", "conv_stack_stats", "deep_matmul", "product_moments", "hist_image",
     "init_report", "scale_verdict", "INIT_SCHEMES", "calculate_gain", "expected_std", "init_model",
