@@ -8,7 +8,7 @@ from .engine.fingerprints import compare, fingerprint
 from .engine.history import History
 from .engine.stats import HIST_RANGE
 from .engine.run import Run, drive, train
-from .engine.schedules import SCHEDULES, schedule_lr
+from .engine.schedules import SCHEDULES, planned_rates, schedule_lr
 # data
 from .lessons.train.boundary import decision_grid, input_points
 from .data.csv_table import read_csv
@@ -47,7 +47,7 @@ from .lessons.train.crossval import cross_validate, fold_summary
 __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
     "SEED_PARTS", "RunConfig", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
-    "HIST_RANGE", "Run", "drive", "train", "SCHEDULES", "schedule_lr",
+    "HIST_RANGE", "Run", "drive", "train", "SCHEDULES", "schedule_lr", "planned_rates",
     "decision_grid", "input_points", "read_csv", "DATASETS", "kfold_indices", "load_dataset", "make_loader",
     "seed_worker", "split_sizes", "TOY_SETS",
     "devices", "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.optim import lr_scheduler as L
 
-from core import SCHEDULES, ConfigError, RunConfig, schedule_lr, train
+from core import SCHEDULES, ConfigError, RunConfig, planned_rates, schedule_lr, train
 
 CFG = RunConfig(hidden=(16,), epochs=2, batch_size=64, lr=0.3)  # 1,222 training rows: 20 steps an epoch
 WARMUP = 5
@@ -44,6 +44,7 @@ def test_history_lr_is_the_rate_torch_schedulers_give_at_every_step(schedule):
     expected = torch_rates(schedule, cfg.lr, history.steps)
     assert max(abs(a - b) for a, b in zip(history.lr, expected)) <= 1e-12
     assert max(history.lr) == pytest.approx(cfg.lr, rel=1e-12)  # lr is the peak
+    assert planned_rates(cfg) == history.lr  # known before the run, as the chart draws it
 
 
 def test_a_constant_schedule_trains_exactly_as_before_and_the_schedule_changes_the_run():

@@ -66,3 +66,16 @@ def _warmup_cosine(peak: float, total: int, warmup: int, step: int) -> float:
     if step < warmup:
         return peak * (WARMUP_START_FACTOR + (1 - WARMUP_START_FACTOR) * step / warmup)
     return _cosine(peak, 0.0, (step - warmup) / (total - warmup))
+
+
+def planned_rates(cfg) -> list:
+    """The rate at every step of cfg's run, known before it starts (a CSV's length only once it is read)."""
+    from ..data.datasets import split_sizes
+
+    cfg = cfg.validate()
+    sizes = split_sizes(cfg.dataset, float(cfg.val_fraction))
+    if sizes is None:
+        return []
+    total = int(cfg.epochs) * -(-sizes[0] // int(cfg.batch_size))
+    rate = schedule_lr(cfg.schedule, float(cfg.lr), total, int(cfg.warmup_steps))
+    return [rate(step) for step in range(total)]

@@ -10,6 +10,7 @@ from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_
 
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
+from .schedule import ScheduleSection
 from .surface import LossSurface
 from ..shell.i18n import register
 from ..shell.panel import Panel, config_from, shareable
@@ -85,6 +86,7 @@ class LRPanel(Panel):
         self.finder_note.add_class("tp-lr-finder-note")
         self.surface = LossSurface(self)
         self.surface_fig, self.surface_lr = self.surface.fig, self.surface.slider
+        self.schedule = ScheduleSection(self)
         self.on_click(self.run, self.run_presets)
         self.on_click(self.stop_button, self.stop)
         self.on_click(self.add, self.add_custom)
@@ -98,7 +100,7 @@ class LRPanel(Panel):
             widget_of(self.loss_fig), self.summary,
             W.HBox([W.VBox([widget_of(self.finder_fig), self.finder_note], layout=W.Layout(flex="1 1 420px")),
                     self.surface.box], layout=W.Layout(flex_flow="row wrap")),
-            self.share_box(),
+            self.schedule.box, self.share_box(),
         ]
 
     # -- the race of four presets --------------------------------------------------------
@@ -214,11 +216,16 @@ class LRPanel(Panel):
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:
-        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
+        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value,
+                "surface_optimizer": self.surface.optimizer.value, **self.schedule.settings()}
 
     def apply_settings(self, data: dict) -> None:
         data = dict(data)
         custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
+        self.schedule.apply({key: data.pop(key) for key in ("sched", "sched_lr", "sched_warmup") if key in data})
+        if data.get("surface_optimizer") is not None:
+            self.surface.set_optimizer(data.pop("surface_optimizer"))
+        data.pop("surface_optimizer", None)
         self.base = config_from(data, self.base).validate()
         if custom is not None:
             self.lr_input.value = str(custom)

@@ -1,0 +1,77 @@
+"""The learning-rate panel's schedule and optimizer-on-the-surface sections, driven headlessly."""
+import json
+
+import pytest
+
+from core import RunConfig, descend, linear_data, planned_rates, train
+from widgets.shell.app import App
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = App()
+    app.panel("lr").base = RunConfig(epochs=1, hidden=(16,))
+    return app
+
+
+def test_the_schedule_section_draws_the_rates_the_run_used_under_its_losses(app):
+    panel = app.panel("lr")
+    section = panel.schedule
+    section.pick.value, section.peak.value, section.warmup.value = "warmup_cosine", "0.2", 10
+    section.run.click()
+    expected = train(panel.base.replace(schedule="warmup_cosine", lr=0.2, warmup_steps=10))
+    assert list(section.fig.data[0].y) == expected.train_loss
+    assert list(section.fig.data[1].y) == expected.lr == planned_rates(expected.config)
+    assert section.history.fingerprint == expected.fingerprint
+    assert "warm-up then cosine" in section.note.value and app.status.text == "Ready."
+    assert not section.run.disabled and panel.stop_button.disabled
+
+
+def test_a_bad_peak_rate_is_a_message_not_a_traceback(app):
+    section = app.panel("lr").schedule
+    section.peak.value = "-1"
+    section.run.click()
+    assert "positive number" in app.status.text and app.status.kind == "error"
+    section.peak.value = "0.1"
+
+
+def test_one_cycle_takes_its_peak_from_the_finder(app):
+    panel = app.panel("lr")
+    panel.schedule.from_finder.click()
+    suggestion = panel.finder_result.suggestion
+    assert panel.schedule.pick.value == "one_cycle"
+    assert panel.schedule.history.config.lr == float(f"{suggestion:.3g}")  # the peak, as the box shows it
+    assert panel.schedule.history.lr[0] == pytest.approx(panel.schedule.history.config.lr / 25, rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_surface_arrows_are_the_gradient_and_the_step_the_optimizer_took(app, optimizer):
+    surface = app.panel("lr").surface
+    surface.slider.value, surface.optimizer.value, surface.step.value = 0.3, optimizer, 3
+    path = descend(*linear_data(), 0.3, steps=30, optimizer=optimizer)
+    assert list(surface.fig.data[1].x) == path.w
+    arrows = {a.name: a for a in surface.fig.layout.annotations if a.name in ("gradient", "update")}
+    (gw, gb), (uw, ub), (w, b) = path.grads[3], path.updates[3], (path.w[3], path.b[3])
+    assert (arrows["update"].ax, arrows["update"].ay) == (w, b)
+    assert (arrows["update"].x, arrows["update"].y) == (w + uw, b + ub)
+    assert (arrows["gradient"].x, arrows["gradient"].y) == (w - 0.3 * gw, b - 0.3 * gb)
+    assert ("velocity" in surface.arrows_note.value) == (optimizer == "momentum")
+    assert ("m̂" in surface.arrows_note.value) == (optimizer == "adam")
+
+
+def test_section_settings_round_trip_and_chinese_labels(app):
+    panel = app.panel("lr")
+    settings = panel.settings()
+    settings.update(sched="cosine", sched_lr="0.05", surface_optimizer="adam")
+    panel.apply_settings(json.loads(json.dumps(settings)))
+    assert (panel.schedule.pick.value, panel.schedule.peak.value, panel.surface.optimizer.value) == (
+        "cosine", "0.05", "adam")
+    panel.share_text.value = json.dumps({**settings, "surface_optimizer": "rmsprop"})
+    panel.share_apply.click()
+    assert "Unknown optimizer" in app.status.text
+    app.lang.value = "zh"
+    try:
+        assert panel.schedule.run.description == "按此调度训练"
+        assert dict(panel.schedule.pick.options)["余弦"] == "cosine"
+    finally:
+        app.lang.value = "en"
