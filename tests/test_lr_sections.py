@@ -1,9 +1,10 @@
 """The learning-rate panel's schedule and optimizer-on-the-surface sections, driven headlessly."""
 import json
+import statistics
 
 import pytest
 
-from core import RunConfig, descend, linear_data, planned_rates, train
+from core import RULES, RunConfig, classify_regime, descend, linear_data, lr_find_band, planned_rates, train
 from widgets.shell.app import App
 
 
@@ -75,3 +76,28 @@ def test_section_settings_round_trip_and_chinese_labels(app):
         assert dict(panel.schedule.pick.options)["余弦"] == "cosine"
     finally:
         app.lang.value = "en"
+
+
+def test_the_band_draws_what_lr_find_band_computes_and_says_the_state_was_restored(app):
+    panel = app.panel("lr")
+    panel.band.seeds.value = 2
+    panel.band.run.click()
+    band = lr_find_band(panel.base, [0, 1], steps=80)
+    fig = panel.band.fig
+    assert list(fig.data[1].y) == band.low and list(fig.data[0].y) == band.high
+    assert list(fig.data[2].y) == band.median and list(fig.data[2].x) == band.lrs
+    assert [list(trace.x) for trace in fig.data[3:]] == [band.suggestions[rule] for rule in RULES]
+    assert f"× {band.spread['steepest']:.2f}" in panel.band.table.value
+    digest = band.runs[0].state_check["after"]["weights"][:8]
+    assert "were put back" in panel.band.restored.value and digest in panel.band.restored.value
+
+
+def test_training_at_each_rules_suggestion_labels_its_regime(app):
+    panel = app.panel("lr")
+    assert not panel.band.train.disabled
+    panel.band.train.click()
+    for rule in RULES:
+        lr = statistics.median(panel.band.band.suggestions[rule])
+        regime = classify_regime(train(panel.base.replace(lr=lr)))
+        assert panel.band.regimes[rule] == regime
+    assert "<th>a run there</th>" in panel.band.table.value
