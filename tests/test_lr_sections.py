@@ -1,10 +1,11 @@
 """The learning-rate panel's schedule and optimizer-on-the-surface sections, driven headlessly."""
 import json
+import math
 import statistics
 
 import pytest
 
-from core import RULES, RunConfig, classify_regime, descend, linear_data, lr_find_band, planned_rates, train
+from core import RULES, RunConfig, batch_lr_grid, classify_regime, descend, linear_data, lr_find_band, planned_rates, train
 from widgets.shell.app import App
 
 
@@ -101,3 +102,29 @@ def test_training_at_each_rules_suggestion_labels_its_regime(app):
         regime = classify_regime(train(panel.base.replace(lr=lr)))
         assert panel.band.regimes[rule] == regime
     assert "<th>a run there</th>" in panel.band.table.value
+
+
+def test_the_grid_map_shows_batch_lr_grids_losses_crosses_where_it_diverged_and_the_scaling_line(app):
+    panel = app.panel("lr")
+    base = panel.base
+    panel.base = base.replace(hidden=(32,), lr=0.1, batch_size=32)
+    try:
+        panel.grid.batches.value, panel.grid.rates.value = "128, 32", "0.1, 1e5"
+        panel.grid.run.click()
+        grid = batch_lr_grid(panel.base, [32, 128], [0.1, 1e5])
+        heat, crosses, line = panel.grid.fig.data
+        assert [list(row) for row in heat.z] == [[v if math.isfinite(v) else None for v in row] for row in grid.val_loss]
+        assert list(zip(crosses.x, crosses.y)) == [(1, 0)]  # batch 32 at 1e5 diverged, batch 128 did not
+        # rate ∝ batch from (32, 0.1): 0.1 at column 0, 0.4 a fraction log(4)/log(1e6) of the way to column 1
+        assert list(line.y) == [0, 1] and line.x[0] == 0.0
+        assert line.x[1] == pytest.approx(math.log(4) / math.log(1e6), rel=1e-12)
+    finally:
+        panel.base = base
+
+
+def test_bad_grid_lists_are_messages(app):
+    panel = app.panel("lr")
+    panel.grid.batches.value = ""
+    panel.grid.run.click()
+    assert "separated by commas" in app.status.text and app.status.kind == "error"
+    panel.grid.batches.value = "16, 64, 256"

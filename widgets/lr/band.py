@@ -36,6 +36,9 @@ register({
                          "（{weights}…，{optimizer}…，{rng}…）。"),
     "lr.band.not_restored": ("A finder run did not restore its state: the digests before and after differ.",
                              "有一次查找器运行没有还原状态：前后摘要不同。"),
+    "err.band_seeds": ("The band needs 1 to {limit} seeds.", "置信带需要 1 到 {limit} 个种子。"),
+    "err.finder_range": ("The LR finder needs 0 < start < end and 2 to 10000 steps.",
+                         "学习率查找器需要 0 < 起点 < 终点，以及 2 到 10000 步。"),
 })
 RULE_COLOURS = {"min_div_10": "#d62728", "steepest": "#ff7f0e", "valley": "#1f77b4"}
 

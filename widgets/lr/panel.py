@@ -11,6 +11,7 @@ from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
 from .band import FinderBand
+from .grid import BatchRateGrid
 from .schedule import ScheduleSection
 from .surface import LossSurface
 from ..shell.i18n import register
@@ -87,7 +88,7 @@ class LRPanel(Panel):
         self.finder_note.add_class("tp-lr-finder-note")
         self.surface = LossSurface(self)
         self.surface_fig, self.surface_lr = self.surface.fig, self.surface.slider
-        self.schedule, self.band = ScheduleSection(self), FinderBand(self)
+        self.schedule, self.band, self.grid = ScheduleSection(self), FinderBand(self), BatchRateGrid(self)
         self.on_click(self.run, self.run_presets)
         self.on_click(self.stop_button, self.stop)
         self.on_click(self.add, self.add_custom)
@@ -101,7 +102,7 @@ class LRPanel(Panel):
             widget_of(self.loss_fig), self.summary,
             W.HBox([W.VBox([widget_of(self.finder_fig), self.finder_note], layout=W.Layout(flex="1 1 420px")),
                     self.surface.box], layout=W.Layout(flex_flow="row wrap")),
-            self.band.box, self.schedule.box, self.share_box(),
+            self.band.box, self.schedule.box, self.grid.box, self.share_box(),
         ]
 
     # -- the race of four presets --------------------------------------------------------
@@ -218,13 +219,15 @@ class LRPanel(Panel):
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:
         return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value,
-                "surface_optimizer": self.surface.optimizer.value, **self.schedule.settings(), **self.band.settings()}
+                "surface_optimizer": self.surface.optimizer.value, **self.schedule.settings(), **self.band.settings(),
+                **self.grid.settings()}
 
     def apply_settings(self, data: dict) -> None:
         data = dict(data)
         custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
         self.schedule.apply({key: data.pop(key) for key in ("sched", "sched_lr", "sched_warmup") if key in data})
         self.band.apply({key: data.pop(key) for key in ("band_seeds",) if key in data})
+        self.grid.apply({key: data.pop(key) for key in ("grid_batches", "grid_rates") if key in data})
         if data.get("surface_optimizer") is not None:
             self.surface.set_optimizer(data.pop("surface_optimizer"))
         data.pop("surface_optimizer", None)

@@ -29,6 +29,11 @@ register({
     "lr.sched.cosine": ("cosine", "余弦"),
     "lr.sched.one_cycle": ("one-cycle", "one-cycle（单周期）"),
     "lr.sched.warmup_cosine": ("warm-up then cosine", "预热后余弦"),
+    "err.warmup_range": ("Warm-up steps must be a whole number of at least 0 (at least 1 for a warm-up schedule).",
+                         "预热步数必须是不小于 0 的整数（预热调度至少 1 步）。"),
+    "err.warmup_too_long": ("The warm-up must be shorter than the run ({limit} steps).",
+                            "预热必须比整个训练短（{limit} 步）。"),
+    "err.export_schedule": ("Only a run at a constant learning rate can be exported.", "只有恒定学习率的训练才能导出。"),
 })
 
 
