@@ -115,6 +115,7 @@ def test_the_band_is_one_finder_per_seed_and_the_same_seeds_give_the_same_band()
         values = [r.suggestions[rule] for r in singles]
         assert band.suggestions[rule] == values
         assert band.spread[rule] == max(values) / min(values)
+        assert band.suggestion_median[rule] == sorted(values)[1]  # three seeds: the middle one
 
 
 def test_a_band_needs_seeds():

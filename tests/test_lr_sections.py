@@ -99,6 +99,7 @@ def test_training_at_each_rules_suggestion_labels_its_regime(app):
     panel.band.train.click()
     for rule in RULES:
         lr = statistics.median(panel.band.band.suggestions[rule])
+        assert panel.band.band.suggestion_median[rule] == lr
         regime = classify_regime(train(panel.base.replace(lr=lr)))
         assert panel.band.regimes[rule] == regime
     assert "<th>a run there</th>" in panel.band.table.value
@@ -128,3 +129,15 @@ def test_bad_grid_lists_are_messages(app):
     panel.grid.run.click()
     assert "separated by commas" in app.status.text and app.status.kind == "error"
     panel.grid.batches.value = "16, 64, 256"
+
+
+def test_a_language_switch_keeps_the_chosen_schedule():
+    app = App()
+    section = app.panel("lr").schedule
+    section.pick.value = "cosine"
+    app.lang.value = "zh"
+    try:
+        assert section.pick.value == "cosine" and section.pick.label == "余弦"
+    finally:
+        app.lang.value = "en"
+    assert section.pick.value == "cosine" and section.pick.label == "cosine"

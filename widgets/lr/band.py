@@ -2,8 +2,6 @@
 and their spread, one short run at each rule's suggestion, and the proof that the finder restored its state."""
 from __future__ import annotations
 
-import statistics
-
 import ipywidgets as W
 import plotly.graph_objects as go
 
@@ -49,12 +47,15 @@ class FinderBand:
     def __init__(self, panel):
         self.panel, self.band, self.regimes = panel, None, {}
         self.seeds = W.IntSlider(value=5, min=2, max=8, continuous_update=False)
+        self.seeds.add_class("tp-lr-band-seeds")
         panel.label(self.seeds, "lr.band.seeds")
         self.run = panel.button("lr.band.run", "tp-lr-band-run")
         self.train = panel.button("lr.band.train")
         self.train.disabled = True
         self.table, self.restored = W.HTML(), W.HTML()
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), hoverinfo="skip"),
+        self.restored.add_class("tp-lr-band-restored")
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), hoverinfo="skip",
+                                      showlegend=False),
                            go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
                                       fillcolor="rgba(31,119,180,0.25)"),
                            go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4"))]
@@ -82,7 +83,6 @@ class FinderBand:
 
     def _show(self, band):
         self.band = band
-        median_of = {rule: statistics.median(values) for rule, values in band.suggestions.items()}
         top = max(v for v in band.high if v == v)
         with self.fig.batch_update():
             self.fig.data[0].x, self.fig.data[0].y = band.lrs, band.high
@@ -90,7 +90,6 @@ class FinderBand:
             self.fig.data[2].x, self.fig.data[2].y = band.lrs, band.median
             for trace, rule in zip(self.fig.data[3:], RULES):
                 trace.x, trace.y = band.suggestions[rule], [top] * len(band.suggestions[rule])
-        self.median_of = median_of
         self.train.disabled = False
         self.retitle()
         self.panel.status.show("status.ready", "ok")
@@ -98,7 +97,7 @@ class FinderBand:
     def train_at_suggestions(self):
         """One short run at each rule's median suggestion, labelled with its regime."""
         rules = list(RULES)
-        lrs = [self.median_of[rule] for rule in rules]
+        lrs = [self.band.suggestion_median[rule] for rule in rules]
         base = self.panel.base
 
         def work(emit, stop):
@@ -131,8 +130,8 @@ class FinderBand:
         rows = []
         for rule in RULES:
             values = band.suggestions[rule]
-            cells = [t(f"lr.band.rule.{rule}"), f"{self.median_of[rule]:.3g}", f"{min(values):.3g} – {max(values):.3g}",
-                     f"× {band.spread[rule]:.2f}"]
+            cells = [t(f"lr.band.rule.{rule}"), f"{band.suggestion_median[rule]:.3g}",
+                     f"{min(values):.3g} – {max(values):.3g}", f"× {band.spread[rule]:.2f}"]
             if self.regimes:
                 cells.append(f"<b>{t('lr.regime.' + self.regimes[rule])}</b>")
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")

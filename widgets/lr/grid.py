@@ -49,6 +49,8 @@ class BatchRateGrid:
         self.panel, self.grid = panel, None
         self.batches = W.Text(value="16, 64, 256", style={"description_width": "initial"})
         self.rates = W.Text(value="0.01, 0.1, 1, 10", style={"description_width": "initial"})
+        self.batches.add_class("tp-lr-grid-batches")
+        self.rates.add_class("tp-lr-grid-rates")
         panel.label(self.batches, "lr.grid.batches")
         panel.label(self.rates, "lr.grid.rates")
         self.run = panel.button("lr.grid.run", "tp-lr-grid-run")

@@ -56,7 +56,8 @@ class ScheduleSection:
         self.fig = figure([go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color="#2ca02c")),
                            go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color="#9467bd"))],
                           yaxis=dict(domain=[0.42, 1.0], type="log", exponentformat="power"),
-                          yaxis2=dict(domain=[0.0, 0.32], anchor="x", exponentformat="power"),
+                          yaxis2=dict(domain=[0.0, 0.32], anchor="x", exponentformat="power", rangemode="tozero"),
+                          xaxis=dict(anchor="y2"),
                           showlegend=False, height=420)
         panel.on_click(self.run, self.train)
         panel.on_click(self.from_finder, self.one_cycle_from_finder)
@@ -107,7 +108,9 @@ class ScheduleSection:
 
     def retitle(self):
         t = self.panel.t
-        self.pick.options = [(t(f"lr.sched.{s}"), s) for s in SCHEDULES]
+        chosen = self.pick.value
+        self.pick.options = [(t(f"lr.sched.{s}"), s) for s in SCHEDULES]  # new options reset the value: put it back
+        self.pick.value = chosen
         with self.fig.batch_update():
             self.fig.layout.title = t("lr.sched.title")
             self.fig.layout.xaxis.title = t("lr.step")

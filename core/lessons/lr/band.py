@@ -24,6 +24,7 @@ class LRBand:
     high: list
     suggestions: dict  # rule -> [suggestion per seed]
     spread: dict  # rule -> largest / smallest suggestion over the seeds
+    suggestion_median: dict  # rule -> the median suggestion over the seeds
 
 
 def lr_find_band(cfg: RunConfig, seeds, start: float = 1e-5, end: float = 10.0, steps: int = 100,
@@ -46,4 +47,5 @@ def lr_find_band(cfg: RunConfig, seeds, start: float = 1e-5, end: float = 10.0, 
     return LRBand(seeds, list(longest.lrs), runs,
                   np.nanmin(curves, axis=0).tolist(), np.nanmedian(curves, axis=0).tolist(),
                   np.nanmax(curves, axis=0).tolist(), suggestions,
-                  {name: max(values) / min(values) for name, values in suggestions.items()})
+                  {name: max(values) / min(values) for name, values in suggestions.items()},
+                  {name: float(np.median(values)) for name, values in suggestions.items()})
