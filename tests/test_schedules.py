@@ -77,3 +77,12 @@ def test_bad_schedules_are_config_errors(changes, code):
 def test_schedule_round_trips_through_settings():
     cfg = CFG.replace(schedule="warmup_cosine", warmup_steps=WARMUP)
     assert RunConfig.from_json(cfg.to_json()) == cfg
+
+
+def test_the_exported_script_refuses_a_schedule_it_would_not_reproduce():
+    from core import export_script
+
+    with pytest.raises(ConfigError) as err:
+        export_script(CFG.replace(schedule="cosine"))
+    assert err.value.code == "export_schedule"
+    assert "LR = 0.3" in export_script(CFG)  # a constant rate still exports
