@@ -263,3 +263,15 @@ def test_keyboard_focus_language_attributes_and_focus_ring(browser, server):
     assert toggle() == [["English", "false"], ["中文", "true"]]
     assert handle.get_attribute("aria-label") == text("lr.surface_lr", "zh")
     page.close()
+
+
+def test_on_a_wide_screen_the_decision_boundary_stands_beside_its_curves(browser, server):
+    """1920×1080: a toy set's decision boundary is in the loss curve's row, in view while the curves grow."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server.url}/?dataset=moons", timeout=LOAD_TIMEOUT_MS)
+    boundary = page.locator(".tp-panel-train .tp-train-boundary")
+    boundary.wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
+    loss, box = page.locator(".tp-panel-train .tp-train-loss").bounding_box(), boundary.bounding_box()
+    assert box["x"] >= loss["x"] + loss["width"]  # beside the curves…
+    assert box["y"] < loss["y"] + loss["height"] and box["y"] + box["height"] > loss["y"]  # …in their row
+    page.close()

@@ -55,12 +55,18 @@ class TrainFigures:
             go.Heatmap(x=[], y=[], z=[], zmin=0, zmax=1, colorscale="RdBu", reversescale=True, opacity=0.75),
             go.Scatter(x=[], y=[], mode="markers", marker=dict(size=5, color=[], colorscale=CLASS_COLOURS, cmin=0,
                                                                cmax=1, line=dict(width=0.5, color="white")))],
-            width=460, height=420)
+            width=400)
         self.folds = figure([go.Bar(x=[], y=[], text=[], textposition="outside")], yaxis=dict(range=[0, 1.1]))
         # A FigureWidget's .layout is plotly's, so each figure that can hide sits in a Box we can hide.
         self.boundary_box = W.Box([widget_of(self.boundary)])
         self.folds_box = W.Box([widget_of(self.folds)])
-        self.widget = W.VBox([W.HBox([widget_of(self.loss), widget_of(self.acc)]), self.folds_box, self.boundary_box])
+        # one row that wraps: on a wide screen the boundary stands beside the curves, in view while they grow
+        for child, basis in ((widget_of(self.loss), "420px"), (widget_of(self.acc), "420px"), (self.boundary_box, "400px")):
+            child.layout.flex = f"1 1 {basis}"
+        widget_of(self.loss).add_class("tp-train-loss")
+        self.boundary_box.add_class("tp-train-boundary")
+        self.widget = W.VBox([W.Box([widget_of(self.loss), widget_of(self.acc), self.boundary_box],
+                                    layout=W.Layout(flex_flow="row wrap", align_items="flex-start")), self.folds_box])
         self.clear()
         i18n.call(self._retitle)
 
