@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 
-from .i18n import LANGUAGES, I18n, register
+from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .status import StatusLine, log
@@ -23,11 +23,6 @@ PANELS = {  # attribute -> (module, class)
     "losses": ("widgets.losses.panel", "LossesPanel"),
     "gpu": ("widgets.gpu.panel", "GPUPanel"),
 }
-
-register({
-    "app.title": ("Training Playground", "训练游乐场"),
-    "app.panel_failed": ("This panel could not start here; the others still work.", "此面板无法在这里启动；其他面板仍可使用。"),
-})
 
 STYLE = "<style>" + (pathlib.Path(__file__).resolve().parent / "assets" / "app.css").read_text() + "</style>"
 
