@@ -164,8 +164,9 @@ def _choice(what, value, options, allow_csv=False):
     if allow_csv and isinstance(value, str) and value.lower().endswith(".csv"):
         return
     if not isinstance(value, str) or value not in options:
-        raise ConfigError("unknown_dataset" if allow_csv else "unknown_choice", what=what, value=value,
-                          options=", ".join(options))
+        if allow_csv:
+            raise ConfigError("unknown_dataset", value=value, options=", ".join(options))
+        raise ConfigError("unknown_choice", what=what, value=value, options=", ".join(options))
 
 
 def _number(what, value) -> float:

@@ -8,7 +8,6 @@ import ipywidgets as W
 
 from core import audit_under, GENERATORS, random_sequences, seed_report
 
-from ..shell.i18n import known
 from ..shell.page_a11y import mark
 
 CALLS = {"python": "random.random()", "numpy": "np.random.rand()", "torch": "torch.rand()"}  # what each row draws
@@ -61,7 +60,7 @@ class SeedLessons:
         self.table.value = self._table_html()
         self.audit_list.value = self._audit_html()
         env = os.environ.get("PYTHONHASHSEED") or self.t("seeds.unset")
-        notes = "<br>".join(html.escape(self.t("seeds.hashseed", note=note, value=env)) for note in self.report.notes)
+        notes = html.escape(self.t("seeds.hashseed", value=env))  # the note seed_everything makes, in this language
         names = ", ".join(f"<code>{html.escape(name)}</code>" for name in self.report.seeded)
         self.hashseed.value = f"<p>{mark('info')}{notes}<br>{self.t('seeds.everything', names=names)}</p>"
 
@@ -93,14 +92,9 @@ class SeedLessons:
             return f"<p>{mark('yes')}{self.t('seeds.audit.none')}</p>"
         items = []
         for f in self.findings:
-            # Findings core adds later fall back to core's English until they are translated here.
-            message = self._text(f"seeds.audit.{f.name}", f.message)
-            fix_key = f"seeds.fix.{f.name}"
-            fix = html.escape(self.t(fix_key)) if known(fix_key) else f"<code>{html.escape(f.fix)}</code>"
+            message = self.t(f"seeds.audit.{f.name}", **f.params)
+            fix = f"<code>{html.escape(f.code)}</code>" if f.code else html.escape(self.t(f"seeds.fix.{f.name}"))
             item = self.t("seeds.audit.item", icon=mark(f.severity), name=html.escape(f.name),
                           message=html.escape(message), fix=fix)
             items.append(f"<li class='tp-seeds-finding' data-severity='{f.severity}'>{item}</li>")
         return f"<ul style='list-style:none;padding-left:0'>{''.join(items)}</ul>"
-
-    def _text(self, key, fallback):
-        return self.t(key, message=fallback) if known(key) else fallback

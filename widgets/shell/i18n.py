@@ -20,8 +20,8 @@ class I18n(traitlets.HasTraits):
     lang = traitlets.Unicode("en")
 
     def __init__(self, **kwargs):
+        self._bindings = []  # (widget, attribute, key or callable, params); before a lang= given here is set
         super().__init__(**kwargs)
-        self._bindings = []  # (widget, attribute, key or callable, params)
 
     def t(self, key: str, **params) -> str:
         """The text for key in the current language, formatted with params."""
