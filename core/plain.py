@@ -270,23 +270,18 @@ def as_tensors(x, y):
     return torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
 
 
-def damaged_file(path, why):
-    """The error for a data file that cannot be read; deleting it lets a new download fix it."""
-    return ConfigError("file_damaged", name=os.path.basename(path), why=why)
-
-
 def parse_idx(raw, path="data"):
     """Parse the bytes of one (already gunzipped) IDX file into a read-only numpy array."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_DTYPES:
-        raise damaged_file(path, "wrong magic number")
+        raise ConfigError("damaged_magic", name=os.path.basename(path))
     ndim = raw[3]
     if ndim == 0 or len(raw) < 4 + 4 * ndim:
-        raise damaged_file(path, "bad header")
+        raise ConfigError("damaged_header", name=os.path.basename(path))
     shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(IDX_DTYPES[raw[2]])
     body = raw[4 + 4 * ndim:]
     if len(body) != math.prod(shape) * dtype.itemsize:
-        raise damaged_file(path, "size does not match its header")
+        raise ConfigError("damaged_size", name=os.path.basename(path))
     # frombuffer over bytes is already read-only, so a cached copy cannot be mutated
     return np.frombuffer(body, dtype=dtype).reshape(shape)
 
