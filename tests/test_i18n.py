@@ -96,9 +96,12 @@ def test_a_refusal_is_said_in_the_chosen_language_with_the_box_named_in_it():
     assert app.status.text == "设置无法使用：学习率必须是数字，而不是 'abc'。"
 
 
-def test_the_language_toggle_lists_every_catalogue_english_first():
+def test_the_language_toggle_lists_every_catalogue_english_first_and_the_page_gets_its_tag():
     assert LANGUAGES == (("English", "en"), ("中文", "zh"))
-    assert tuple(App("").lang.options) == LANGUAGES
+    app = App("")
+    assert tuple(app.lang.options) == LANGUAGES and app.a11y.lang == "en"
+    app.lang.value = "zh"
+    assert app.a11y.lang == "zh-Hans"  # the page's lang attribute: a BCP 47 tag, from the catalogue
 
 
 def test_adding_a_language_is_adding_a_file(tmp_path, monkeypatch):

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 
+from core import catalogue
+
 from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
@@ -69,7 +71,7 @@ class App:
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
         self.a11y = PageAccessibility()
-        W.dlink((self.i18n, "lang"), (self.a11y, "lang"))
+        W.dlink((self.i18n, "lang"), (self.a11y, "lang"), lambda code: catalogue(code)["language.tag"])
         self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget, self.a11y])
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])
