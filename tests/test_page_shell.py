@@ -4,18 +4,15 @@ nothing, axe-core finding no serious violation, no English left in 中文 mode, 
 Each test walks the six panels as a learner would: a bad value where a panel takes one, then the panel's
 main action. Screenshots of every panel after its main action go to test-artifacts/ (page-<lang>-<panel>.png).
 """
-import importlib
 import json
 import re
 
 import pytest
 import torch
 
-from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS
+from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
 from servers import ARTIFACTS, voila
-from widgets.shell.app import PANELS
-from widgets.shell.i18n import CATALOGUE
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
@@ -23,12 +20,10 @@ LAYERS = [name for model in MODELS for name, _ in build_model(model, (4,), "relu
 REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
 LOAD_TIMEOUT_MS = 180_000
 RUN_TIMEOUT_MS = 180_000
-for _module, _cls in PANELS.values():  # every panel registers its texts when imported
-    importlib.import_module(_module)
 
 
 def text(key, lang):
-    return CATALOGUE[key][lang == "zh"]
+    return catalogue(lang)[key]
 
 
 def opening(key, lang):
@@ -199,8 +194,8 @@ def english_ui_words() -> set:
     """Words of the app's English texts that none of its Chinese texts uses and that name nothing (a dropdown
     shows `xavier_uniform`, `relu`, `moons`, a plot the layer `out`, as they are, in both languages)."""
     prose = lambda s: re.sub(r"<code>.*?</code>|<[^>]+>|\{[^}]*\}", " ", s)
-    english = set().union(*(words(prose(en)) for en, _ in CATALOGUE.values()))
-    chinese = set().union(*(words(prose(zh)) for _, zh in CATALOGUE.values()))
+    english = set().union(*(words(prose(en)) for en in catalogue("en").values()))
+    chinese = set().union(*(words(prose(zh)) for zh in catalogue("zh").values()))
     names = set().union(*(words(" ".join(map(str, registry))) for registry in REGISTRIES))
     return {w for w in english - chinese - names if w.isalpha() and len(w) > 1}
 

@@ -7,25 +7,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 
-register({
-    "train.loss_title": ("Loss: training per step, validation per epoch", "损失：训练集逐步、验证集逐轮"),
-    "train.acc_title": ("Validation accuracy per epoch", "每轮验证准确率"),
-    "train.boundary_title": ("Decision boundary: P(class 1) over the inputs", "决策边界：输入空间中的 P(类别 1)"),
-    "train.folds_title": ("k-fold: validation accuracy of each fold", "k 折：每折的验证准确率"),
-    "train.trace.train": ("training loss", "训练损失"),
-    "train.trace.val": ("validation loss", "验证损失"),
-    "train.trace.acc": ("validation accuracy", "验证准确率"),
-    "train.trace.prob": ("P(class 1)", "P(类别 1)"),
-    "train.trace.points": ("training points", "训练样本"),
-    "train.axis.step": ("step", "步"),
-    "train.axis.epoch": ("epoch", "轮"),
-    "train.axis.fold": ("fold", "折"),
-    "train.axis.loss": ("loss (log scale)", "损失（对数坐标）"),
-    "train.axis.acc": ("accuracy", "准确率"),
-    "train.hint": ("Press “{button}” to train.", "按“{button}”开始训练。"),
-})
 TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 CLASS_COLOURS = [[0, "#2166ac"], [1, "#b2182b"]]  # class 0 blue, class 1 red, as in the heatmap
