@@ -20,15 +20,13 @@ WARMUP_START_FACTOR = 0.01  # "warmup_cosine": LinearLR(start_factor=0.01, total
 def check_schedule(schedule, warmup_steps, total_steps=None) -> None:
     """ConfigError unless `schedule` is known and its warm-up fits the run (when the run's length is known)."""
     if not isinstance(schedule, str) or schedule not in SCHEDULES:
-        raise ConfigError(f"Unknown schedule {schedule!r}: choose one of {', '.join(SCHEDULES)}.", "unknown_choice",
-                          what="schedule", value=schedule, options=", ".join(SCHEDULES))
+        raise ConfigError("unknown_choice", what="schedule", value=schedule, options=", ".join(SCHEDULES))
     if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
-        raise ConfigError("Warm-up steps must be a whole number of at least 0.", "warmup_range")
+        raise ConfigError("warmup_range")
     if schedule == "warmup_cosine" and warmup_steps < 1:
-        raise ConfigError("A warm-up schedule needs at least 1 warm-up step.", "warmup_range")
+        raise ConfigError("warmup_range")
     if schedule == "warmup_cosine" and total_steps is not None and warmup_steps >= total_steps:
-        raise ConfigError(f"The warm-up must be shorter than the run ({total_steps} steps).", "warmup_too_long",
-                          limit=total_steps)
+        raise ConfigError("warmup_too_long", limit=total_steps)
 
 
 def schedule_lr(schedule: str, peak: float, total: int, warmup_steps: int = 0):

@@ -8,36 +8,8 @@ import plotly.graph_objects as go
 from core import RULES, classify_regime, lr_find_band, lr_sweep
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 from ..shell.runner import Events
 
-register({
-    "lr.band.title": ("LR finder over {n} seeds: lowest–highest smoothed loss, median, suggestions",
-                      "{n} 个种子上的学习率查找器：平滑损失的最低–最高、中位数与建议值"),
-    "lr.band.seeds": ("Seeds", "种子数"),
-    "lr.band.run": ("Finder over several seeds", "多个种子运行查找器"),
-    "lr.band.train": ("Train at each rule's suggestion", "按每条规则的建议值训练"),
-    "lr.band.hint": ("Press “{button}”: the finder runs once per seed.", "按“{button}”：每个种子运行一次查找器。"),
-    "lr.band.range": ("lowest–highest", "最低–最高"),
-    "lr.band.median": ("median", "中位数"),
-    "lr.band.col.rule": ("rule", "规则"),
-    "lr.band.col.median": ("median suggestion", "建议值中位数"),
-    "lr.band.col.range": ("range over seeds", "各种子范围"),
-    "lr.band.col.spread": ("spread (max ÷ min)", "离散度（最大 ÷ 最小）"),
-    "lr.band.col.regime": ("a run there", "在此训练"),
-    "lr.band.rule.min_div_10": ("lowest ÷ 10", "最低点 ÷ 10"),
-    "lr.band.rule.steepest": ("steepest slope", "最陡下降"),
-    "lr.band.rule.valley": ("valley", "山谷"),
-    "lr.band.restored": ("After each of the {n} finder runs the weights, the optimizer's state and the global RNG "
-                         "were put back: digests before = after ({weights}…, {optimizer}…, {rng}…).",
-                         "{n} 次查找器运行后，权重、优化器状态和全局随机数状态都已还原：前后摘要一致"
-                         "（{weights}…，{optimizer}…，{rng}…）。"),
-    "lr.band.not_restored": ("A finder run did not restore its state: the digests before and after differ.",
-                             "有一次查找器运行没有还原状态：前后摘要不同。"),
-    "err.band_seeds": ("The band needs 1 to {limit} seeds.", "置信带需要 1 到 {limit} 个种子。"),
-    "err.finder_range": ("The LR finder needs 0 < start < end and 2 to 10000 steps.",
-                         "学习率查找器需要 0 < 起点 < 终点，以及 2 到 10000 步。"),
-})
 RULE_COLOURS = {"min_div_10": "#d62728", "steepest": "#ff7f0e", "valley": "#1f77b4"}
 
 

@@ -11,34 +11,16 @@ import plotly.graph_objects as go
 from core import ConfigError, batch_lr_grid
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 from ..shell.parse import parse_float, parse_int
 from ..shell.runner import Events
 
-register({
-    "lr.grid.title": ("Final validation loss per batch size × rate (× = diverged)",
-                      "每个批大小 × 学习率的最终验证损失（× = 发散）"),
-    "lr.grid.batches": ("Batch sizes", "批大小"),
-    "lr.grid.rates": ("Rates", "学习率"),
-    "lr.grid.run": ("Run the grid", "运行网格"),
-    "lr.grid.hint": ("Press “{button}”: one run per cell.", "按“{button}”：每个格子训练一次。"),
-    "lr.grid.axis.batch": ("batch size", "批大小"),
-    "lr.grid.scaling": ("linear scaling: rate ∝ batch size (from lr={lr:g} at batch {batch})",
-                        "线性缩放：学习率 ∝ 批大小（自 批大小 {batch} 时 学习率={lr:g}）"),
-    "lr.grid.diverged": ("diverged", "发散"),
-    "err.empty_list": ("List the {what}s separated by commas, e.g. 16, 64, 256.", "请用逗号分隔列出{what}，例如 16, 64, 256。"),
-    "err.grid_size": ("The grid needs at least one batch size and one rate, at most {limit} cells.",
-                      "网格至少需要一个批大小和一个学习率，最多 {limit} 个格子。"),
-    "err.grid_needs_val": ("The grid compares validation losses: keep a validation split.",
-                           "网格比较的是验证损失：请保留验证集。"),
-})
 
 
-def parse_list(text, parse, what, example):
+def parse_list(text, parse, what):
     """'16, 64' -> [16, 64] with each item parsed; an empty list is a ConfigError."""
     parts = [p for p in str(text).replace(";", ",").split(",") if p.strip()]
     if not parts:
-        raise ConfigError(f"List the {what}s separated by commas, e.g. {example}.", "empty_list", what=what)
+        raise ConfigError("empty_list", what=what)
     return sorted(parse(p, what) for p in parts)
 
 
@@ -65,8 +47,8 @@ class BatchRateGrid:
 
     def start(self):
         """Train every cell (round-robin) and draw the map when all are done."""
-        sizes = parse_list(self.batches.value, parse_int, "batch size", "16, 64, 256")
-        lrs = parse_list(self.rates.value, parse_float, "learning rate", "0.01, 0.1, 1")
+        sizes = parse_list(self.batches.value, parse_int, "batch size")
+        lrs = parse_list(self.rates.value, parse_float, "learning rate")
         base = self.panel.base
 
         def work(emit, stop):

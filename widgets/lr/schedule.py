@@ -9,32 +9,9 @@ import plotly.graph_objects as go
 from core import SCHEDULES, classify_regime, planned_rates, train
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 from ..shell.parse import parse_float
 from ..shell.runner import Events
 
-register({
-    "lr.sched.title": ("Schedule: loss (top) and the rate used at each step (bottom)",
-                       "学习率调度：损失（上）与每一步所用的学习率（下）"),
-    "lr.sched.pick": ("Schedule", "调度"),
-    "lr.sched.peak": ("Peak rate", "峰值学习率"),
-    "lr.sched.warmup": ("Warm-up steps", "预热步数"),
-    "lr.sched.train": ("Train with this schedule", "按此调度训练"),
-    "lr.sched.from_finder": ("One-cycle at the finder's rate", "以查找器的学习率做 one-cycle"),
-    "lr.sched.hint": ("Pick a schedule and press “{button}”.", "选一个调度，然后按“{button}”。"),
-    "lr.sched.axis.rate": ("rate", "学习率"),
-    "lr.sched.done": ("{schedule}: final loss {loss:.3g}, {regime}.", "{schedule}：最终损失 {loss:.3g}，{regime}。"),
-    "lr.sched.constant": ("constant", "恒定"),
-    "lr.sched.step": ("step (÷10 twice)", "阶梯（两次 ÷10）"),
-    "lr.sched.cosine": ("cosine", "余弦"),
-    "lr.sched.one_cycle": ("one-cycle", "one-cycle（单周期）"),
-    "lr.sched.warmup_cosine": ("warm-up then cosine", "预热后余弦"),
-    "err.warmup_range": ("Warm-up steps must be a whole number of at least 0 (at least 1 for a warm-up schedule).",
-                         "预热步数必须是不小于 0 的整数（预热调度至少 1 步）。"),
-    "err.warmup_too_long": ("The warm-up must be shorter than the run ({limit} steps).",
-                            "预热必须比整个训练短（{limit} 步）。"),
-    "err.export_schedule": ("Only a run at a constant learning rate can be exported.", "只有恒定学习率的训练才能导出。"),
-})
 
 
 class ScheduleSection:

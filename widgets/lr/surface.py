@@ -7,27 +7,6 @@ import plotly.graph_objects as go
 from core import OPTIMIZERS, SURFACE_PRESETS, ConfigError, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
-
-register({
-    "lr.surface_title": ("Loss surface of y = w·x + b<br>and the path of gradient descent",
-                         "y = w·x + b 的损失曲面<br>与梯度下降路径"),
-    "lr.trace.path": ("path", "路径"),
-    "lr.surface_exit": ("The path leaves the frame after step {step} (arrow);<br>at step {last}: w = {w:.3g}, b = {b:.3g}, "
-                        "loss {loss:.3g}",
-                        "路径在第 {step} 步后离开画面（箭头处）；<br>第 {last} 步时：w = {w:.3g}，b = {b:.3g}，损失 {loss:.3g}"),
-    "lr.surface_lr": ("Step size", "步长"),
-    "lr.surface_note": ("{n} steps, final loss {loss:.3g}{escaped}", "{n} 步，最终损失 {loss:.3g}{escaped}"),
-    "lr.escaped": (" — it escaped the valley", " ——它逃出了山谷"),
-    "lr.surface_optimizer": ("Optimizer", "优化器"),
-    "lr.surface_step": ("Step", "第几步"),
-    "lr.surface_arrows": ("Step {k}: gradient ({gw:.3g}, {gb:.3g}); applied step ({uw:.3g}, {ub:.3g}){inside}. "
-                          "Black arrow: −rate × gradient; red arrow: the step taken.",
-                          "第 {k} 步：梯度 ({gw:.3g}, {gb:.3g})；实际步长 ({uw:.3g}, {ub:.3g}){inside}。"
-                          "黑箭头：−学习率 × 梯度；红箭头：实际走的一步。"),
-    "lr.surface_velocity": ("; velocity ({a:.3g}, {b:.3g})", "；速度 ({a:.3g}, {b:.3g})"),
-    "lr.surface_adam": ("; m̂ ({a:.3g}, {b:.3g}), √v̂ ({c:.3g}, {d:.3g})", "；m̂ ({a:.3g}, {b:.3g})，√v̂ ({c:.3g}, {d:.3g})"),
-})
 
 W_RANGE, B_RANGE = (-2, 6), (-3, 5)
 
@@ -83,8 +62,7 @@ class LossSurface:
     def set_optimizer(self, name):
         """Choose the surface's optimizer by name (a ConfigError for an unknown one)."""
         if name not in OPTIMIZERS:
-            raise ConfigError(f"Unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}.", "unknown_choice",
-                              what="optimizer", value=name, options=", ".join(OPTIMIZERS))
+            raise ConfigError("unknown_choice", what="optimizer", value=name, options=", ".join(OPTIMIZERS))
         self.optimizer.value = name
 
     def retitle(self):

@@ -33,7 +33,7 @@ def lr_find_band(cfg: RunConfig, seeds, start: float = 1e-5, end: float = 10.0, 
     check_rule(rule)
     seeds = [check_seed(seed) for seed in seeds]
     if not 1 <= len(seeds) <= MAX_BAND_SEEDS:
-        raise ConfigError(f"The band needs 1 to {MAX_BAND_SEEDS} seeds.", "band_seeds", limit=MAX_BAND_SEEDS)
+        raise ConfigError("band_seeds", limit=MAX_BAND_SEEDS)
     runs = []
     for i, seed in enumerate(seeds):
         runs.append(lr_find(cfg.replace(seed=seed), start, end, steps, rule))

@@ -44,7 +44,7 @@ def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int =
             rule: str = "min_div_10") -> LRFinderResult:
     """Raise the rate exponentially each step on a fresh model, then restore it; suggest a rate by `rule`."""
     if not (0 < start < end) or not 2 <= int(steps) <= 10_000:
-        raise ConfigError("The LR finder needs 0 < start < end and 2 to 10000 steps.", "finder_range")
+        raise ConfigError("finder_range")
     check_rule(rule)
     steps = int(steps)
 
@@ -74,8 +74,7 @@ def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int =
 def check_rule(rule) -> None:
     """ConfigError unless `rule` is one of RULES."""
     if rule not in RULES:
-        raise ConfigError(f"Unknown finder rule {rule!r}: choose one of {', '.join(RULES)}.", "unknown_choice",
-                          what="finder rule", value=rule, options=", ".join(RULES))
+        raise ConfigError("unknown_choice", what="finder rule", value=rule, options=", ".join(RULES))
 
 
 def suggest_all(lrs, losses, start: float) -> dict:

@@ -28,10 +28,9 @@ def batch_lr_grid(cfg: RunConfig, batch_sizes, lrs, callbacks=(), stop=None) -> 
     """Train every (batch size, rate) pair, round-robin (callbacks hear run = row · len(lrs) + column)."""
     batch_sizes, lrs = list(batch_sizes), [float(lr) for lr in lrs]
     if not batch_sizes or not lrs or len(batch_sizes) * len(lrs) > MAX_GRID_CELLS:
-        raise ConfigError(f"The grid needs at least one batch size and one rate, at most {MAX_GRID_CELLS} cells.",
-                          "grid_size", limit=MAX_GRID_CELLS)
+        raise ConfigError("grid_size", limit=MAX_GRID_CELLS)
     if not cfg.val_fraction:
-        raise ConfigError("The grid compares validation losses: keep a validation split.", "grid_needs_val")
+        raise ConfigError("grid_needs_val")
     cfgs = [cfg.replace(batch_size=b, lr=lr) for b in batch_sizes for lr in lrs]
     for cell in cfgs:
         cell.validate()  # every cell refused before any runs

@@ -53,10 +53,9 @@ def descend(x, y, lr: float, steps: int = 30, start=(-1.5, 4.0), limit: float = 
             optimizer: str = "sgd") -> Path:
     """Full-batch descent with the app's SGD, momentum or Adam from `start`; stops once the loss passes limit."""
     if not (np.isfinite(lr) and lr > 0):
-        raise ConfigError("The learning rate must be a positive number.", "lr_range", limit=1e6)
+        raise ConfigError("lr_positive")
     if optimizer not in OPTIMIZERS:
-        raise ConfigError(f"Unknown optimizer {optimizer!r}: choose one of {', '.join(OPTIMIZERS)}.",
-                          "unknown_choice", what="optimizer", value=optimizer, options=", ".join(OPTIMIZERS))
+        raise ConfigError("unknown_choice", what="optimizer", value=optimizer, options=", ".join(OPTIMIZERS))
     params = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = OPTIMIZERS[optimizer]([params], lr)
     ws, bs, losses, inside = [], [], [], {"grads": [], "updates": [], "velocity": [], "m_hat": [], "v_hat_sqrt": []}
