@@ -141,3 +141,15 @@ def test_a_language_switch_keeps_the_chosen_schedule():
     finally:
         app.lang.value = "en"
     assert section.pick.value == "cosine" and section.pick.label == "cosine"
+
+
+def test_an_unknown_schedule_in_shared_settings_is_named_in_chinese_too():
+    app = App()
+    panel = app.panel("lr")
+    app.lang.value = "zh"
+    try:
+        panel.share_text.value = json.dumps({**panel.settings(), "schedule": "exponential"})
+        panel.share_apply.click()
+        assert "学习率调度" in app.status.text and "exponential" in app.status.text
+    finally:
+        app.lang.value = "en"
