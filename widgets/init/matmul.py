@@ -99,20 +99,26 @@ class MatmulSection:
             self.fig.layout.yaxis.title = self.fig.data[0].name = t("init.mm.std")
         self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>" if self.verdict else ""
 
-    def settings(self) -> dict:
-        return {"matmul_depth": self.depth.value, "matmul_scale": self.scale.value, "matmul_relu": self.relu.value}
 
-    def apply_settings(self, data: dict, check_only=False) -> None:
-        """Set the sandbox's controls from settings() keys present in data (all checked before any is set)."""
-        depth, scale, relu = (data.get(k, v) for k, v in self.settings().items())
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LAYERS:
-            raise ConfigError(f"The number of layers must be a whole number from 1 to {MAX_LAYERS}.",
-                              "matmul_depth", limit=MAX_LAYERS)
-        labels = [label for label, _ in SCALES]
-        if scale not in labels:
-            raise ConfigError(f"Unknown scale {scale!r}: choose one of {', '.join(labels)}.", "unknown_choice",
-                              what="scale", value=scale, options=", ".join(labels))
-        if not isinstance(relu, bool):
-            raise ConfigError("'matmul_relu' must be true or false.", "matmul_relu")
-        if not check_only:
-            self.depth.value, self.scale.value, self.relu.value = depth, scale, relu
+def check_layers(depth) -> int:
+    """A shared number of layers for the sandbox: a whole number from 1 to MAX_LAYERS."""
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LAYERS:
+        raise ConfigError(f"The number of layers must be a whole number from 1 to {MAX_LAYERS}.",
+                          "matmul_depth", limit=MAX_LAYERS)
+    return depth
+
+
+def check_scale_label(scale) -> str:
+    """A shared scale of A: one of the dropdown's labels."""
+    labels = [label for label, _ in SCALES]
+    if scale not in labels:
+        raise ConfigError(f"Unknown scale {scale!r}: choose one of {', '.join(labels)}.", "unknown_choice",
+                          what="scale", value=scale, options=", ".join(labels))
+    return scale
+
+
+def check_relu(relu) -> bool:
+    """A shared ReLU switch: true or false, nothing else."""
+    if not isinstance(relu, bool):
+        raise ConfigError("'matmul_relu' must be true or false.", "matmul_relu")
+    return relu

@@ -12,9 +12,10 @@ from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
 from .surface import LossSurface
 from ..shell.i18n import register
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_float
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 
 register({
     "lr.run": ("Run the four presets", "运行四个预设"),
@@ -60,6 +61,9 @@ class LRPanel(Panel):
     """Learning-rate panel; attributes run, stop, lr_input, add, finder, loss_fig, finder_fig, surface_fig."""
 
     name = "lr"
+    schema = (RunSettings(lambda p: p.base, lambda p, cfg: setattr(p, "base", cfg)),
+              control("custom_lr", "lr_input", lambda p, v: str(v)),
+              control("surface_lr", "surface_lr", lambda p, v: parse_float(v, "step size")))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -211,16 +215,3 @@ class LRPanel(Panel):
         else:
             self.finder_note.value = self.t("lr.suggest_how", lr=r.suggestion, lowest=r.lowest_at,
                                             div=SUGGESTION_DIVISOR)
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
-        self.base = config_from(data, self.base).validate()
-        if custom is not None:
-            self.lr_input.value = str(custom)
-        if surface_lr is not None:
-            self.surface_lr.value = parse_float(surface_lr, "step size")

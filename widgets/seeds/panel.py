@@ -10,9 +10,10 @@ from core import run_twice, RunConfig, SEED_PARTS
 
 from ..shell.figures import figure, widget_of
 from ..shell.i18n import register
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_seed
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
@@ -69,6 +70,8 @@ class SeedsPanel(Panel):
     stop_button, loss_fig (traces: run 1, run 2, first-difference marker), verdict, fingerprints, lessons."""
 
     name = "seeds"
+    schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg), base=lambda p: p.base),
+              control("benchmark", "benchmark", lambda p, v: bool(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -125,6 +128,14 @@ class SeedsPanel(Panel):
         unseeded = tuple(part for part, box in self.parts.items() if not box.value)
         return self.base.replace(seed=self.seed_value(), unseeded=unseeded,
                                  deterministic=bool(self.deterministic.value)).validate()
+
+    def show_config(self, cfg: RunConfig) -> None:
+        """Make cfg the base and show its seed, seeded parts and deterministic flag in the controls."""
+        self.base = cfg
+        self.seed.value = "" if cfg.seed is None else str(cfg.seed)
+        for part, box in self.parts.items():
+            box.value = part not in cfg.unseeded
+        self.deterministic.value = cfg.deterministic
 
     # -- run twice -----------------------------------------------------------------------
     def run_twice(self):
@@ -211,18 +222,3 @@ class SeedsPanel(Panel):
         fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
                                        ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
                                        bordercolor="#d62728", font=dict(color="#b00020"))]
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value)}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        benchmark = data.pop("benchmark", None)
-        self.base = config_from(data, self.base).validate()
-        self.seed.value = "" if self.base.seed is None else str(self.base.seed)
-        for part, box in self.parts.items():
-            box.value = part not in self.base.unseeded
-        self.deterministic.value = self.base.deterministic
-        if benchmark is not None:
-            self.benchmark.value = bool(benchmark)
