@@ -77,3 +77,12 @@ def test_url_keys_that_each_belong_to_some_panel_are_not_refused():
     assert app.status.kind != "error" and lr.settings()["epochs"] == 2  # none of them is the LR panel's
     assert app.init.matmul.depth.value == 5 and app.losses.scale.value == 100.0
     assert app.gpu.fraction.value == 0.5 and app.train.controls.kfold.value == 4
+
+
+def test_applied_settings_redraw_what_the_panel_showed():
+    app = App(query="")
+    panel = app.init
+    panel.run.click()  # look at init: the bars show the 8-layer network
+    shown = len(panel.report.names)
+    panel.apply_settings({"depth": 3})
+    assert len(panel.report.names) == shown - 5 and len(panel.bars.act_fig.data[0].y) == shown - 5

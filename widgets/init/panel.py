@@ -144,6 +144,10 @@ class InitPanel(Panel):
         return self.start(work, self.watch.add, done, [self.run, self.train_button, self.symmetry.run],
                           self.stop_button, threaded=threaded)
 
+    def settings_applied(self):
+        if self.report is not None:  # the bars show the network that was looked at: look at the new one
+            self.look()
+
     # -- figures -------------------------------------------------------------------------
     def _set_scales(self):
         self.bars.set_log(self.log.value)

@@ -131,6 +131,10 @@ class Panel:
                 part.write(self, parsed)
         finally:
             self.applying = False
+        self.settings_applied()
+
+    def settings_applied(self) -> None:
+        """After apply_settings set the controls at once: redraw what they feed (subclasses override)."""
 
     def apply_url_settings(self, url_settings: dict) -> None:
         """Take the page URL's settings that are this panel's; a bad one is reported, the others kept."""
