@@ -10,6 +10,7 @@ from core import ConfigError, deep_matmul, scale_verdict
 
 from ..shell.figures import figure, widget_of
 from ..shell.i18n import register
+from ..shell.parse import is_whole_in
 
 register({
     "init.mm.head": ("<h3>Why init matters: multiply by a random matrix, again and again</h3>",
@@ -45,6 +46,7 @@ register({
 
 WIDTH = 512  # the course's matrix size
 SCALES = (("1", 1.0), ("0.01", 0.01), ("1/√512", 1 / math.sqrt(WIDTH)), ("√(2/512)", math.sqrt(2 / WIDTH)))
+SCALE_LABELS = tuple(label for label, _ in SCALES)
 MAX_LAYERS = 100
 
 
@@ -65,7 +67,7 @@ class MatmulSection:
         self.panel, t = panel, panel.t
         self.depth = panel.label(W.IntSlider(value=MAX_LAYERS, min=1, max=MAX_LAYERS, continuous_update=False),
                                  "init.mm.depth")
-        self.scale = panel.label(W.Dropdown(options=[label for label, _ in SCALES], value="1",
+        self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
                                             layout=W.Layout(width="14em")), "init.mm.scale")
         self.relu = panel.label(W.Checkbox(value=False, indent=False), "init.mm.relu")
         self.run = panel.button("init.mm.run", "tp-init-matmul", "info", "times")
@@ -102,19 +104,10 @@ class MatmulSection:
 
 def check_layers(depth) -> int:
     """A shared number of layers for the sandbox: a whole number from 1 to MAX_LAYERS."""
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LAYERS:
+    if not is_whole_in(depth, 1, MAX_LAYERS):
         raise ConfigError(f"The number of layers must be a whole number from 1 to {MAX_LAYERS}.",
                           "matmul_depth", limit=MAX_LAYERS)
     return depth
-
-
-def check_scale_label(scale) -> str:
-    """A shared scale of A: one of the dropdown's labels."""
-    labels = [label for label, _ in SCALES]
-    if scale not in labels:
-        raise ConfigError(f"Unknown scale {scale!r}: choose one of {', '.join(labels)}.", "unknown_choice",
-                          what="scale", value=scale, options=", ".join(labels))
-    return scale
 
 
 def check_relu(relu) -> bool:

@@ -8,13 +8,13 @@ from core import ACTIVATIONS, ConfigError, init_report, INIT_SCHEMES, RunConfig,
 from ..shell.i18n import register
 from .bars import BarsSection
 from .gains import gain_table
-from .matmul import MatmulSection, check_layers, check_relu, check_scale_label
+from .matmul import SCALE_LABELS, MatmulSection, check_layers, check_relu
 from .symmetry import SymmetrySection
 from .watch import WatchSection
 from ..shell.panel import Panel
-from ..shell.parse import parse_seed
+from ..shell.parse import check_choice, is_whole_in, parse_seed
 from ..shell.runner import Events
-from ..shell.settings import control, run_field
+from ..shell.settings import control, run_check, run_field
 from ..shell.status import StatusLine
 
 register({
@@ -49,14 +49,13 @@ class InitPanel(Panel):
     sections bars, watch, matmul, symmetry; `report`/`history` after runs."""
 
     name = "init"
-    schema = (control("init", "scheme", lambda p, v: p.base.replace(init=v).validate().init),
-              control("activation", "activation", lambda p, v: p.base.replace(activation=v).validate().activation),
+    schema = (control("init", "scheme", run_check("init")), control("activation", "activation", run_check("activation")),
               control("depth", "depth", lambda p, v: check_depth(v)),
-              control("width", "width", lambda p, v: check_width(v)),
+              control("width", "width", lambda p, v: check_choice(v, WIDTHS, "width")),
               control("seed", "seed", lambda p, v: p.check_seed_text("" if v is None else str(v))),
               run_field("lr"), run_field("epochs"),
               control("matmul_depth", "matmul.depth", lambda p, v: check_layers(v)),
-              control("matmul_scale", "matmul.scale", lambda p, v: check_scale_label(v)),
+              control("matmul_scale", "matmul.scale", lambda p, v: check_choice(v, SCALE_LABELS, "scale")),
               control("matmul_relu", "matmul.relu", lambda p, v: check_relu(v)))
 
     def __init__(self, ctx):
@@ -156,15 +155,6 @@ class InitPanel(Panel):
 
 def check_depth(depth) -> int:
     """A shared depth: a whole number from 1 to MAX_DEPTH."""
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+    if not is_whole_in(depth, 1, MAX_DEPTH):
         raise ConfigError(f"The depth must be a whole number from 1 to {MAX_DEPTH}.", "depth_range", limit=MAX_DEPTH)
     return depth
-
-
-def check_width(width) -> int:
-    """A shared width: one of the dropdown's widths."""
-    if width not in WIDTHS:
-        options = ", ".join(map(str, WIDTHS))
-        raise ConfigError(f"Unknown width {width!r}: choose one of {options}.", "unknown_choice",
-                          what="width", value=width, options=options)
-    return width

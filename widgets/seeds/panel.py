@@ -76,17 +76,18 @@ class SeedsPanel(Panel):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.base = RunConfig(epochs=2)
-        self.seed = W.Text(value="" if self.base.seed is None else str(self.base.seed), layout=W.Layout(width="16em"))
+        self.seed = W.Text(layout=W.Layout(width="16em"))
         self.seed.add_class("tp-seed")
         self.label(self.seed, "seeds.seed")
         self.label(self.seed, "seeds.seed_hint", "placeholder")
         self.parts = {}
         for part in SEED_PARTS:
-            box = self.label(W.Checkbox(value=part not in self.base.unseeded, indent=False), f"seeds.part.{part}")
+            box = self.label(W.Checkbox(indent=False), f"seeds.part.{part}")
             box.add_class(f"tp-seeds-{part}")
             self.parts[part] = box
-        self.deterministic = self.label(W.Checkbox(value=self.base.deterministic, indent=False), "seeds.deterministic")
+        self.deterministic = self.label(W.Checkbox(indent=False), "seeds.deterministic")
         self.benchmark = self.label(W.Checkbox(value=False, indent=False), "seeds.benchmark")
+        self.show_config(self.base)
         self.deterministic.add_class("tp-seeds-deterministic")
         self.benchmark.add_class("tp-seeds-benchmark")
         self.run = self.button("seeds.run", "tp-run", "primary", "play")

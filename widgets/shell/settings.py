@@ -50,10 +50,15 @@ def control(key: str, path: str, check=_keep) -> Setting:
     return Setting(key, lambda p: widget(p).value, lambda p, v: setattr(widget(p), "value", v), check)
 
 
+def run_check(key: str):
+    """A check by RunConfig itself: the panel's `base` with field `key` set to the shared value must validate."""
+    return lambda panel, value: getattr(panel.base.replace(**{key: value}).validate(), key)
+
+
 def run_field(key: str) -> Setting:
     """A field of the panel's `base` RunConfig, checked by RunConfig itself."""
     return Setting(key, lambda p: getattr(p.base, key), lambda p, v: setattr(p, "base", p.base.replace(**{key: v})),
-                   lambda p, v: getattr(p.base.replace(**{key: v}).validate(), key))
+                   run_check(key))
 
 
 @dataclass(frozen=True)
