@@ -65,8 +65,8 @@ class GPUPanel(Panel):
     def refresh(self, announce=True):
         """Read device facts and memory again; GPU-only controls follow whether a GPU is there."""
         self.info, self.memory = devices.device_info(), devices.memory_report()
-        for control in self.gpu_controls:
-            control.disabled = not self.has_gpu
+        for widget in self.gpu_controls:
+            widget.disabled = not self.has_gpu
         self.explain.layout.display = "none" if self.has_gpu else None
         self._render()
         if announce:

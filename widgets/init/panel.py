@@ -79,8 +79,8 @@ class InitPanel(Panel):
         self.bars, self.watch = BarsSection(self), WatchSection(self)
         self.matmul, self.symmetry = MatmulSection(self), SymmetrySection(self)
         refresh = self.guard(lambda _: None if self.applying or self.report is None or self.busy else self.look())
-        for control in (self.scheme, self.activation, self.depth, self.width):
-            control.observe(refresh, "value")
+        for widget in (self.scheme, self.activation, self.depth, self.width):
+            widget.observe(refresh, "value")
         self.log.observe(self.guard(lambda _: self._set_scales()), "value")
         self._set_scales()
         self.root.children = [
