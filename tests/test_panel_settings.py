@@ -1,4 +1,4 @@
-"""Every panel's settings come from its schema: they round-trip, and a key no panel knows is refused in pastes and URLs."""
+"""Every panel's settings come from its schema: they round-trip, and an unknown key is refused in pastes and URLs."""
 import json
 
 import pytest

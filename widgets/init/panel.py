@@ -49,7 +49,8 @@ class InitPanel(Panel):
     sections bars, watch, matmul, symmetry; `report`/`history` after runs."""
 
     name = "init"
-    schema = (control("init", "scheme", run_check("init")), control("activation", "activation", run_check("activation")),
+    schema = (control("init", "scheme", run_check("init")),
+              control("activation", "activation", run_check("activation")),
               control("depth", "depth", lambda p, v: check_depth(v)),
               control("width", "width", lambda p, v: check_choice(v, WIDTHS, "width")),
               control("seed", "seed", lambda p, v: p.check_seed_text("" if v is None else str(v))),

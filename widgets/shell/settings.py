@@ -76,7 +76,8 @@ class RunSettings:
         return shareable(self.read_config(panel))
 
     def parse(self, panel, data: dict):
-        return config_from({k: data[k] for k in RUN_KEYS if k in data}, (self.base or self.read_config)(panel)).validate()
+        base = (self.base or self.read_config)(panel)
+        return config_from({k: data[k] for k in RUN_KEYS if k in data}, base).validate()
 
     def write(self, panel, cfg) -> None:
         self.show(panel, cfg)
