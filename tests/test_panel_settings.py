@@ -86,3 +86,12 @@ def test_applied_settings_redraw_what_the_panel_showed():
     shown = len(panel.report.names)
     panel.apply_settings({"depth": 3})
     assert len(panel.report.names) == shown - 5 and len(panel.bars.act_fig.data[0].y) == shown - 5
+
+
+def test_a_key_left_out_of_a_paste_leaves_its_control_as_it_is():
+    app = App(query="")
+    app.train.controls.kfold.value, app.seeds.benchmark.value = 4, True
+    app.train.apply_settings({"seed": 3})
+    app.seeds.apply_settings({"seed": 3})
+    assert app.train.controls.kfold.value == 4 and app.train.controls.seed.value == "3"
+    assert app.seeds.benchmark.value is True and app.seeds.seed.value == "3"
