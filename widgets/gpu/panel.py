@@ -99,7 +99,7 @@ class GPUPanel(Panel):
         """A shared memory fraction, within the slider's range."""
         fraction = parse_float(value, self.t("gpu.fraction_what"))
         if not self.fraction.min <= fraction <= self.fraction.max:
-            raise ConfigError("The memory fraction must be from 0.05 to 1.", "fraction_range")
+            raise ConfigError("fraction_range")
         return fraction
 
     def check_megabytes(self, value) -> str:
@@ -110,8 +110,7 @@ class GPUPanel(Panel):
     def _megabytes(self, text) -> float:
         mb = parse_float(text, self.t("gpu.mb_what"))
         if not 0 < mb <= MAX_MB:
-            raise ConfigError(f"The size must be more than 0 and at most {MAX_MB:.0f} MB.", "mb_range",
-                              limit=MAX_MB)
+            raise ConfigError("mb_range", limit=MAX_MB)
         return mb
 
     def _render(self):
