@@ -32,7 +32,7 @@ class MatmulSection:
     """Controls depth, scale, relu, run; figure fig; sentence verdict (set after each run)."""
 
     def __init__(self, panel):
-        self.panel, t = panel, panel.t
+        self.panel = panel
         self.depth = panel.label(W.IntSlider(value=MAX_LAYERS, min=1, max=MAX_LAYERS, continuous_update=False),
                                  "init.mm.depth")
         self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
