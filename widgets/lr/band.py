@@ -116,10 +116,3 @@ class FinderBand:
                                     optimizer=d["optimizer"][:8], rng=d["rng"][:8])
         else:
             self.restored.value = t("lr.band.not_restored")
-
-    def settings(self) -> dict:
-        return {"band_seeds": self.seeds.value}
-
-    def apply(self, data: dict) -> None:
-        if "band_seeds" in data:
-            self.seeds.value = int(data["band_seeds"])

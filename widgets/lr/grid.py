@@ -90,10 +90,3 @@ class BatchRateGrid:
             self.fig.data[1].name = t("lr.grid.diverged")
             self.fig.data[2].name = t("lr.grid.scaling", lr=self.panel.base.lr, batch=self.panel.base.batch_size)
         show_hint(self.fig, None if self.grid else t("lr.grid.hint", button=t("lr.grid.run")))
-
-    def settings(self) -> dict:
-        return {"grid_batches": self.batches.value, "grid_rates": self.rates.value}
-
-    def apply(self, data: dict) -> None:
-        self.batches.value = str(data.get("grid_batches", self.batches.value))
-        self.rates.value = str(data.get("grid_rates", self.rates.value))

@@ -6,7 +6,8 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_find, lr_sweep
+from core import (LR_PRESETS, OPTIMIZERS, SCHEDULES, SUGGESTION_DIVISOR, ConfigError, RunConfig, classify_regime,
+                  lr_find, lr_sweep)
 
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
@@ -14,9 +15,10 @@ from .band import FinderBand
 from .grid import BatchRateGrid
 from .schedule import ScheduleSection
 from .surface import LossSurface
-from ..shell.panel import Panel, config_from, shareable
-from ..shell.parse import parse_float
+from ..shell.panel import Panel
+from ..shell.parse import check_choice, is_whole_in, parse_float
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
 COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -27,6 +29,16 @@ class LRPanel(Panel):
     """Learning-rate panel; attributes run, stop, lr_input, add, finder, loss_fig, finder_fig, surface_fig."""
 
     name = "lr"
+    schema = (RunSettings(lambda p: p.base, lambda p, cfg: setattr(p, "base", cfg)),
+              control("custom_lr", "lr_input", lambda p, v: str(v)),
+              control("surface_lr", "surface_lr", lambda p, v: parse_float(v, "step size")),
+              control("surface_optimizer", "surface.optimizer", lambda p, v: check_choice(v, OPTIMIZERS, "optimizer")),
+              control("sched", "schedule.pick", lambda p, v: check_choice(v, SCHEDULES, "schedule")),
+              control("sched_lr", "schedule.peak", lambda p, v: str(v)),
+              control("sched_warmup", "schedule.warmup", lambda p, v: _whole(v, 0, 100_000)),
+              control("band_seeds", "band.seeds", lambda p, v: _whole(v, 2, 8)),
+              control("grid_batches", "grid.batches", lambda p, v: str(v)),
+              control("grid_rates", "grid.rates", lambda p, v: str(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -180,23 +192,9 @@ class LRPanel(Panel):
             self.finder_note.value = self.t("lr.suggest_how", lr=r.suggestion, lowest=r.lowest_at,
                                             div=SUGGESTION_DIVISOR)
 
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value,
-                "surface_optimizer": self.surface.optimizer.value, **self.schedule.settings(), **self.band.settings(),
-                **self.grid.settings()}
 
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
-        self.schedule.apply({key: data.pop(key) for key in ("sched", "sched_lr", "sched_warmup") if key in data})
-        self.band.apply({key: data.pop(key) for key in ("band_seeds",) if key in data})
-        self.grid.apply({key: data.pop(key) for key in ("grid_batches", "grid_rates") if key in data})
-        if data.get("surface_optimizer") is not None:
-            self.surface.set_optimizer(data.pop("surface_optimizer"))
-        data.pop("surface_optimizer", None)
-        self.base = config_from(data, self.base).validate()
-        if custom is not None:
-            self.lr_input.value = str(custom)
-        if surface_lr is not None:
-            self.surface_lr.value = parse_float(surface_lr, "step size")
+def _whole(value, low, high):
+    """A shared slider or box position: a whole number from low to high."""
+    if not is_whole_in(value, low, high):
+        raise ConfigError("whole_range", low=low, high=high, value=value)
+    return value

@@ -100,14 +100,3 @@ class ScheduleSection:
             return
         self.note.value = t("lr.sched.done", schedule=t(f"lr.sched.{h.config.schedule}"), loss=h.final_loss,
                             regime=t(f"lr.regime.{classify_regime(h)}"))
-
-    def settings(self) -> dict:
-        return {"sched": self.pick.value, "sched_lr": self.peak.value, "sched_warmup": self.warmup.value}
-
-    def apply(self, data: dict) -> None:
-        if "sched" in data:
-            self.pick.value = data["sched"] if data["sched"] in SCHEDULES else self.pick.value
-        if "sched_lr" in data:
-            self.peak.value = str(data["sched_lr"])
-        if "sched_warmup" in data:
-            self.warmup.value = int(data["sched_warmup"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import OPTIMIZERS, SURFACE_PRESETS, ConfigError, descend, linear_data, surface
+from core import OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
 
@@ -58,12 +58,6 @@ class LossSurface:
         panel.i18n.call(lambda i18n: self.retitle())
         self.box = W.VBox([self.optimizer, self.slider, widget_of(self.fig), self.step, self.note, self.arrows_note],
                           layout=W.Layout(flex="1 1 420px"))
-
-    def set_optimizer(self, name):
-        """Choose the surface's optimizer by name (a ConfigError for an unknown one)."""
-        if name not in OPTIMIZERS:
-            raise ConfigError("unknown_choice", what="optimizer", value=name, options=", ".join(OPTIMIZERS))
-        self.optimizer.value = name
 
     def retitle(self):
         self.fig.layout.title.text = self.panel.t("lr.surface_title")

@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 from core import run_twice, RunConfig, SEED_PARTS
 
 from ..shell.figures import figure, widget_of
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_seed
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
@@ -24,21 +25,24 @@ class SeedsPanel(Panel):
     stop_button, loss_fig (traces: run 1, run 2, first-difference marker), verdict, fingerprints, lessons."""
 
     name = "seeds"
+    schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg), base=lambda p: p.base),
+              control("benchmark", "benchmark", lambda p, v: bool(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.base = RunConfig(epochs=2)
-        self.seed = W.Text(value="" if self.base.seed is None else str(self.base.seed), layout=W.Layout(width="16em"))
+        self.seed = W.Text(layout=W.Layout(width="16em"))
         self.seed.add_class("tp-seed")
         self.label(self.seed, "seeds.seed")
         self.label(self.seed, "seeds.seed_hint", "placeholder")
         self.parts = {}
         for part in SEED_PARTS:
-            box = self.label(W.Checkbox(value=part not in self.base.unseeded, indent=False), f"seeds.part.{part}")
+            box = self.label(W.Checkbox(indent=False), f"seeds.part.{part}")
             box.add_class(f"tp-seeds-{part}")
             self.parts[part] = box
-        self.deterministic = self.label(W.Checkbox(value=self.base.deterministic, indent=False), "seeds.deterministic")
+        self.deterministic = self.label(W.Checkbox(indent=False), "seeds.deterministic")
         self.benchmark = self.label(W.Checkbox(value=False, indent=False), "seeds.benchmark")
+        self.show_config(self.base)
         self.deterministic.add_class("tp-seeds-deterministic")
         self.benchmark.add_class("tp-seeds-benchmark")
         self.run = self.button("seeds.run", "tp-run", "primary", "play")
@@ -80,6 +84,14 @@ class SeedsPanel(Panel):
         unseeded = tuple(part for part, box in self.parts.items() if not box.value)
         return self.base.replace(seed=self.seed_value(), unseeded=unseeded,
                                  deterministic=bool(self.deterministic.value)).validate()
+
+    def show_config(self, cfg: RunConfig) -> None:
+        """Make cfg the base and show its seed, seeded parts and deterministic flag in the controls."""
+        self.base = cfg
+        self.seed.value = "" if cfg.seed is None else str(cfg.seed)
+        for part, box in self.parts.items():
+            box.value = part not in cfg.unseeded
+        self.deterministic.value = cfg.deterministic
 
     # -- run twice -----------------------------------------------------------------------
     def run_twice(self):
@@ -166,18 +178,3 @@ class SeedsPanel(Panel):
         fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
                                        ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
                                        bordercolor="#d62728", font=dict(color="#b00020"))]
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value)}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        benchmark = data.pop("benchmark", None)
-        self.base = config_from(data, self.base).validate()
-        self.seed.value = "" if self.base.seed is None else str(self.base.seed)
-        for part, box in self.parts.items():
-            box.value = part not in self.base.unseeded
-        self.deterministic.value = self.base.deterministic
-        if benchmark is not None:
-            self.benchmark.value = bool(benchmark)
