@@ -153,3 +153,14 @@ def test_an_unknown_schedule_in_shared_settings_is_named_in_chinese_too():
         assert "学习率调度" in app.status.text and "exponential" in app.status.text
     finally:
         app.lang.value = "en"
+
+
+@pytest.mark.parametrize("key, value", [("band_seeds", 1), ("band_seeds", 2.5), ("sched_warmup", -1),
+                                        ("sched", "exponential"), ("surface_optimizer", "rmsprop")])
+def test_a_bad_shared_section_value_is_refused_and_changes_nothing(key, value):
+    app = App()
+    panel = app.panel("lr")
+    before = panel.settings()
+    panel.share_text.value = json.dumps({**before, "band_seeds": 3, key: value})
+    panel.share_apply.click()
+    assert app.status.kind == "error" and panel.settings() == before
