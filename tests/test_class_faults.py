@@ -45,7 +45,8 @@ def server(tmp_path_factory):
     empty = tmp / "data"
     empty.mkdir()
     env = {"TP_DATA_DIR": str(empty), "TP_MNIST_MIRROR": CLOSED}  # MNIST is neither cached nor reachable
-    with class_server(tmp, size=4, pool=1, idle_seconds=IDLE_SECONDS, env=env, name="class-faults") as srv:
+    # two kernels in the pool: the next test's page takes one while the other is refilled behind the test
+    with class_server(tmp, size=4, pool=2, idle_seconds=IDLE_SECONDS, env=env, name="class-faults") as srv:
         yield srv
 
 
