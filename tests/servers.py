@@ -70,9 +70,13 @@ class Server:
         self.log.close()
 
 
-def voila(port=None, extra=()) -> Server:
+def voila(port=None, extra=(), pool=0) -> Server:
+    """`voila app.ipynb`; with a pool, `pool` kernels are kept preheated as `make app` keeps one: a page
+    then opens on a notebook already run, and the next kernel is made ready while a test uses the page."""
     port = port or free_port()
-    argv = [str(BIN / "voila"), "app.ipynb", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
+    preheat = ("--preheat_kernel=True", f"--pool_size={pool}") if pool else ()
+    argv = [str(BIN / "voila"), "app.ipynb", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *preheat,
+            *extra]
     return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
 
 

@@ -15,7 +15,8 @@ LOAD_TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def server():
-    with voila() as srv:
+    """Preheated, as `make app` serves: each test's page skips the kernel start (plain Voila: test_page_serving)."""
+    with voila(pool=2) as srv:
         yield srv
 
 
@@ -115,9 +116,10 @@ def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
     page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === 'Ready.'"
                            " && document.querySelector('.tp-panel-lr').innerText.includes('about right')",
                            timeout=120_000)
-    time.sleep(0.5)  # the last redraw reaches the plot after the status line
     assert late, "the slowed modules did not hit anywidget's 2 s limit: this test no longer tests anything"
-    assert curve_lengths(page)[:3] == [154, 154, 154]
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data)"
+                           ".slice(0, 3).every(t => t.y && t.y.length === 154)",
+                           timeout=30_000)  # the last redraw reaches the plot after the status line
     page.close()
 
 

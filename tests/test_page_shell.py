@@ -38,7 +38,8 @@ def opening(key, lang):
 
 @pytest.fixture(scope="module")
 def server():
-    with voila() as srv:
+    """Preheated, as `make app` serves: each test's page skips the kernel start (plain Voila: test_page_serving)."""
+    with voila(pool=2) as srv:
         yield srv
 
 
