@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
 LONG_RUNNING = ("lr", "init", "seeds", "train")  # the panels with a run to start and stop
 LOAD_TIMEOUT_MS = 180_000
+ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +23,7 @@ def server():
 
 def open_app(browser, server, query=""):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(server.url + "/" + query, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)  # the last panel: the page is built
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)

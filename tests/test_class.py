@@ -27,6 +27,7 @@ from servers import ARTIFACTS, BIN, ROOT, Server, free_port
 pytestmark = pytest.mark.browser
 SERVE = ROOT / "class" / "serve.py"
 LOAD_TIMEOUT_MS = 240_000
+ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 LEARNERS = 10
 POOL = 3
 READY = "/voila/templates/lab/static/index.css"  # answers once Voila listens, without taking a kernel
@@ -122,6 +123,7 @@ def address_space_limit(pid: int) -> str:
 def open_dashboard(browser, server: Server):
     """A new browser context (a learner of their own) with the dashboard loaded."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)

@@ -22,6 +22,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 LAYERS = [name for model in MODELS for name, _ in build_model(model, (4,), "relu", (1, 8, 8), 10).named_children()]
 REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
 LOAD_TIMEOUT_MS = 180_000
+ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 RUN_TIMEOUT_MS = 180_000
 for _module, _cls in PANELS.values():  # every panel registers its texts when imported
     importlib.import_module(_module)
@@ -45,6 +46,7 @@ def server():
 
 def open_app(browser, server, lang="en"):
     page = browser.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(f"{server.url}/?lang={lang}", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
