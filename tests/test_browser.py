@@ -5,13 +5,12 @@ import time
 
 import pytest
 
-from servers import ARTIFACTS, voila
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
 
 pytestmark = pytest.mark.browser
 PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
 LONG_RUNNING = ("lr", "init", "seeds", "train")  # the panels with a run to start and stop
 LOAD_TIMEOUT_MS = 180_000
-ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 
 
 @pytest.fixture(scope="module")

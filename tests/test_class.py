@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from servers import ARTIFACTS, BIN, ROOT, Server, free_port
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, Server, free_port
 
 pytestmark = pytest.mark.browser
 SERVE = ROOT / "class" / "serve.py"
 LOAD_TIMEOUT_MS = 240_000
-ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 LEARNERS = 10
 POOL = 3
 READY = "/voila/templates/lab/static/index.css"  # answers once Voila listens, without taking a kernel

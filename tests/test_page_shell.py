@@ -13,7 +13,7 @@ import torch
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS
 from core.engine.models import build_model
-from servers import ARTIFACTS, voila
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
 from widgets.shell.app import PANELS
 from widgets.shell.i18n import CATALOGUE
 
@@ -22,7 +22,6 @@ VIEWPORT = {"width": 1366, "height": 768}
 LAYERS = [name for model in MODELS for name, _ in build_model(model, (4,), "relu", (1, 8, 8), 10).named_children()]
 REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
 LOAD_TIMEOUT_MS = 180_000
-ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 RUN_TIMEOUT_MS = 180_000
 for _module, _cls in PANELS.values():  # every panel registers its texts when imported
     importlib.import_module(_module)
