@@ -38,8 +38,9 @@ def opening(key, lang):
 
 @pytest.fixture(scope="module")
 def server():
-    """Preheated, as `make app` serves: each test's page skips the kernel start (plain Voila: test_page_serving)."""
-    with voila(pool=2) as srv:
+    """Voila with one kernel preheated, as `make app` serves: a page skips the kernel start."""
+    # Plain Voila is test_page_serving's. One, not two: two start together and slow the first page more than they save.
+    with voila(pool=1) as srv:
         yield srv
 
 
