@@ -15,9 +15,9 @@ LOAD_TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def server():
-    """Voila with one kernel preheated, as `make app` serves: a page skips the kernel start."""
-    # Plain Voila is test_page_serving's. One, not two: two start together and slow the first page more than they save.
-    with voila(pool=1) as srv:
+    # Not preheated: these tests are shorter than a pool's refill, which then only competes with them for the
+    # two cores (measured 138 s plain, 154 s with a pool of one, back to back).
+    with voila() as srv:
         yield srv
 
 
