@@ -18,6 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
+ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 
 
 def free_port() -> int:
@@ -70,9 +71,13 @@ class Server:
         self.log.close()
 
 
-def voila(port=None, extra=(), notebook="app.ipynb") -> Server:
+def voila(port=None, extra=(), pool=0, notebook="app.ipynb") -> Server:
+    """`voila app.ipynb` (or another notebook); with a pool, `pool` kernels are kept preheated as `make app` keeps one: a page
+    then opens on a notebook already run, and the next kernel is made ready while a test uses the page."""
     port = port or free_port()
-    argv = [str(BIN / "voila"), notebook, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
+    preheat = ("--preheat_kernel=True", f"--pool_size={pool}") if pool else ()
+    argv = [str(BIN / "voila"), notebook, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *preheat,
+            *extra]
     return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
 
 

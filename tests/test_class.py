@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import ARTIFACTS, BIN, ROOT, Server, free_port
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, Server, free_port
 
 pytestmark = pytest.mark.browser
 SERVE = ROOT / "class" / "serve.py"
@@ -122,6 +122,7 @@ def address_space_limit(pid: int) -> str:
 def open_dashboard(browser, server: Server):
     """A new browser context (a learner of their own) with the dashboard loaded."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)

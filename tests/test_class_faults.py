@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from test_class import (add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id, kernel_pid,
-                        LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
+from test_class import (ACTION_TIMEOUT_MS, add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id,
+                        kernel_pid, LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
 
 pytestmark = pytest.mark.browser
 IDLE_SECONDS = 10
@@ -45,7 +45,8 @@ def server(tmp_path_factory):
     empty = tmp / "data"
     empty.mkdir()
     env = {"TP_DATA_DIR": str(empty), "TP_MNIST_MIRROR": CLOSED}  # MNIST is neither cached nor reachable
-    with class_server(tmp, size=4, pool=1, idle_seconds=IDLE_SECONDS, env=env, name="class-faults") as srv:
+    # two kernels in the pool: the next test's page takes one while the other is refilled behind the test
+    with class_server(tmp, size=4, pool=2, idle_seconds=IDLE_SECONDS, env=env, name="class-faults") as srv:
         yield srv
 
 
@@ -262,6 +263,7 @@ def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser
     taken = len(re.findall("Using pre-heated kernel", log_text(server)))
     wait_for_log(server, r"Kernel pool of app\.ipynb is filled", count=taken + 1)  # a kernel waits in the pool
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     page.goto(server.url + "/?seed=7&epochs=3&lang=zh", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)

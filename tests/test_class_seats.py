@@ -13,7 +13,9 @@ from test_class import class_server, http_status, kernel_exists, kernel_id, log_
 
 pytestmark = pytest.mark.browser
 SEATS_PER_CLIENT = 2
-UNCONNECTED_SECONDS = 40  # a tab on a loaded 2-core machine (load 22) connected 8 s after its page was sent
+# A tab on a loaded 2-core machine (load 22) connected 8 s after its page was sent: 20 s keeps the
+# learner's tab safe, and the cull (looked for every 20/4 s) comes within about 25 s of the GET.
+UNCONNECTED_SECONDS = 20
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +51,9 @@ def test_seats_per_client_and_the_unconnected_cull(server, browser):
     # through a reverse proxy on this machine, the seat is counted for the address the proxy forwards
     assert get_page(server, {"X-Forwarded-For": "203.0.113.7, 10.0.0.7"}) != unconnected
 
-    wait_until_gone(server, unconnected)  # culled after UNCONNECTED_SECONDS, long before the idle cull
-    assert f"culling kernel {unconnected}: its page never connected" in log_text(server)
+    # culled after UNCONNECTED_SECONDS, long before the idle cull: the server says so, then the kernel is gone
+    wait_for_log(server, f"culling kernel {unconnected}: its page never connected", timeout=120)
+    wait_until_gone(server, unconnected)
     # The tab's page was sent earlier than the GET's: had the cull taken connected kernels, it went first.
     assert kernel_exists(server, tab_kernel)
     assert f"culling kernel {tab_kernel}" not in log_text(server)

@@ -98,7 +98,8 @@ def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
     port = free_port()
     argv = [str(BIN / "voila"), str(folder / "app.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
             f"--port={port}"]
-    with Server(argv, f"http://127.0.0.1:{port}", "/voila/templates/lab/static/index.css",
+    grace = {"TP_PANELS_GRACE_MS": "2000"}  # the page guard's wait, not the product's 20 s: the panel never comes
+    with Server(argv, f"http://127.0.0.1:{port}", "/voila/templates/lab/static/index.css", env=grace,
                 log_name=f"voila-broken-{port}") as broken:
         page = browser.new_page()
         page.goto(broken.url + "/", timeout=LOAD_TIMEOUT_MS)

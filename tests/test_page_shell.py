@@ -12,7 +12,8 @@ import torch
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
-from servers import ARTIFACTS, voila
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
+from widgets.shell.app import PANELS
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
@@ -33,12 +34,15 @@ def opening(key, lang):
 
 @pytest.fixture(scope="module")
 def server():
-    with voila() as srv:
+    """Voila with one kernel preheated, as `make app` serves: a page skips the kernel start."""
+    # Plain Voila is test_page_serving's. One, not two: two start together and slow the first page more than they save.
+    with voila(pool=1) as srv:
         yield srv
 
 
 def open_app(browser, server, lang="en"):
     page = browser.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(f"{server.url}/?lang={lang}", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)

@@ -25,7 +25,7 @@ def test_train_and_watch_result_stays_beside_its_button_in_both_languages():
 def test_a_refused_setting_is_said_on_the_panel_and_page_lines_not_as_a_result():
     app = App()
     panel = app.panel("init")
-    assert panel.root.children[0] is panel.status.widget and panel.status.text == ""  # the panel's line
+    assert panel.root.children.index(panel.status.widget) == 0 and panel.status.text == ""  # its line, on top
     panel.seed.value = "abc"
     panel.train_button.click()
     assert app.status.kind == panel.status.kind == "error"

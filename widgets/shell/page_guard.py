@@ -2,6 +2,8 @@
 (instead of "Ready."), and a closed tab can free its kernel on plain Voila."""
 from __future__ import annotations
 
+import os
+
 import anywidget
 import traitlets
 
@@ -76,6 +78,12 @@ class PageGuard(anywidget.AnyWidget):
     _esm = traitlets.Unicode(GUARD_ESM).tag(sync=True)
     _css = traitlets.Unicode(GUARD_CSS).tag(sync=True)
     panels = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    grace_ms = traitlets.Int(20_000).tag(sync=True)  # panels render within a second or two of this view
+    grace_ms = traitlets.Int().tag(sync=True)
     message = traitlets.Unicode(both("page.panels_missing")).tag(sync=True)
     reload = traitlets.Unicode(both("page.reload")).tag(sync=True)
+
+    @traitlets.default("grace_ms")
+    def _grace_ms(self) -> int:
+        """How long the panels may take to reach the page: they render within a second or two of this view."""
+        # TP_PANELS_GRACE_MS: a test of a page missing panels sees the banner without waiting out the default
+        return int(os.environ.get("TP_PANELS_GRACE_MS") or 20_000)
