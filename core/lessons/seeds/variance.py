@@ -30,6 +30,7 @@ class VarianceRow:
     data_digests: tuple  # its training split
     order_digests: tuple  # its first epoch's batch order
     runs: tuple  # Histories
+    stopped: bool = False  # Stop was pressed: the accuracies are missing (NaN)
 
 
 def part_seeded_run(cfg: RunConfig, seeds: dict, callbacks=(), stop=None) -> Run:
@@ -88,4 +89,5 @@ def _row(cfg, source, seeds, callbacks, stop) -> VarianceRow:
     acc = tuple(h.val_acc[-1] if h.val_acc else float("nan") for h in histories)
     values = np.asarray(acc, dtype=np.float64)
     return VarianceRow(source, seeds, acc, float(values.std(ddof=1)), float(values.max() - values.min()),
-                       *(tuple(s[k] for s in starts) for k in range(3)), tuple(histories))
+                       *(tuple(s[k] for s in starts) for k in range(3)), tuple(histories),
+                       any(h.stopped for h in histories))
