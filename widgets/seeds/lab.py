@@ -13,17 +13,23 @@ from ..shell.i18n import CATALOGUE, register
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
 
+KNOB_REPEATS = 3  # enough to see each row's noise, few enough for a class machine
+
 register({
     "lab.knobs.button": ("Run the knob matrix", "运行开关矩阵"),
-    "lab.knobs.help": ("Each setting trains the same small run twice: are the two bitwise identical, and what "
-                       "does the setting cost? Loader rows fingerprint the batches a DataLoader with two worker "
+    "lab.knobs.help": ("Each setting trains the same small run three times, the settings taking turns: are the "
+                       "runs bitwise identical, and what does the setting cost? A time is the median of the three, "
+                       "with the fastest–slowest beside it; a slowdown whose range overlaps plain 'seeded' is "
+                       "noise, not a cost. Loader rows fingerprint the batches a DataLoader with two worker "
                        "processes serves (with random augmentation drawn in the workers).",
-                       "每种设置把同一个小训练跑两次：两次是否逐位相同？这个设置要付出多少时间？"
+                       "每种设置把同一个小训练跑三次，各设置轮流进行：几次是否逐位相同？这个设置要付出多少时间？"
+                       "时间取三次的中位数，旁边是最快–最慢；如果减速的范围与“设定种子”重叠，那只是噪声，不是代价。"
                        "加载器那几行比较的是带两个工作进程的 DataLoader 送出的批次（增强噪声在工作进程里抽取）。"),
     "lab.knobs.setting": ("setting", "设置"),
     "lab.knobs.seeded": ("seed fixed", "固定种子"),
     "lab.knobs.identical": ("identical", "完全相同"),
-    "lab.knobs.seconds": ("s per run", "每次秒数"),
+    "lab.knobs.seconds": ("s per run (fastest–slowest)", "每次秒数（最快–最慢）"),
+    "lab.knobs.noise": ("same within noise", "在噪声范围内相同"),
     "lab.knobs.slowdown": ("slowdown", "减速倍数"),
     "lab.knobs.fingerprints": ("fingerprints", "指纹"),
     "lab.knob.nothing seeded": ("nothing seeded", "不设种子"),
@@ -66,6 +72,12 @@ register({
 
 def _yes(panel, flag):
     return mark("yes" if flag else "no") + panel.t("lab.yes" if flag else "lab.no")
+
+
+def _slowdown(t, row):
+    if row.what != "run":
+        return "—"
+    return f"×{row.slowdown:.2f}" + (f" <i>({t('lab.knobs.noise')})</i>" if row.same_within_noise else "")
 
 
 def knob_name(t, name):
@@ -114,9 +126,9 @@ class ReproLab:
         p.start(lambda emit, stop: work(), lambda records: None, done, [p.run, *self.buttons], p.stop_button)
 
     def run_knobs(self):
-        """Every knob row, twice each, in the background; then the table."""
+        """Every knob row, KNOB_REPEATS times each, in the background; then the table."""
         cfg = self.panel.config().replace(epochs=1, unseeded=())
-        self._background(lambda: knob_matrix(cfg, repeats=2), self._knobs_done)
+        self._background(lambda: knob_matrix(cfg, repeats=KNOB_REPEATS), self._knobs_done)
 
     def _knobs_done(self, rows):
         self.rows = rows
@@ -153,8 +165,8 @@ class ReproLab:
                                                          "lab.knobs.fingerprints"))
             body = "".join(
                 f"<tr><td>{html.escape(knob_name(t, r.name))}</td><td>{_yes(self.panel, r.seeded)}</td>"
-                f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f}</td>"
-                f"<td>{'×%.2f' % r.slowdown if r.what == 'run' else '—'}</td>"
+                f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f} ({r.low:.3f}–{r.high:.3f})</td>"
+                f"<td>{_slowdown(t, r)}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
             self.knobs_table.value = f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
         with self.band_fig.batch_update():

@@ -16,6 +16,10 @@ from ..shell.runner import Events
 from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
+from .butterfly import Butterfly
+from .divergence import FirstDivergence
+from .resume import ResumeCheck
+from .sources import SpreadSources
 
 register({
     "seeds.help": ("Type a seed and press <b>Run twice</b>: the same network trains twice with the same settings. "
@@ -102,6 +106,11 @@ class SeedsPanel(Panel):
         self.lessons = SeedLessons(self)
         self.lab = ReproLab(self)
         self.export = ReproduceExport(self)
+        self.sources = SpreadSources(self, self.lab)
+        self.butterfly = Butterfly(self)
+        self.divergence = FirstDivergence(self, self.butterfly)
+        self.resume = ResumeCheck(self)
+        self.sections = (self.sources, self.butterfly, self.divergence, self.resume)  # each shares its own settings
         for box in (self.deterministic, self.benchmark):
             box.observe(self.guard(lambda _: self.lessons.run_audit()), "value")
         self.i18n.call(lambda _: self._render())
@@ -110,7 +119,8 @@ class SeedsPanel(Panel):
             self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
             W.HBox([self.deterministic, self.benchmark]), self.label(W.HTML(), "seeds.benchmark_help", "value"),
             W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict, self.fingerprints,
-            self.lessons.widget, self.lab.widget, self.export.widget, self.share_box(),
+            self.lessons.widget, self.lab.widget, *(section.widget for section in self.sections),
+            self.export.widget, self.share_box(),
         ]
 
     # -- controls -> config --------------------------------------------------------------
@@ -214,11 +224,14 @@ class SeedsPanel(Panel):
 
     # -- sharing -------------------------------------------------------------------------
     def settings(self) -> dict:
-        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value)}
+        sections = {key: value for section in self.sections for key, value in section.settings().items()}
+        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value), **sections}
 
     def apply_settings(self, data: dict) -> None:
         data = dict(data)
         benchmark = data.pop("benchmark", None)
+        for section in self.sections:
+            section.apply_settings({key: data.pop(key) for key in section.settings() if key in data})
         self.base = config_from(data, self.base).validate()
         self.seed.value = "" if self.base.seed is None else str(self.base.seed)
         for part, box in self.parts.items():

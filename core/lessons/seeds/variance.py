@@ -91,3 +91,10 @@ def _row(cfg, source, seeds, callbacks, stop) -> VarianceRow:
     return VarianceRow(source, seeds, acc, float(values.std(ddof=1)), float(values.max() - values.min()),
                        *(tuple(s[k] for s in starts) for k in range(3)), tuple(histories),
                        any(h.stopped for h in histories))
+
+
+def rate_gap(cfg: RunConfig, lrs, stop=None) -> tuple:
+    """Final validation accuracy at each learning rate, all else (the seed too) as in cfg: a difference to set beside the spread."""
+    from ..lr.sweeps import lr_sweep
+
+    return tuple(h.val_acc[-1] if h.val_acc else float("nan") for h in lr_sweep(cfg, lrs, stop=stop))

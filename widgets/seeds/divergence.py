@@ -1,0 +1,91 @@
+"""Seeds panel, first divergence: the step, layer and pass where the two runs of 'Run twice' first part."""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+
+from core import first_divergence
+
+from ..shell.i18n import register
+
+register({
+    "divergence.help": ("Go below the first differing loss: step both runs together and compare, layer by layer, "
+                        "the batch, the weights, the activations (forward pass) and the gradients (backward pass). "
+                        "Tick 'flip one bit' to compare with the butterfly's twin instead.",
+                        "深入到第一个不同的损失之下：让两次运行同步前进，逐层比较批次、权重、激活（前向传播）"
+                        "和梯度（反向传播）。勾选“翻转一个比特”则改为与蝴蝶实验的孪生网络比较。"),
+    "divergence.button": ("Where do they part?", "从哪里分开？"),
+    "divergence.flip": ("flip one bit (the butterfly's bit)", "翻转一个比特（蝴蝶实验的比特位）"),
+    "divergence.none": ("The two runs never part: every weight, activation and gradient is bitwise equal at every step.",
+                        "两次运行从未分开：每一步的每个权重、激活和梯度都逐位相等。"),
+    "divergence.found": ("First difference at step {step}: {where}. The losses first differ at step {loss}.",
+                         "首个差异在第 {step} 步：{where}。损失首次不同在第 {loss} 步。"),
+    "divergence.kind.weights": ("the weights of {layer}, before the step", "{layer} 的权重（在这一步之前）"),
+    "divergence.kind.data": ("the batch itself (different examples)", "批次本身（不同的样本）"),
+    "divergence.kind.activations": ("the output of {layer} in the forward pass", "前向传播中 {layer} 的输出"),
+    "divergence.kind.gradients": ("the gradients of {layer} in the backward pass", "反向传播中 {layer} 的梯度"),
+    "divergence.input": ("input", "输入"),
+    "divergence.done": ("First divergence located.", "已找到首个分歧。"),
+})
+
+BOX = ("display:inline-block;padding:4px 10px;margin:2px;border-radius:4px;border:2px solid {border};"
+       "background:{fill};font-family:monospace")
+
+
+class FirstDivergence:
+    """The divergence section: a flip switch, a button, a diagram of the layers and a sentence."""
+
+    def __init__(self, panel, butterfly):
+        self.panel, self.butterfly = panel, butterfly
+        self.flip = panel.label(W.Checkbox(value=False, indent=False), "divergence.flip")
+        self.button = panel.button("divergence.button", "tp-seeds-divergence")
+        self.diagram = W.HTML()
+        self.diagram.add_class("tp-seeds-divergence")
+        self.result = None
+        panel.on_click(self.button, self.run)
+        panel.i18n.call(lambda _: self.render())
+        self.widget = W.VBox([panel.label(W.HTML(), "divergence.help", "value"), W.HBox([self.flip, self.button]),
+                              self.diagram])
+
+    def run(self):
+        """first_divergence of the panel's config with itself (as 'Run twice'), or with the one-bit twin."""
+        p = self.panel
+        cfg = p.config()
+        flip = (None, None, int(self.butterfly.bit.value)) if self.flip.value else None
+        if flip is not None:
+            cfg = cfg.replace(unseeded=())  # twins start equal but for the bit
+        self.result = None
+
+        def done(result):
+            self.result = result
+            self.render()
+            self.panel.status.show("panel.stopped" if result.stopped else "divergence.done", "ok")
+
+        p.start(lambda emit, stop: first_divergence(cfg, cfg, flip=flip, stop=stop), lambda records: None, done,
+                [p.run, self.button], p.stop_button)
+
+    def settings(self) -> dict:
+        return {"divergence_flip": bool(self.flip.value)}
+
+    def apply_settings(self, data: dict):
+        if "divergence_flip" in data:
+            self.flip.value = bool(data["divergence_flip"])
+
+    def render(self):
+        t, d = self.panel.t, self.result
+        if d is None:
+            self.diagram.value = ""
+            return
+        if d.step is None:
+            self.diagram.value = f"<p><b style='color:#1b5e20'>{html.escape(t('divergence.none'))}</b></p>"
+            return
+        boxes = []
+        for name in ("input", *d.layers):
+            hit = name == d.layer
+            label = t("divergence.input") if name == "input" else name
+            style = BOX.format(border="#b00020" if hit else "#9e9e9e", fill="#fdecea" if hit else "#f5f5f5")
+            boxes.append(f"<span style='{style}'>{'<b>' if hit else ''}{html.escape(label)}{'</b>' if hit else ''}</span>")
+        where = t(f"divergence.kind.{d.kind}", layer=d.layer)
+        sentence = t("divergence.found", step=d.step, where=where, loss=d.loss_step)
+        self.diagram.value = f"<div>{' → '.join(boxes)}</div><p>{html.escape(sentence)}</p>"

@@ -1,0 +1,120 @@
+"""Seeds panel, resume without drift: tick what a checkpoint keeps, resume, and compare with the straight run."""
+from __future__ import annotations
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from core import STATE_PARTS, ConfigError, resume_check
+
+from ..shell.figures import figure, widget_of
+from ..shell.i18n import register
+from ..shell.parse import parse_int
+
+register({
+    "resume.help": ("Train straight through; separately, stop at a step, save a checkpoint (torch.save) with the "
+                    "parts ticked, and resume in a fresh run (torch.load). Untick a part to see what it was for.",
+                    "先一口气训练到底；另外在某一步停下，用 torch.save 保存勾选的部分，再在一个全新的运行中用 torch.load 恢复。"
+                    "取消勾选某个部分，看看它有什么用。"),
+    "resume.part.model": ("model weights", "模型权重"),
+    "resume.part.optimizer": ("optimizer state (momentum, Adam moments)", "优化器状态（动量、Adam 矩估计）"),
+    "resume.part.generators": ("random generators", "随机数生成器"),
+    "resume.part.position": ("position in the epoch (step, batch order)", "在本轮中的位置（步数、批次顺序）"),
+    "resume.at": ("save at step", "保存于第几步"),
+    "resume.button": ("Save, resume, compare", "保存、恢复、比较"),
+    "resume.title": ("Training loss: straight through vs resumed", "训练损失：一口气训练与恢复后训练"),
+    "resume.straight": ("straight through", "一口气训练"),
+    "resume.resumed": ("resumed from the checkpoint", "从检查点恢复"),
+    "resume.step": ("step", "步"),
+    "resume.loss": ("training loss", "训练损失"),
+    "resume.identical": ("IDENTICAL: the resumed run matches the straight one bit for bit ({size:,} bytes saved).",
+                         "完全相同：恢复后的运行与一口气训练的运行逐位一致（保存了 {size:,} 字节）。"),
+    "resume.differs": ("DIFFERENT from step {step} on ({size:,} bytes saved).", "从第 {step} 步起不同（保存了 {size:,} 字节）。"),
+    "resume.missing": ("Not saved: {parts}.", "未保存：{parts}。"),
+    "resume.harmless": ("Not saved, and not needed for this run: {parts}.", "未保存，但这次运行并不需要：{parts}。"),
+    "resume.done": ("Resume checked.", "恢复检查完成。"),
+})
+
+
+class ResumeCheck:
+    """The resume section: a box per checkpoint part, the save step, a button, overlaid curves and a verdict."""
+
+    def __init__(self, panel):
+        self.panel = panel
+        self.keep = {}
+        for part in STATE_PARTS:
+            box = panel.label(W.Checkbox(value=True, indent=False), f"resume.part.{part}")
+            box.add_class(f"tp-resume-{part}")
+            self.keep[part] = box
+        self.at = panel.label(W.Text(value="40", layout=W.Layout(width="12em")), "resume.at")
+        self.button = panel.button("resume.button", "tp-seeds-resume")
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=3)),
+                           go.Scatter(x=[], y=[], mode="lines", line=dict(color="#ff7f0e", dash="dash"))])
+        self.verdict = W.HTML()
+        self.verdict.add_class("tp-seeds-resume-verdict")
+        self.result = None
+        panel.on_click(self.button, self.run)
+        panel.i18n.call(lambda _: self.render())
+        self.widget = W.VBox([panel.label(W.HTML(), "resume.help", "value"), W.HBox(list(self.keep.values())),
+                              W.HBox([self.at, self.button]), widget_of(self.fig), self.verdict])
+
+    def run(self):
+        """resume_check with the panel's config (every part seeded), the ticked parts and the save step."""
+        p = self.panel
+        cfg = p.config().replace(unseeded=())
+        at = parse_int(self.at.value, "step")
+        keep = tuple(part for part, box in self.keep.items() if box.value)
+        self.result = None
+        with self.fig.batch_update():
+            for trace in self.fig.data:
+                trace.x, trace.y = [], []
+        self.render()
+
+        def done(result):
+            self.result = result
+            self.render()
+            self.panel.status.show("panel.stopped" if result.stopped else "resume.done", "ok")
+
+        p.start(lambda emit, stop: resume_check(cfg, at, keep, stop=stop), lambda records: None, done,
+                [p.run, self.button], p.stop_button)
+
+    def settings(self) -> dict:
+        return {"resume_at": self.at.value, "resume_keep": [part for part, box in self.keep.items() if box.value]}
+
+    def apply_settings(self, data: dict):
+        if "resume_keep" in data:
+            keep = data["resume_keep"]
+            if not isinstance(keep, list) or any(part not in STATE_PARTS for part in keep):
+                raise ConfigError(f"'resume_keep' may only list {', '.join(STATE_PARTS)}.", "checkpoint_parts",
+                                  parts=", ".join(STATE_PARTS))
+            for part, box in self.keep.items():
+                box.value = part in keep
+        if "resume_at" in data:
+            self.at.value = str(parse_int(data["resume_at"], "step"))
+
+    def render(self):
+        t, r = self.panel.t, self.result
+        with self.fig.batch_update():
+            self.fig.layout.title = t("resume.title")
+            self.fig.layout.xaxis.title, self.fig.layout.yaxis.title = t("resume.step"), t("resume.loss")
+            self.fig.data[0].name, self.fig.data[1].name = t("resume.straight"), t("resume.resumed")
+            if r is not None:
+                straight, resumed = r.straight.train_loss, r.resumed.train_loss
+                self.fig.data[0].x, self.fig.data[0].y = list(range(len(straight))), straight
+                self.fig.data[1].x = list(range(r.at_step, r.at_step + len(resumed)))
+                self.fig.data[1].y = resumed
+        if r is None:
+            self.verdict.value = ""
+            return
+        if r.stopped:
+            self.verdict.value = f"<p>{t('panel.stopped')}</p>"
+            return
+        missing = ", ".join(t(f"resume.part.{part}") for part in r.missing)
+        if r.identical:
+            text = t("resume.identical", size=r.checkpoint_bytes)
+            extra = t("resume.harmless", parts=missing) if r.missing else ""
+            colour = "#1b5e20"
+        else:
+            text = t("resume.differs", step=r.first_diff_step, size=r.checkpoint_bytes)
+            extra = t("resume.missing", parts=missing) if r.missing else ""
+            colour = "#b00020"
+        self.verdict.value = f"<p><b style='color:{colour}'>{text}</b></p><p>{extra}</p>"

@@ -1,0 +1,111 @@
+"""Seeds panel, 'where does the spread come from': final-accuracy spread per seeded part, and all together."""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from core import rate_gap, variance_sources
+
+from ..shell.figures import figure, widget_of
+from ..shell.i18n import register
+from ..shell.parse import parse_float, parse_int
+
+register({
+    "sources.help": ("Train the run once per seed, varying the seed of one part only (the others held at the "
+                     "seed above), then of all parts: how much of the spread in final accuracy does each part "
+                     "cause? The bar spans lowest to highest, the dots are the seeds.",
+                     "每个种子训练一次，但只改变一个部分的种子（其余部分保持上面的种子），最后改变全部部分："
+                     "最终准确率的离散有多少来自每个部分？柱子从最低到最高，圆点是各个种子。"),
+    "sources.button": ("Where does the spread come from?", "离散从哪里来？"),
+    "sources.seeds": ("seeds", "种子数"),
+    "sources.title": ("Final validation accuracy over seeds, one part varied at a time",
+                      "多个种子下的最终验证准确率（每次只改变一个部分）"),
+    "sources.axis": ("final validation accuracy", "最终验证准确率"),
+    "sources.spread": ("lowest–highest", "最低–最高"),
+    "sources.dots": ("one seed", "一个种子"),
+    "sources.init": ("weights init", "权重初始化"),
+    "sources.order": ("batch order", "批次顺序"),
+    "sources.split": ("data split", "数据划分"),
+    "sources.all": ("all together", "全部一起"),
+    "sources.gpu_kernels": ("GPU kernels only", "仅 GPU 内核"),
+    "sources.sentence": ("Seeds alone move the final accuracy over a range of {spread:.1%} (std {std:.1%}). "
+                         "Learning rates {a:g} and {b:g} (rates A and B below) differ by {gap:.1%} at this seed: "
+                         "{verdict}",
+                         "仅种子就让最终准确率在 {spread:.1%} 的范围内变化（标准差 {std:.1%}）。"
+                         "学习率 {a:g} 和 {b:g}（下面的学习率 A 和 B）在这个种子下相差 {gap:.1%}：{verdict}"),
+    "sources.bigger": ("more than luck spans.", "超出了运气的范围。"),
+    "sources.within": ("within what luck alone spans: one run each cannot tell them apart.",
+                       "在单凭运气就能达到的范围内：各跑一次无法区分它们。"),
+    "sources.done": ("Spread measured.", "离散已测量。"),
+})
+
+
+class SpreadSources:
+    """The spread section: a seed count, a button, floating bars with per-seed dots, and a sentence."""
+
+    def __init__(self, panel, lab):
+        self.panel, self.lab = panel, lab
+        self.n_seeds = panel.label(W.IntSlider(value=4, min=2, max=8, continuous_update=False), "sources.seeds")
+        self.button = panel.button("sources.button", "tp-seeds-sources")
+        self.fig = figure([go.Bar(x=[], y=[], base=[], marker=dict(color="rgba(31,119,180,0.35)")),
+                           go.Scatter(x=[], y=[], mode="markers", marker=dict(color="#1f77b4", size=9))])
+        self.sentence = W.HTML()
+        self.sentence.add_class("tp-seeds-sources-sentence")
+        self.rows = self.gap = None
+        panel.on_click(self.button, self.run)
+        panel.i18n.call(lambda _: self.render())
+        self.widget = W.VBox([panel.label(W.HTML(), "sources.help", "value"), W.HBox([self.n_seeds, self.button]),
+                              widget_of(self.fig), self.sentence])
+
+    def run(self):
+        """Every source over seeds cfg.seed+1 … cfg.seed+n, then the two rates of the seed-noise lab."""
+        p = self.panel
+        cfg = p.config().replace(unseeded=())
+        if cfg.seed is None:
+            cfg = cfg.replace(seed=0)
+        seeds = [(cfg.seed + k) % 2**32 for k in range(1, self.n_seeds.value + 1)]
+        lrs = [parse_float(box.value, "learning rate") for box in (self.lab.lr_a, self.lab.lr_b)]
+
+        def work(emit, stop):
+            rows = variance_sources(cfg, seeds, stop=stop)
+            return rows, (lrs, rate_gap(cfg, lrs, stop=stop))
+
+        p.start(work, lambda records: None, self.done, [p.run, self.button], p.stop_button)
+
+    def settings(self) -> dict:
+        return {"spread_seeds": int(self.n_seeds.value)}
+
+    def apply_settings(self, data: dict):
+        if "spread_seeds" in data:
+            self.n_seeds.value = min(max(parse_int(data["spread_seeds"], "seed count"), 2), 8)
+
+    def done(self, result):
+        self.rows, self.gap = result
+        self.render()
+        stopped = any(r.stopped for r in self.rows) or len(self.rows) < 4
+        self.panel.status.show("panel.stopped" if stopped else "sources.done", "ok")
+
+    def render(self):
+        t = self.panel.t
+        with self.fig.batch_update():
+            self.fig.layout.title = t("sources.title")
+            self.fig.layout.yaxis.title = t("sources.axis")
+            self.fig.data[0].name, self.fig.data[1].name = t("sources.spread"), t("sources.dots")
+            rows = [r for r in self.rows or [] if not r.stopped]
+            names = [t(f"sources.{r.source}") for r in rows]
+            lows = [min(r.final_val_acc) for r in rows]
+            self.fig.data[0].x, self.fig.data[0].base = names, lows
+            self.fig.data[0].y = [max(r.range, 0.002) for r in rows]  # a zero spread still shows as a line
+            self.fig.data[1].x = [n for n, r in zip(names, rows) for _ in r.final_val_acc]
+            self.fig.data[1].y = [a for r in rows for a in r.final_val_acc]
+        everything = next((r for r in rows if r.source == "all"), None)
+        if everything is None or self.gap is None or any(map(math.isnan, self.gap[1])):
+            self.sentence.value = ""
+            return
+        (a, b), (acc_a, acc_b) = self.gap
+        gap = abs(acc_a - acc_b)
+        verdict = t("sources.bigger" if gap > everything.range else "sources.within")
+        self.sentence.value = "<p>" + t("sources.sentence", spread=everything.range, std=everything.std, a=a, b=b,
+                                       gap=gap, verdict=verdict) + "</p>"
