@@ -102,3 +102,19 @@ def test_every_new_message_has_both_languages():
     for key, texts in CATALOGUE.items():
         if key.split(".")[0] in ("sources", "butterfly", "divergence", "resume"):
             assert len(texts) == 2 and all(texts), key
+
+
+def test_export_can_include_the_save_and_resume_step(panel):
+    panel.base = panel.base.replace(epochs=2)
+    try:
+        panel.export.resume.value = True
+        panel.export.button.click()
+        script = panel.export.text.value
+        assert panel.status.text.startswith("Script ready"), panel.status.text
+        assert 'if "--resume" in sys.argv:' in script and 'SAVE_EPOCH = "checkpoint.pt", 1' in script
+        assert panel.export.expected in script
+        panel.export.resume.value = False
+        panel.export.button.click()
+        assert "--resume" not in panel.export.text.value
+    finally:
+        panel.base = panel.base.replace(epochs=1)

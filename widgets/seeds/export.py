@@ -19,6 +19,8 @@ register({
                     "脚本只需要 torch 和 numpy：它自带本应用的训练代码和这次运行的数据，可以在任何文件夹里运行，"
                     "并在最后一行打印这次运行的指纹。在全新的 Python 里运行它，检查指纹是否一致："),
     "export.copy": ("Copy", "复制"),
+    "export.resume": ("with a save/resume step: run it with --save (stops after epoch 1 with checkpoint.pt), "
+                      "then with --resume", "带保存/恢复步骤：先用 --save 运行（第 1 轮后停下并写出 checkpoint.pt），再用 --resume 运行"),
     "export.download": ("Download reproduce.py", "下载 reproduce.py"),
     "export.done": ("Script ready: it should print {fp}…", "脚本已生成：它应当打印 {fp}…"),
     "gpu.title": ("<b>CPU vs GPU, and atomic adds</b>", "<b>CPU 与 GPU 的差异，以及原子加法</b>"),
@@ -58,6 +60,8 @@ class ReproduceExport:
         self.text = W.Textarea(layout=W.Layout(width="100%", height="220px", display="none"))
         self.text.add_class("tp-export-text")
         self.links = W.HTML()
+        self.resume = panel.label(W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto")), "export.resume")
+        self.resume.add_class("tp-export-resume")
         self.expected = None
         panel.on_click(self.button, self.export)
         self.gpu_button = panel.button("gpu.button", "tp-gpu-experiments")
@@ -66,18 +70,19 @@ class ReproduceExport:
         self.live = None
         panel.on_click(self.gpu_button, self.run_gpu)
         panel.i18n.call(lambda _: self.render())
-        self.widget = W.VBox([self.button, self.text, self.links,
+        self.widget = W.VBox([W.HBox([self.button, self.resume]), self.text, self.links,
                               panel.label(W.HTML(), "gpu.title", "value"), self.gpu_button, self.gpu_result])
 
     def export(self):
         """Train the panel's config once for its fingerprint, then show the script that reproduces it."""
         cfg = self.panel.config()
-        self.text.value = export_script(cfg)  # refuses an unseeded config before any training
+        save_epoch = 1 if self.resume.value else None
+        self.text.value = export_script(cfg, save_epoch=save_epoch)  # refuses an unseeded config before any training
         p = self.panel
 
         def done(history):
             self.expected = history.fingerprint
-            self.text.value = export_script(cfg, history.fingerprint)
+            self.text.value = export_script(cfg, history.fingerprint, save_epoch=save_epoch)
             self.text.layout.display = None
             self.render()
             p.status.show("export.done", "ok", fp=history.fingerprint[:16])
