@@ -151,3 +151,20 @@ def test_records_stream_tagged_for_a_panel():
     assert {r["run"] for r in seen if "run" in r} == {0, 1}
     distance = [r for r in seen if "abs" in r]
     assert [r["step"] for r in distance] == list(range(1, 11)) and np.isfinite([r["rel"] for r in distance]).all()
+
+
+def test_butterfly_resume_and_divergence_stop_when_asked():
+    stop = threading.Event()
+
+    def stopper(record):
+        if record["step"] >= 2:
+            stop.set()
+
+    twins = butterfly(SMALL, callbacks=[stopper], stop=stop)
+    assert twins.stopped and twins.original.steps <= 4
+    stop.clear()
+    result = resume_check(SMALL, AT, callbacks=[stopper], stop=stop)
+    assert result.stopped and not result.identical and result.straight.steps == 3
+    stop.clear()
+    d = first_divergence(SMALL, SMALL, callbacks=[stopper], stop=stop)
+    assert d.stopped and d.step is None

@@ -54,7 +54,7 @@ def resume_check(cfg: RunConfig, at_step: int, keep=STATE_PARTS, callbacks=(), s
     missing = tuple(part for part in STATE_PARTS if part not in kept)
     with Run(cfg, [Tagged(cb, run="straight") for cb in callbacks], stop) as straight_run:
         straight = straight_run.drive()
-    total = straight.steps
+        total = straight_run.total_steps  # as planned: a stopped run has fewer steps
     if isinstance(at_step, bool) or not isinstance(at_step, int) or not 1 <= at_step < total:
         raise ConfigError(f"Save at a step from 1 to {total - 1} (the run has {total} steps).", "resume_step",
                           limit=total - 1)
