@@ -61,7 +61,13 @@ class _Probe:
             handle.remove()
 
 
-def _first(kind, a: dict, b: dict):
+def _common_difference(a, b):
+    """First differing loss over the steps both runs took (Stop may let one run take a step the other did not)."""
+    n = min(a.history.steps, b.history.steps)
+    return _first_difference(a.history.train_loss[:n], b.history.train_loss[:n])
+
+
+def _first(a: dict, b: dict):
     same = {name: a.get(name) == b.get(name) for name in a}
     differing = [name for name, equal in same.items() if not equal]
     return (differing[0] if differing else None), same
@@ -81,16 +87,18 @@ def first_divergence(cfg_a: RunConfig, cfg_b: RunConfig, flip=None, callbacks=()
             found, step = None, 0
             layers = tuple(pa.layers)
             while found is None and not (a.done or b.done):
-                layer, same = _first("weights", pa.weights(), pb.weights())
+                layer, same = _first(pa.weights(), pb.weights())
                 if layer is not None:
                     found = (step, layer, "weights", {"weights": same})
                     break
                 pa.seen, pb.seen = {}, {}
                 drive([a, b], limit=1)
+                if a.history.stopped or b.history.stopped:
+                    break  # one run may have taken this step and the other not: nothing to compare
                 data_same = pa.seen.get("input") == pb.seen.get("input")
                 acts = {k: v for k, v in pa.seen.items() if k != "input"}
-                act_layer, act_same = _first("activations", acts, {k: v for k, v in pb.seen.items() if k != "input"})
-                grad_layer, grad_same = _first("gradients", pa.gradients(), pb.gradients())
+                act_layer, act_same = _first(acts, {k: v for k, v in pb.seen.items() if k != "input"})
+                grad_layer, grad_same = _first(pa.gradients(), pb.gradients())
                 detail = {"data": {"input": data_same}, "activations": act_same, "gradients": grad_same}
                 if not data_same:
                     found = (step, "input", "data", detail)
@@ -99,18 +107,19 @@ def first_divergence(cfg_a: RunConfig, cfg_b: RunConfig, flip=None, callbacks=()
                 elif grad_layer is not None:
                     found = (step, grad_layer, "gradients", detail)
                 step += 1
-            if found is None:  # one run ended: the rest of the difference, if any, is in the final weights
-                layer, same = _first("weights", pa.weights(), pb.weights())
+            stopped = a.history.stopped or b.history.stopped
+            if found is None and not stopped:  # one run ended: the rest of the difference, if any, is in the final weights
+                layer, same = _first(pa.weights(), pb.weights())
                 if layer is not None:
                     found = (step, layer, "weights", {"weights": same})
         finally:
             pa.close()
             pb.close()
-        loss_step = _first_difference(a.history.train_loss, b.history.train_loss)
+        loss_step = _common_difference(a, b)
         while loss_step is None and not (a.done or b.done):  # on to the first differing loss (compare's step)
             drive([a, b], limit=1)
-            loss_step = _first_difference(a.history.train_loss, b.history.train_loss)
-        if loss_step is None and found is not None:
+            loss_step = _common_difference(a, b)
+        if loss_step is None and found is not None and not (a.history.stopped or b.history.stopped):
             drive([a, b])  # the losses never part: compare() then reports the step past the last one
             loss_step = len(a.history.train_loss)
         for run in (a, b):
