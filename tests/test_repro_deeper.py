@@ -139,6 +139,10 @@ def test_variance_refusals_and_stop():
         variance_sources(SMALL.replace(seed=None), [1, 2])
     with pytest.raises(ConfigError):
         variance_sources(SMALL, [1, 2], ("weather",))
+    if not torch.cuda.is_available():  # the GPU-kernels row needs a GPU; with one it is in the default rows
+        with pytest.raises(ConfigError, match="No GPU"):
+            variance_sources(SMALL, [1, 2], ("gpu_kernels",))
+        assert [r.source for r in variance_sources(SMALL.replace(epochs=1), [1, 2])][-1] == "all"
     stop = threading.Event()
     rows = variance_sources(SMALL, [1, 2], ("init", "order"), callbacks=[lambda r: stop.set()], stop=stop)
     assert len(rows) == 1 and rows[0].stopped and all(h.stopped and h.steps <= 1 for h in rows[0].runs)

@@ -9,6 +9,7 @@ from core import STATE_PARTS, ConfigError, resume_check
 from ..shell.figures import figure, widget_of
 from ..shell.i18n import register
 from ..shell.parse import parse_int
+from ..shell.runner import Events
 
 register({
     "resume.help": ("Train straight through; separately, stop at a step, save a checkpoint (torch.save) with the "
@@ -74,7 +75,17 @@ class ResumeCheck:
             self.render()
             self.panel.status.show("panel.stopped" if result.stopped else "resume.done", "ok")
 
-        p.start(lambda emit, stop: resume_check(cfg, at, keep, stop=stop), lambda records: None, done,
+        def flush(records):
+            fresh = {"straight": ([], []), "resumed": ([], [])}  # "before" (up to the save) is the straight run again
+            for kind, record in records:
+                if kind == "step" and record["run"] in fresh:
+                    fresh[record["run"]][0].append(record["step"])
+                    fresh[record["run"]][1].append(record["loss"])
+            with self.fig.batch_update():
+                for index, (xs, ys) in enumerate(fresh.values()):
+                    self.fig.extend(index, xs, ys)
+
+        p.start(lambda emit, stop: resume_check(cfg, at, keep, callbacks=[Events(emit)], stop=stop), flush, done,
                 [p.run, self.button], p.stop_button)
 
     def settings(self) -> dict:
