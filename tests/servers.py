@@ -70,9 +70,9 @@ class Server:
         self.log.close()
 
 
-def voila(port=None, extra=()) -> Server:
+def voila(port=None, extra=(), notebook="app.ipynb") -> Server:
     port = port or free_port()
-    argv = [str(BIN / "voila"), "app.ipynb", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
+    argv = [str(BIN / "voila"), notebook, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
     return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
 
 
@@ -80,7 +80,7 @@ def lab_folder() -> Path:
     """A scratch folder that links the app in: JupyterLab saves notebooks it runs, and must not touch the repo's."""
     folder = Path(tempfile.mkdtemp(prefix="tp-lab-"))
     shutil.copy(ROOT / "app.ipynb", folder / "app.ipynb")
-    for package in ("core", "widgets"):
+    for package in ("core", "widgets", "locales"):
         (folder / package).symlink_to(ROOT / package)
     return folder
 

@@ -11,8 +11,7 @@ STATE_PARTS = ("model", "optimizer", "generators", "position")  # what a checkpo
 def check_parts(keep) -> tuple:
     """`keep` as a tuple of STATE_PARTS, or ConfigError naming the allowed parts."""
     if isinstance(keep, str) or not all(part in STATE_PARTS for part in keep):
-        raise ConfigError(f"A checkpoint may keep only {', '.join(STATE_PARTS)}.", "checkpoint_parts",
-                          parts=", ".join(STATE_PARTS))
+        raise ConfigError("checkpoint_parts", parts=", ".join(STATE_PARTS))
     return tuple(part for part in STATE_PARTS if part in keep)
 
 

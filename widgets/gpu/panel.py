@@ -95,8 +95,7 @@ class GPUPanel(Panel):
     def _megabytes(self, text) -> float:
         mb = parse_float(text, self.t("gpu.mb_what"))
         if not 0 < mb <= MAX_MB:
-            raise ConfigError(f"The size must be more than 0 and at most {MAX_MB:.0f} MB.", "mb_range",
-                              limit=MAX_MB)
+            raise ConfigError("mb_range", limit=MAX_MB)
         return mb
 
     def _render(self):
@@ -129,7 +128,7 @@ class GPUPanel(Panel):
         # check both values before changing either control, so a bad paste leaves the panel as it was
         fraction = parse_float(data.get("fraction", self.fraction.value), self.t("gpu.fraction_what"))
         if not self.fraction.min <= fraction <= self.fraction.max:
-            raise ConfigError("The memory fraction must be from 0.05 to 1.", "fraction_range")
+            raise ConfigError("fraction_range")
         megabytes = str(data.get("megabytes", self.megabytes.value))
         self._megabytes(megabytes)
         self.fraction.value, self.megabytes.value = fraction, megabytes

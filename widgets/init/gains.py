@@ -7,34 +7,6 @@ import ipywidgets as W
 
 from core import ACTIVATIONS, LEAKY_SLOPE, calculate_gain, expected_std
 
-from ..shell.i18n import register
-
-register({
-    "init.gain.head": ("<h3>Gains: how much to scale for each activation</h3>", "<h3>增益：不同激活函数该放大多少</h3>"),
-    "init.gain.col_act": ("activation", "激活函数"),
-    "init.gain.col_gain": ("calculate_gain", "calculate_gain"),
-    "init.gain.col_formula": ("formula", "公式"),
-    "init.gain.col_kaiming": ("Kaiming std, fan_in = {fan_in}", "Kaiming 标准差（fan_in = {fan_in}）"),
-    "init.gain.col_xavier": ("Xavier std, {fan_in}→{fan_in}", "Xavier 标准差（{fan_in}→{fan_in}）"),
-    "init.gain.gelu": ("√2 (torch has no gelu gain; relu's is the usual stand-in)",
-                       "√2（torch 没有 gelu 的增益，通常借用 relu 的）"),
-    "init.gain.rules": ("Kaiming/He: std = gain / √fan_in (keeps the forward signal's scale). "
-                        "Xavier/Glorot: std = gain · √(2 / (fan_in + fan_out)) (a compromise between the forward and "
-                        "backward pass). A uniform U(−b, b) has std b / √3.",
-                        "Kaiming/He：std = gain / √fan_in（保持前向信号的尺度）。Xavier/Glorot：std = gain · "
-                        "√(2 / (fan_in + fan_out))（在前向与反向传播之间折中）。均匀分布 U(−b, b) 的标准差是 b / √3。"),
-    "init.gain.default": ("<b>PyTorch's default</b> for nn.Linear and nn.Conv2d is kaiming_uniform_(a=√5): the "
-                          "leaky-ReLU gain with slope √5 is √(2 / (1 + 5)) = {gain:.3f}, the bound is "
-                          "gain · √(3 / fan_in) = 1 / √fan_in, so std = 1 / √(3 · fan_in) — {default:.4f} for "
-                          "fan_in = {fan_in}, against Kaiming's {kaiming:.4f} for ReLU. Each ReLU layer then keeps "
-                          "only 1/6 of E[x²] instead of all of it, so a deep default network shrinks its "
-                          "activations layer after layer: a historical accident, not a design.",
-                          "<b>PyTorch 的默认初始化</b>（nn.Linear 与 nn.Conv2d）是 kaiming_uniform_(a=√5)：斜率为 √5 的 "
-                          "leaky-ReLU 增益是 √(2 / (1 + 5)) = {gain:.3f}，边界为 gain · √(3 / fan_in) = 1 / √fan_in，"
-                          "因此标准差 = 1 / √(3 · fan_in)——fan_in = {fan_in} 时为 {default:.4f}，而 ReLU 的 Kaiming "
-                          "初始化是 {kaiming:.4f}。于是每经过一层 ReLU，E[x²] 只剩 1/6 而不是保持不变，"
-                          "深层的默认网络的激活值会一层层缩小：这是历史遗留，而非有意设计。"),
-})
 
 FAN_IN = 64  # the digits images have 8 × 8 = 64 inputs, and 64 is the panel's default width
 FORMULAS = {"relu": "√2", "leaky_relu": f"√(2 / (1 + {LEAKY_SLOPE}²))", "tanh": "5/3", "sigmoid": "1",

@@ -5,7 +5,6 @@ import ipywidgets as W
 
 from core import ACTIVATIONS, ConfigError, init_report, INIT_SCHEMES, refuse_unknown, RunConfig, train
 
-from ..shell.i18n import register
 from .bars import BarsSection
 from .gains import gain_table
 from .matmul import MatmulSection
@@ -15,28 +14,6 @@ from ..shell.panel import Panel
 from ..shell.parse import parse_seed
 from ..shell.runner import Events
 from ..shell.status import StatusLine
-
-register({
-    "init.help": ("Pick an init scheme, an activation and a depth, then press <b>Look at init</b>: one batch of digits "
-                  "goes forward and backward through the fresh network and every layer reports its scale. "
-                  "<b>Train and watch</b> then trains it and shows whether that scale holds.",
-                  "选择初始化方案、激活函数和深度，然后按<b>查看初始化</b>：一批手写数字在刚初始化的网络中前向、反向各走一遍，"
-                  "每一层都报告自己的尺度。再按<b>训练并观察</b>，看看训练过程中这个尺度能否保持。"),
-    "init.scheme": ("Init scheme", "初始化方案"),
-    "init.activation": ("Activation", "激活函数"),
-    "init.depth": ("Depth", "深度"),
-    "init.width": ("Width", "宽度"),
-    "init.seed": ("Seed", "随机种子"),
-    "init.log": ("Log scale", "对数坐标"),
-    "init.look": ("Look at init", "查看初始化"),
-    "init.train": ("Train and watch", "训练并观察"),
-    "init.looked": ("Measured {n} layers at init (seed {seed}).", "已测量初始化时的 {n} 层（随机种子 {seed}）。"),
-    "init.trained": ("Trained {steps} steps: final loss {loss:.4g}, test accuracy {acc:.1%}.",
-                     "训练了 {steps} 步：最终损失 {loss:.4g}，测试准确率 {acc:.1%}。"),
-    "init.diverged": ("The loss became NaN/inf at step {step}: with this init the run diverged.",
-                      "第 {step} 步损失变成了 NaN/inf：用这个初始化，训练发散了。"),
-    "err.depth_range": ("The depth must be a whole number from 1 to {limit}.", "深度必须是 1 到 {limit} 之间的整数。"),
-})
 
 MAX_DEPTH = 12
 WIDTHS = (16, 32, 64, 128, 256)
@@ -147,11 +124,10 @@ class InitPanel(Panel):
         s = {**current, **data}
         depth, width = s["depth"], s["width"]
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-            raise ConfigError(f"The depth must be a whole number from 1 to {MAX_DEPTH}.", "depth_range", limit=MAX_DEPTH)
+            raise ConfigError("depth_range", limit=MAX_DEPTH)
         if width not in WIDTHS:
             options = ", ".join(map(str, WIDTHS))
-            raise ConfigError(f"Unknown width {width!r}: choose one of {options}.", "unknown_choice",
-                              what="width", value=width, options=options)
+            raise ConfigError("unknown_choice", what="width", value=width, options=options)
         seed_text = "" if s["seed"] is None else str(s["seed"])
         base = self.base.replace(init=s["init"], activation=s["activation"], lr=s["lr"], epochs=s["epochs"],
                                  seed=parse_seed(seed_text)).validate()

@@ -9,29 +9,7 @@ import plotly.graph_objects as go
 from core import butterfly
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
 from ..shell.parse import parse_int
-
-register({
-    "butterfly.help": ("Flip one bit of one starting weight and train the twin beside the original, same seed, "
-                       "same everything else. Bit 0 is the last bit of the mantissa: a change of about one part in "
-                       "ten million. Does the gap grow, stay, or get rounded away (the line ends where the twins are "
-                       "bitwise equal again)? Try more epochs, another optimizer or a higher bit.",
-                       "把一个初始权重的一个比特翻转，然后让这个孪生网络与原网络并排训练：相同的种子，其余一切相同。"
-                       "第 0 位是尾数的最后一位：变化约为千万分之一。差距会变大、保持，还是被舍入抹掉"
-                       "（曲线在两个网络重新逐位相等处中断）？试试更多轮次、换一个优化器或更高的比特位。"),
-    "butterfly.button": ("Flip one bit", "翻转一个比特"),
-    "butterfly.bit": ("bit", "比特位"),
-    "butterfly.title": ("Distance between the twins' weights (log scale)", "两个孪生网络权重之间的距离（对数刻度）"),
-    "butterfly.step": ("step", "步"),
-    "butterfly.distance": ("distance", "距离"),
-    "butterfly.abs": ("largest |w₁ − w₂|", "最大 |w₁ − w₂|"),
-    "butterfly.rel": ("‖θ₁ − θ₂‖ / ‖θ₁‖", "‖θ₁ − θ₂‖ / ‖θ₁‖"),
-    "butterfly.bits": ("Weight {index} of {layer}: {before} → {after}", "{layer} 的第 {index} 个权重：{before} → {after}"),
-    "butterfly.accs": ("Final validation accuracy: original {a:.1%}, twin {b:.1%}.",
-                       "最终验证准确率：原网络 {a:.1%}，孪生网络 {b:.1%}。"),
-    "butterfly.done": ("The twins have trained.", "孪生网络训练完成。"),
-})
 
 
 def bit_pattern(bits: str, flipped: int) -> str:

@@ -7,27 +7,6 @@ import ipywidgets as W
 
 from core import first_divergence
 
-from ..shell.i18n import register
-
-register({
-    "divergence.help": ("Go below the first differing loss: step both runs together and compare, layer by layer, "
-                        "the batch, the weights, the activations (forward pass) and the gradients (backward pass). "
-                        "Tick 'flip one bit' to compare with the butterfly's twin instead.",
-                        "深入到第一个不同的损失之下：让两次运行同步前进，逐层比较批次、权重、激活（前向传播）"
-                        "和梯度（反向传播）。勾选“翻转一个比特”则改为与蝴蝶实验的孪生网络比较。"),
-    "divergence.button": ("Where do they part?", "从哪里分开？"),
-    "divergence.flip": ("flip one bit (the butterfly's bit)", "翻转一个比特（蝴蝶实验的比特位）"),
-    "divergence.none": ("The two runs never part: every weight, activation and gradient is bitwise equal at every step.",
-                        "两次运行从未分开：每一步的每个权重、激活和梯度都逐位相等。"),
-    "divergence.found": ("First difference at step {step}: {where}. The losses first differ at step {loss}.",
-                         "首个差异在第 {step} 步：{where}。损失首次不同在第 {loss} 步。"),
-    "divergence.kind.weights": ("the weights of {layer}, before the step", "{layer} 的权重（在这一步之前）"),
-    "divergence.kind.data": ("the batch itself (different examples)", "批次本身（不同的样本）"),
-    "divergence.kind.activations": ("the output of {layer} in the forward pass", "前向传播中 {layer} 的输出"),
-    "divergence.kind.gradients": ("the gradients of {layer} in the backward pass", "反向传播中 {layer} 的梯度"),
-    "divergence.input": ("input", "输入"),
-    "divergence.done": ("First divergence located.", "已找到首个分歧。"),
-})
 
 BOX = ("display:inline-block;padding:4px 10px;margin:2px;border-radius:4px;border:2px solid {border};"
        "background:{fill};font-family:monospace")

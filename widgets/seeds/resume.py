@@ -7,33 +7,8 @@ import plotly.graph_objects as go
 from core import STATE_PARTS, ConfigError, resume_check
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
 from ..shell.parse import parse_int
 from ..shell.runner import Events
-
-register({
-    "resume.help": ("Train straight through; separately, stop at a step, save a checkpoint (torch.save) with the "
-                    "parts ticked, and resume in a fresh run (torch.load). Untick a part to see what it was for.",
-                    "先一口气训练到底；另外在某一步停下，用 torch.save 保存勾选的部分，再在一个全新的运行中用 torch.load 恢复。"
-                    "取消勾选某个部分，看看它有什么用。"),
-    "resume.part.model": ("model weights", "模型权重"),
-    "resume.part.optimizer": ("optimizer state (momentum, Adam moments)", "优化器状态（动量、Adam 矩估计）"),
-    "resume.part.generators": ("random generators", "随机数生成器"),
-    "resume.part.position": ("position in the epoch (step, batch order)", "在本轮中的位置（步数、批次顺序）"),
-    "resume.at": ("save at step", "保存于第几步"),
-    "resume.button": ("Save, resume, compare", "保存、恢复、比较"),
-    "resume.title": ("Training loss: straight through vs resumed", "训练损失：一口气训练与恢复后训练"),
-    "resume.straight": ("straight through", "一口气训练"),
-    "resume.resumed": ("resumed from the checkpoint", "从检查点恢复"),
-    "resume.step": ("step", "步"),
-    "resume.loss": ("training loss", "训练损失"),
-    "resume.identical": ("IDENTICAL: the resumed run matches the straight one bit for bit ({size:,} bytes saved).",
-                         "完全相同：恢复后的运行与一口气训练的运行逐位一致（保存了 {size:,} 字节）。"),
-    "resume.differs": ("DIFFERENT from step {step} on ({size:,} bytes saved).", "从第 {step} 步起不同（保存了 {size:,} 字节）。"),
-    "resume.missing": ("Not saved: {parts}.", "未保存：{parts}。"),
-    "resume.harmless": ("Not saved, and not needed for this run: {parts}.", "未保存，但这次运行并不需要：{parts}。"),
-    "resume.done": ("Resume checked.", "恢复检查完成。"),
-})
 
 
 class ResumeCheck:
@@ -95,8 +70,7 @@ class ResumeCheck:
         if "resume_keep" in data:
             keep = data["resume_keep"]
             if not isinstance(keep, list) or any(part not in STATE_PARTS for part in keep):
-                raise ConfigError(f"'resume_keep' may only list {', '.join(STATE_PARTS)}.", "checkpoint_parts",
-                                  parts=", ".join(STATE_PARTS))
+                raise ConfigError("checkpoint_parts", parts=", ".join(STATE_PARTS))
             for part, box in self.keep.items():
                 box.value = part in keep
         if "resume_at" in data:

@@ -9,37 +9,7 @@ import plotly.graph_objects as go
 from core import rate_gap, variance_sources
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
 from ..shell.parse import parse_float, parse_int
-
-register({
-    "sources.help": ("Train the run once per seed, varying the seed of one part only (the others held at the "
-                     "seed above), then of all parts: how much of the spread in final accuracy does each part "
-                     "cause? The bar spans lowest to highest, the dots are the seeds.",
-                     "每个种子训练一次，但只改变一个部分的种子（其余部分保持上面的种子），最后改变全部部分："
-                     "最终准确率的离散有多少来自每个部分？柱子从最低到最高，圆点是各个种子。"),
-    "sources.button": ("Where does the spread come from?", "离散从哪里来？"),
-    "sources.seeds": ("seeds", "种子数"),
-    "sources.title": ("Final validation accuracy over seeds, one part varied at a time",
-                      "多个种子下的最终验证准确率（每次只改变一个部分）"),
-    "sources.axis": ("final validation accuracy", "最终验证准确率"),
-    "sources.spread": ("lowest–highest", "最低–最高"),
-    "sources.dots": ("one seed", "一个种子"),
-    "sources.init": ("weights init", "权重初始化"),
-    "sources.order": ("batch order", "批次顺序"),
-    "sources.split": ("data split", "数据划分"),
-    "sources.all": ("all together", "全部一起"),
-    "sources.gpu_kernels": ("GPU kernels only", "仅 GPU 内核"),
-    "sources.sentence": ("Seeds alone move the final accuracy over a range of {spread:.1%} (std {std:.1%}). "
-                         "Learning rates {a:g} and {b:g} (rates A and B below) differ by {gap:.1%} at this seed: "
-                         "{verdict}",
-                         "仅种子就让最终准确率在 {spread:.1%} 的范围内变化（标准差 {std:.1%}）。"
-                         "学习率 {a:g} 和 {b:g}（下面的学习率 A 和 B）在这个种子下相差 {gap:.1%}：{verdict}"),
-    "sources.bigger": ("more than luck spans.", "超出了运气的范围。"),
-    "sources.within": ("within what luck alone spans: one run each cannot tell them apart.",
-                       "在单凭运气就能达到的范围内：各跑一次无法区分它们。"),
-    "sources.done": ("Spread measured.", "离散已测量。"),
-})
 
 
 class SpreadSources:

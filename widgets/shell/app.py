@@ -10,7 +10,9 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 
-from .i18n import LANGUAGES, I18n, register
+from core import catalogue
+
+from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .status import StatusLine, log
@@ -23,11 +25,6 @@ PANELS = {  # attribute -> (module, class)
     "losses": ("widgets.losses.panel", "LossesPanel"),
     "gpu": ("widgets.gpu.panel", "GPUPanel"),
 }
-
-register({
-    "app.title": ("Training Playground", "训练游乐场"),
-    "app.panel_failed": ("This panel could not start here; the others still work.", "此面板无法在这里启动；其他面板仍可使用。"),
-})
 
 STYLE = "<style>" + (pathlib.Path(__file__).resolve().parent / "assets" / "app.css").read_text() + "</style>"
 
@@ -74,7 +71,7 @@ class App:
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
         self.a11y = PageAccessibility()
-        W.dlink((self.i18n, "lang"), (self.a11y, "lang"))
+        W.dlink((self.i18n, "lang"), (self.a11y, "lang"), lambda code: catalogue(code)["language.tag"])
         self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget, self.a11y])
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])

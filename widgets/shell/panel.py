@@ -7,24 +7,9 @@ import ipywidgets as W
 
 from core import DATASETS, ConfigError, RunConfig
 
-from .i18n import register
 from .runner import BackgroundRun
 from .status import StatusLine
 from .uploads import UPLOADS
-
-register({
-    "panel.running": ("Running… press Stop to end early.", "运行中……按“停止”可提前结束。"),
-    "panel.stopped": ("Stopped.", "已停止。"),
-    "panel.busy": ("A run is already going in this panel: press Stop first.", "该面板已有运行在进行：请先按“停止”。"),
-    "panel.stop": ("Stop", "停止"),
-    "share.title": ("Share these settings", "分享这些设置"),
-    "share.copy": ("Show settings", "显示设置"),
-    "share.apply": ("Apply pasted settings", "应用粘贴的设置"),
-    "share.help": ("Copy this JSON to share the panel's settings, or paste one and press Apply.",
-                   "复制这段 JSON 即可分享本面板的设置；或粘贴一段后按“应用”。"),
-    "share.applied": ("Settings applied.", "设置已应用。"),
-    "share.bad_json": ("That is not valid settings JSON.", "这不是有效的设置 JSON。"),
-})
 
 
 class Panel:
@@ -139,7 +124,7 @@ class Panel:
                 self.status.show("share.bad_json", "error")
                 return
             if not isinstance(data, dict):
-                raise ConfigError("Settings must be a JSON object.")
+                raise ConfigError("settings_object")
             self.apply_settings(data)
             self.status.show("share.applied", "ok")
 

@@ -11,10 +11,9 @@ def parse_float(text, what: str) -> float:
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ConfigError(f"The {what} must be a number, not {text!r}.", "not_number",
-                          what=what, value=text) from None
+        raise ConfigError("not_number", what=what, value=text) from None
     if math.isnan(value):
-        raise ConfigError(f"The {what} must be a number, not {text!r}.", "not_number", what=what, value=text)
+        raise ConfigError("not_number", what=what, value=text)
     return value
 
 
@@ -24,8 +23,7 @@ def parse_int(text, what: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ConfigError(f"The {what} must be a whole number, not {text!r}.", "not_integer",
-                          what=what, value=text) from None
+        raise ConfigError("not_integer", what=what, value=text) from None
 
 
 def parse_seed(text):
@@ -37,5 +35,5 @@ def parse_widths(text) -> tuple:
     """'64, 32' -> (64, 32)."""
     parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p]
     if not parts:
-        raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.", "hidden_list")
+        raise ConfigError("hidden_list")
     return tuple(parse_int(p, "layer width") for p in parts)

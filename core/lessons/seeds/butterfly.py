@@ -68,17 +68,15 @@ def flip_bit(run, layer=None, index=None, bit: int = 0) -> Flip:
     layers = stat_layers(run.model)
     layer = next(iter(layers)) if layer is None else layer
     if layer not in layers:
-        raise ConfigError(f"Unknown layer {layer!r}: choose one of {', '.join(layers)}.", "unknown_layer",
-                          layer=layer, options=", ".join(layers))
+        raise ConfigError("unknown_layer", layer=layer, options=", ".join(layers))
     weight = layers[layer][1].weight
     index = default_index(run, layer) if index is None else index
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < weight.numel():
-        raise ConfigError(f"The weight index must be from 0 to {weight.numel() - 1}.", "weight_index",
-                          limit=weight.numel() - 1)
+        raise ConfigError("weight_index", limit=weight.numel() - 1)
     if isinstance(bit, bool) or not isinstance(bit, int) or not 0 <= bit <= 31:
-        raise ConfigError("The bit must be from 0 (lowest mantissa bit) to 31 (sign).", "bit_range")
+        raise ConfigError("bit_range")
     if weight.dtype != torch.float32:
-        raise ConfigError("The butterfly flips float32 weights.", "float32_only")
+        raise ConfigError("float32_only")
     mask = 1 << bit if bit < 31 else -(1 << 31)  # the sign bit as an int32
     with torch.no_grad():
         cell = weight.view(-1)[index:index + 1]
@@ -105,8 +103,7 @@ def butterfly(cfg: RunConfig, layer=None, index=None, bit: int = 0, callbacks=()
     one {"step", "abs", "rel", "loss_diff"} "on_distance" event per step."""
     cfg = cfg.validate()
     if cfg.seed is None or cfg.unseeded:
-        raise ConfigError("The butterfly needs a fixed seed for every part, so the twins start equal.",
-                          "butterfly_seeded")
+        raise ConfigError("butterfly_seeded")
     with Run(cfg, [Tagged(cb, run=0) for cb in callbacks], stop) as a, \
             Run(cfg, [Tagged(cb, run=1) for cb in callbacks], stop) as b:
         flip = flip_bit(b, layer, index, bit)

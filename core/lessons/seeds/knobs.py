@@ -98,7 +98,7 @@ def knob_matrix(cfg: RunConfig, repeats: int = 3, knobs=None) -> list:
     from ...engine.seeding import seeded
 
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 2 <= repeats <= MAX_REPEATS:
-        raise ConfigError(f"Repeat each setting 2 to {MAX_REPEATS} times.", "knob_repeats", limit=MAX_REPEATS)
+        raise ConfigError("knob_repeats", limit=MAX_REPEATS)
     cfg = cfg.replace(seed=0 if cfg.seed is None else cfg.seed).validate()
     names = list(knobs or KNOBS)
     train(cfg)  # warm-up: the first run in a process pays one-off costs that would skew the timings

@@ -56,8 +56,7 @@ def resume_check(cfg: RunConfig, at_step: int, keep=STATE_PARTS, callbacks=(), s
         straight = straight_run.drive()
         total = straight_run.total_steps  # as planned: a stopped run has fewer steps
     if isinstance(at_step, bool) or not isinstance(at_step, int) or not 1 <= at_step < total:
-        raise ConfigError(f"Save at a step from 1 to {total - 1} (the run has {total} steps).", "resume_step",
-                          limit=total - 1)
+        raise ConfigError("resume_step", limit=total - 1, steps=total)
     with tempfile.TemporaryDirectory() as tmp:
         file = path or os.path.join(tmp, "checkpoint.pt")
         with Run(cfg, [Tagged(cb, run="before") for cb in callbacks], stop) as before:

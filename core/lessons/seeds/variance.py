@@ -55,17 +55,16 @@ def variance_sources(cfg: RunConfig, seeds, sources=None, callbacks=(), stop=Non
     cfg = cfg.validate()
     seeds = tuple(int(s) for s in seeds)
     if cfg.seed is None:
-        raise ConfigError("Fix a seed first: the parts not varied are held at it.", "variance_seeded")
+        raise ConfigError("variance_seeded")
     if len(seeds) < 2:
-        raise ConfigError("Measuring a spread needs at least two seeds.", "variance_seeds")
+        raise ConfigError("variance_seeds")
     if sources is None:
         sources = SEED_PARTS + ((GPU_KERNELS,) if torch.cuda.is_available() else ())
     for source in sources:
         if source not in SEED_PARTS + (GPU_KERNELS,):
-            raise ConfigError(f"Unknown source {source!r}: choose from {', '.join(SEED_PARTS + (GPU_KERNELS,))}.",
-                              "unknown_source", source=source)
+            raise ConfigError("unknown_source", source=source, options=", ".join(SEED_PARTS + (GPU_KERNELS,)))
         if source == GPU_KERNELS and not torch.cuda.is_available():
-            raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.", "no_gpu")
+            raise ConfigError("no_gpu")
     rows = []
     for source in (*sources, "all"):
         if stop is not None and stop.is_set():
