@@ -20,7 +20,7 @@ def kernel_uploads(monkeypatch, tmp_path):
     """A fresh upload store whose folders go under tmp_path, so a test can see everything written."""
     store = uploads.Uploads()
     monkeypatch.setattr(uploads, "UPLOADS", store)
-    monkeypatch.setattr("widgets.shell.panel.UPLOADS", store)
+    monkeypatch.setattr("widgets.shell.settings.UPLOADS", store)
     monkeypatch.setattr("widgets.train.controls.UPLOADS", store)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     return store

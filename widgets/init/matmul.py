@@ -9,9 +9,12 @@ import plotly.graph_objects as go
 from core import ConfigError, deep_matmul, scale_verdict
 
 from ..shell.figures import figure, widget_of
+from ..shell.parse import is_whole_in
+
 
 WIDTH = 512  # the course's matrix size
 SCALES = (("1", 1.0), ("0.01", 0.01), ("1/√512", 1 / math.sqrt(WIDTH)), ("√(2/512)", math.sqrt(2 / WIDTH)))
+SCALE_LABELS = tuple(label for label, _ in SCALES)
 MAX_LAYERS = 100
 
 
@@ -29,10 +32,10 @@ class MatmulSection:
     """Controls depth, scale, relu, run; figure fig; sentence verdict (set after each run)."""
 
     def __init__(self, panel):
-        self.panel, t = panel, panel.t
+        self.panel = panel
         self.depth = panel.label(W.IntSlider(value=MAX_LAYERS, min=1, max=MAX_LAYERS, continuous_update=False),
                                  "init.mm.depth")
-        self.scale = panel.label(W.Dropdown(options=[label for label, _ in SCALES], value="1",
+        self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
                                             layout=W.Layout(width="14em")), "init.mm.scale")
         self.relu = panel.label(W.Checkbox(value=False, indent=False), "init.mm.relu")
         self.run = panel.button("init.mm.run", "tp-init-matmul", "info", "times")
@@ -66,18 +69,16 @@ class MatmulSection:
             self.fig.layout.yaxis.title = self.fig.data[0].name = t("init.mm.std")
         self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>" if self.verdict else ""
 
-    def settings(self) -> dict:
-        return {"matmul_depth": self.depth.value, "matmul_scale": self.scale.value, "matmul_relu": self.relu.value}
 
-    def apply_settings(self, data: dict, check_only=False) -> None:
-        """Set the sandbox's controls from settings() keys present in data (all checked before any is set)."""
-        depth, scale, relu = (data.get(k, v) for k, v in self.settings().items())
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LAYERS:
-            raise ConfigError("matmul_depth", limit=MAX_LAYERS)
-        labels = [label for label, _ in SCALES]
-        if scale not in labels:
-            raise ConfigError("unknown_choice", what="scale", value=scale, options=", ".join(labels))
-        if not isinstance(relu, bool):
-            raise ConfigError("matmul_relu")
-        if not check_only:
-            self.depth.value, self.scale.value, self.relu.value = depth, scale, relu
+def check_layers(depth) -> int:
+    """A shared number of layers for the sandbox: a whole number from 1 to MAX_LAYERS."""
+    if not is_whole_in(depth, 1, MAX_LAYERS):
+        raise ConfigError("matmul_depth", limit=MAX_LAYERS)
+    return depth
+
+
+def check_relu(relu) -> bool:
+    """A shared ReLU switch: true or false, nothing else."""
+    if not isinstance(relu, bool):
+        raise ConfigError("matmul_relu")
+    return relu

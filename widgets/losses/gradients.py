@@ -9,6 +9,7 @@ from core import loss_curves, loss_gradients
 from ..shell.figures import figure, widget_of
 
 CE_COLOUR, MSE_COLOUR = "#1f77b4", "#d62728"
+P_RANGE = (0.01, 0.99)  # p(true class) on the slider, and what shared settings may ask for
 WRONG_ZONE = dict(type="rect", xref="x", yref="paper", x0=0, x1=0.1, y0=0, y1=1, fillcolor="#d62728",
                   opacity=0.08, line_width=0)
 
@@ -18,7 +19,7 @@ class GradientCurves:
 
     def __init__(self, panel):
         self.panel, self.t = panel, panel.t
-        self.slider = W.FloatSlider(value=0.05, min=0.01, max=0.99, step=0.01, continuous_update=False,
+        self.slider = W.FloatSlider(value=0.05, min=P_RANGE[0], max=P_RANGE[1], step=0.01, continuous_update=False,
                                     readout_format=".2f", style={"description_width": "initial"})
         self.slider.add_class("tp-losses-p")
         panel.label(self.slider, "losses.p")

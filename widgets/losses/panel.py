@@ -6,12 +6,13 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import BASE_LOGITS, check_scale, ConfigError, refuse_unknown, SCALE_RANGE, scaled_log_softmax
+from core import BASE_LOGITS, check_scale, ConfigError, SCALE_RANGE, scaled_log_softmax
 
 from ..shell.figures import figure, widget_of
-from .gradients import GradientCurves
+from .gradients import P_RANGE, GradientCurves
 from ..shell.panel import Panel
 from ..shell.parse import parse_float, parse_int
+from ..shell.settings import Setting, control
 
 CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
 NAIVE, BROKEN, STABLE = "#ff7f0e", "#b00020", "#1f77b4"
@@ -42,6 +43,10 @@ class LossesPanel(Panel):
     """Losses panel; attributes scale, scale_text, target, bars_fig, gradients (loss/grad figs); every control redraws."""
 
     name = "losses"
+    schema = (Setting("scale", lambda p: p.scale.value, lambda p, v: p.set_scale(v),
+                      lambda p, v: check_scale(parse_float(v, p.t("losses.scale_what")))),
+              control("target", "target", lambda p, v: check_target(parse_int(v, p.t("losses.target_what")))),
+              control("p", "gradients.slider", lambda p, v: check_p(parse_float(v, p.t("losses.p_what")))))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -117,19 +122,16 @@ class LossesPanel(Panel):
         where = self.t("losses.where", breaks=r["breaks_at"], nan=r["nan_at"])
         self.note.value = f"<p>{state} {where}</p><p>{chain}</p>"
 
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {"scale": self.scale.value, "target": self.target.value, "p": self.gradients.slider.value}
 
-    def apply_settings(self, data: dict) -> None:
-        refuse_unknown(data, self.settings())
-        # check every value before changing any control, so a bad paste leaves the panel as it was
-        scale = check_scale(parse_float(data.get("scale", self.scale.value), self.t("losses.scale_what")))
-        target = parse_int(data.get("target", self.target.value), self.t("losses.target_what"))
-        if target not in self.target.options:
-            raise ConfigError("target_range", top=len(CLASSES) - 1)
-        p = parse_float(data.get("p", self.gradients.slider.value), self.t("losses.p_what"))
-        if not self.gradients.slider.min <= p <= self.gradients.slider.max:
-            raise ConfigError("p_range")
-        self.target.value, self.gradients.slider.value = target, p
-        self.set_scale(scale)
+def check_target(target: int) -> int:
+    """A shared target class: one of the classes on the chart."""
+    if not 0 <= target < len(CLASSES):
+        raise ConfigError("target_range", top=len(CLASSES) - 1)
+    return target
+
+
+def check_p(p: float) -> float:
+    """A shared probability of the true class, within the slider's range."""
+    if not P_RANGE[0] <= p <= P_RANGE[1]:
+        raise ConfigError("p_range")
+    return p

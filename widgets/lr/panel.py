@@ -11,9 +11,10 @@ from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
 from .surface import LossSurface
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_float
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
 COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -24,6 +25,9 @@ class LRPanel(Panel):
     """Learning-rate panel; attributes run, stop, lr_input, add, finder, loss_fig, finder_fig, surface_fig."""
 
     name = "lr"
+    schema = (RunSettings(lambda p: p.base, lambda p, cfg: setattr(p, "base", cfg)),
+              control("custom_lr", "lr_input", lambda p, v: str(v)),
+              control("surface_lr", "surface_lr", lambda p, v: parse_float(v, "step size")))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -175,16 +179,3 @@ class LRPanel(Panel):
         else:
             self.finder_note.value = self.t("lr.suggest_how", lr=r.suggestion, lowest=r.lowest_at,
                                             div=SUGGESTION_DIVISOR)
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
-        self.base = config_from(data, self.base).validate()
-        if custom is not None:
-            self.lr_input.value = str(custom)
-        if surface_lr is not None:
-            self.surface_lr.value = parse_float(surface_lr, "step size")

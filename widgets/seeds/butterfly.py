@@ -6,10 +6,11 @@ import html
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import butterfly
+from core import ConfigError, butterfly
 
 from ..shell.figures import figure, widget_of
-from ..shell.parse import parse_int
+from ..shell.parse import is_whole_in
+from ..shell.settings import control
 
 
 def bit_pattern(bits: str, flipped: int) -> str:
@@ -17,6 +18,16 @@ def bit_pattern(bits: str, flipped: int) -> str:
     position = [i for i, c in enumerate(bits) if c != " "][::-1][flipped]
     return (html.escape(bits[:position]) + f"<b style='color:#b00020;text-decoration:underline'>{bits[position]}</b>"
             + html.escape(bits[position + 1:]))
+
+
+def check_bit(panel, value) -> int:
+    """A shared bit position: a whole number from 0 (lowest mantissa bit) to 31 (sign)."""
+    if not is_whole_in(value, 0, 31):
+        raise ConfigError("bit_range")
+    return value
+
+
+SETTINGS = (control("butterfly_bit", "butterfly.bit", check_bit),)
 
 
 class _Distances:
@@ -71,13 +82,6 @@ class Butterfly:
 
         p.start(lambda emit, stop: butterfly(cfg, bit=bit, callbacks=[_Distances(emit)], stop=stop),
                 flush, done, [p.run, self.button], p.stop_button)
-
-    def settings(self) -> dict:
-        return {"butterfly_bit": int(self.bit.value)}
-
-    def apply_settings(self, data: dict):
-        if "butterfly_bit" in data:
-            self.bit.value = min(max(parse_int(data["butterfly_bit"], "bit"), 0), 31)
 
     def render(self):
         t = self.panel.t

@@ -7,7 +7,9 @@ import ipywidgets as W
 
 from core import first_divergence
 
+from ..shell.settings import control
 
+SETTINGS = (control("divergence_flip", "divergence.flip", lambda p, v: bool(v)),)
 BOX = ("display:inline-block;padding:4px 10px;margin:2px;border-radius:4px;border:2px solid {border};"
        "background:{fill};font-family:monospace")
 
@@ -43,13 +45,6 @@ class FirstDivergence:
 
         p.start(lambda emit, stop: first_divergence(cfg, cfg, flip=flip, stop=stop), lambda records: None, done,
                 [p.run, self.button], p.stop_button)
-
-    def settings(self) -> dict:
-        return {"divergence_flip": bool(self.flip.value)}
-
-    def apply_settings(self, data: dict):
-        if "divergence_flip" in data:
-            self.flip.value = bool(data["divergence_flip"])
 
     def render(self):
         t, d = self.panel.t, self.result

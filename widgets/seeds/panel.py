@@ -9,16 +9,14 @@ import plotly.graph_objects as go
 from core import run_twice, RunConfig, SEED_PARTS
 
 from ..shell.figures import figure, widget_of
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_seed
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
-from .butterfly import Butterfly
-from .divergence import FirstDivergence
-from .resume import ResumeCheck
-from .sources import SpreadSources
+from . import butterfly, divergence, resume, sources
 
 VERDICT_COLOURS = {True: "#1b5e20", False: "#b00020"}
 
@@ -28,21 +26,25 @@ class SeedsPanel(Panel):
     stop_button, loss_fig (traces: run 1, run 2, first-difference marker), verdict, fingerprints, lessons."""
 
     name = "seeds"
+    schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg), base=lambda p: p.base),
+              control("benchmark", "benchmark", lambda p, v: bool(v)),
+              *sources.SETTINGS, *butterfly.SETTINGS, *divergence.SETTINGS, *resume.SETTINGS)
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.base = RunConfig(epochs=2)
-        self.seed = W.Text(value="" if self.base.seed is None else str(self.base.seed), layout=W.Layout(width="16em"))
+        self.seed = W.Text(layout=W.Layout(width="16em"))
         self.seed.add_class("tp-seed")
         self.label(self.seed, "seeds.seed")
         self.label(self.seed, "seeds.seed_hint", "placeholder")
         self.parts = {}
         for part in SEED_PARTS:
-            box = self.label(W.Checkbox(value=part not in self.base.unseeded, indent=False), f"seeds.part.{part}")
+            box = self.label(W.Checkbox(indent=False), f"seeds.part.{part}")
             box.add_class(f"tp-seeds-{part}")
             self.parts[part] = box
-        self.deterministic = self.label(W.Checkbox(value=self.base.deterministic, indent=False), "seeds.deterministic")
+        self.deterministic = self.label(W.Checkbox(indent=False), "seeds.deterministic")
         self.benchmark = self.label(W.Checkbox(value=False, indent=False), "seeds.benchmark")
+        self.show_config(self.base)
         self.deterministic.add_class("tp-seeds-deterministic")
         self.benchmark.add_class("tp-seeds-benchmark")
         self.run = self.button("seeds.run", "tp-run", "primary", "play")
@@ -61,11 +63,10 @@ class SeedsPanel(Panel):
         self.lessons = SeedLessons(self)
         self.lab = ReproLab(self)
         self.export = ReproduceExport(self)
-        self.sources = SpreadSources(self, self.lab)
-        self.butterfly = Butterfly(self)
-        self.divergence = FirstDivergence(self, self.butterfly)
-        self.resume = ResumeCheck(self)
-        self.sections = (self.sources, self.butterfly, self.divergence, self.resume)  # each shares its own settings
+        self.sources = sources.SpreadSources(self, self.lab)
+        self.butterfly = butterfly.Butterfly(self)
+        self.divergence = divergence.FirstDivergence(self, self.butterfly)
+        self.resume = resume.ResumeCheck(self)
         for box in (self.deterministic, self.benchmark):
             box.observe(self.guard(lambda _: self.lessons.run_audit()), "value")
         self.i18n.call(lambda _: self._render())
@@ -74,8 +75,8 @@ class SeedsPanel(Panel):
             self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
             W.HBox([self.deterministic, self.benchmark]), self.label(W.HTML(), "seeds.benchmark_help", "value"),
             W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict, self.fingerprints,
-            self.lessons.widget, self.lab.widget, *(section.widget for section in self.sections),
-            self.export.widget, self.share_box(),
+            self.lessons.widget, self.lab.widget, self.sources.widget, self.butterfly.widget,
+            self.divergence.widget, self.resume.widget, self.export.widget, self.share_box(),
         ]
 
     # -- controls -> config --------------------------------------------------------------
@@ -90,6 +91,14 @@ class SeedsPanel(Panel):
         unseeded = tuple(part for part, box in self.parts.items() if not box.value)
         return self.base.replace(seed=self.seed_value(), unseeded=unseeded,
                                  deterministic=bool(self.deterministic.value)).validate()
+
+    def show_config(self, cfg: RunConfig) -> None:
+        """Make cfg the base and show its seed, seeded parts and deterministic flag in the controls."""
+        self.base = cfg
+        self.seed.value = "" if cfg.seed is None else str(cfg.seed)
+        for part, box in self.parts.items():
+            box.value = part not in cfg.unseeded
+        self.deterministic.value = cfg.deterministic
 
     # -- run twice -----------------------------------------------------------------------
     def run_twice(self):
@@ -176,21 +185,3 @@ class SeedsPanel(Panel):
         fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
                                        ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
                                        bordercolor="#d62728", font=dict(color="#b00020"))]
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        sections = {key: value for section in self.sections for key, value in section.settings().items()}
-        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value), **sections}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        benchmark = data.pop("benchmark", None)
-        for section in self.sections:
-            section.apply_settings({key: data.pop(key) for key in section.settings() if key in data})
-        self.base = config_from(data, self.base).validate()
-        self.seed.value = "" if self.base.seed is None else str(self.base.seed)
-        for part, box in self.parts.items():
-            box.value = part not in self.base.unseeded
-        self.deterministic.value = self.base.deterministic
-        if benchmark is not None:
-            self.benchmark.value = bool(benchmark)

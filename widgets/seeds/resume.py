@@ -9,6 +9,24 @@ from core import STATE_PARTS, ConfigError, resume_check
 from ..shell.figures import figure, widget_of
 from ..shell.parse import parse_int
 from ..shell.runner import Events
+from ..shell.settings import Setting, control
+
+
+def check_keep(panel, keep) -> list:
+    """Shared checkpoint parts: a list naming only STATE_PARTS."""
+    if not isinstance(keep, list) or any(part not in STATE_PARTS for part in keep):
+        raise ConfigError("checkpoint_parts", parts=", ".join(STATE_PARTS))
+    return keep
+
+
+def _put_keep(panel, keep):
+    for part, box in panel.resume.keep.items():
+        box.value = part in keep
+
+
+SETTINGS = (control("resume_at", "resume.at", lambda p, v: str(parse_int(v, "step"))),
+            Setting("resume_keep", lambda p: [part for part, box in p.resume.keep.items() if box.value], _put_keep,
+                    check_keep))
 
 
 class ResumeCheck:
@@ -62,19 +80,6 @@ class ResumeCheck:
 
         p.start(lambda emit, stop: resume_check(cfg, at, keep, callbacks=[Events(emit)], stop=stop), flush, done,
                 [p.run, self.button], p.stop_button)
-
-    def settings(self) -> dict:
-        return {"resume_at": self.at.value, "resume_keep": [part for part, box in self.keep.items() if box.value]}
-
-    def apply_settings(self, data: dict):
-        if "resume_keep" in data:
-            keep = data["resume_keep"]
-            if not isinstance(keep, list) or any(part not in STATE_PARTS for part in keep):
-                raise ConfigError("checkpoint_parts", parts=", ".join(STATE_PARTS))
-            for part, box in self.keep.items():
-                box.value = part in keep
-        if "resume_at" in data:
-            self.at.value = str(parse_int(data["resume_at"], "step"))
 
     def render(self):
         t, r = self.panel.t, self.result

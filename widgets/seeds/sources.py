@@ -6,10 +6,23 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import rate_gap, variance_sources
+from core import ConfigError, rate_gap, variance_sources
 
 from ..shell.figures import figure, widget_of
-from ..shell.parse import parse_float, parse_int
+from ..shell.parse import is_whole_in, parse_float
+from ..shell.settings import control
+
+MAX_SPREAD_SEEDS = 8
+
+
+def check_seed_count(panel, value) -> int:
+    """A shared seed count for the spread: a whole number from 2 to MAX_SPREAD_SEEDS."""
+    if not is_whole_in(value, 2, MAX_SPREAD_SEEDS):
+        raise ConfigError("spread_seeds", limit=MAX_SPREAD_SEEDS)
+    return value
+
+
+SETTINGS = (control("spread_seeds", "sources.n_seeds", check_seed_count),)
 
 
 class SpreadSources:
@@ -17,7 +30,7 @@ class SpreadSources:
 
     def __init__(self, panel, lab):
         self.panel, self.lab = panel, lab
-        self.n_seeds = panel.label(W.IntSlider(value=4, min=2, max=8, continuous_update=False), "sources.seeds")
+        self.n_seeds = panel.label(W.IntSlider(value=4, min=2, max=MAX_SPREAD_SEEDS, continuous_update=False), "sources.seeds")
         self.button = panel.button("sources.button", "tp-seeds-sources")
         self.fig = figure([go.Bar(x=[], y=[], base=[], marker=dict(color="rgba(31,119,180,0.35)")),
                            go.Scatter(x=[], y=[], mode="markers", marker=dict(color="#1f77b4", size=9))])
@@ -43,13 +56,6 @@ class SpreadSources:
             return rows, (lrs, rate_gap(cfg, lrs, stop=stop))
 
         p.start(work, lambda records: None, self.done, [p.run, self.button], p.stop_button)
-
-    def settings(self) -> dict:
-        return {"spread_seeds": int(self.n_seeds.value)}
-
-    def apply_settings(self, data: dict):
-        if "spread_seeds" in data:
-            self.n_seeds.value = min(max(parse_int(data["spread_seeds"], "seed count"), 2), 8)
 
     def done(self, result):
         self.rows, self.gap = result

@@ -15,6 +15,7 @@ from core import catalogue
 from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
+from .settings import refuse_unknown_keys
 from .status import StatusLine, log
 
 PANELS = {  # attribute -> (module, class)
@@ -60,6 +61,11 @@ def url_settings(query: str) -> dict:
     return settings
 
 
+def page_schemas() -> list:
+    """Every panel's settings schema (a page URL may set any panel's settings), its module imported unbuilt."""
+    return [getattr(importlib.import_module(module), cls).schema for module, cls in PANELS.values()]
+
+
 class App:
     """Header (language switch + status line) and the panels, each built on first access."""
 
@@ -90,6 +96,7 @@ class App:
         self.ctx.url_settings = settings
         if settings.get("lang") in dict(LANGUAGES).values():
             self.lang.value = settings["lang"]
+        self.status.guard(lambda: refuse_unknown_keys(settings, *page_schemas(), also=("lang",)))()  # the rest apply
         for panel in self._panels.values():
             panel.apply_url_settings(settings)
 

@@ -5,11 +5,11 @@ import json
 
 import ipywidgets as W
 
-from core import DATASETS, ConfigError, RunConfig
+from core import ConfigError
 
 from .runner import BackgroundRun
+from .settings import check_settings, read_settings, schema_keys
 from .status import StatusLine
-from .uploads import UPLOADS
 
 
 class Panel:
@@ -24,7 +24,7 @@ class Panel:
         # buttons. Under Voila the page's line is in view and the CSS hides this one.
         self.ctx, self.i18n, self.status = ctx, ctx.i18n, StatusLine(ctx.i18n, "tp-panel-status", echo=ctx.status)
         self.t, self.guard = ctx.i18n.t, self.status.guard
-        self.job = None
+        self.job, self.applying = None, False
         self.root = W.VBox(layout=W.Layout(width="100%"))
         self.root.add_class("tp-panel")
         self.root.add_class(f"tp-panel-{self.name}")
@@ -96,16 +96,34 @@ class Panel:
             self.job.stop()
 
     # -- shareable settings --------------------------------------------------------------
+    schema = ()  # the panel's settings (Setting / RunSettings parts, widgets.shell.settings): declared, not coded
+
+    @classmethod
+    def settings_keys(cls) -> tuple:
+        """The keys this panel's settings may have (a page URL's others belong to other panels)."""
+        return schema_keys(cls.schema)
+
     def settings(self) -> dict:
-        """The panel's settings as JSON-safe data (subclasses override)."""
-        return {}
+        """The panel's settings as JSON-safe data."""
+        return read_settings(self, self.schema)
 
     def apply_settings(self, data: dict) -> None:
-        """Set the panel's controls from settings() data (subclasses override)."""
+        """Set the panel's controls from settings() data: every value is checked before any is set."""
+        checked = check_settings(self, self.schema, data)
+        self.applying = True  # controls' observers may skip redrawing while several change at once
+        try:
+            for part, parsed in checked:
+                part.write(self, parsed)
+        finally:
+            self.applying = False
+        self.settings_applied()
+
+    def settings_applied(self) -> None:
+        """After apply_settings set the controls at once: redraw what they feed (subclasses override)."""
 
     def apply_url_settings(self, url_settings: dict) -> None:
         """Take the page URL's settings that are this panel's; a bad one is reported, the others kept."""
-        mine = {k: v for k, v in url_settings.items() if k in self.settings()}
+        mine = {k: v for k, v in url_settings.items() if k in self.settings_keys()}
         if mine:
             self.guard(self.apply_settings)(mine)
 
@@ -134,23 +152,6 @@ class Panel:
         self.i18n.call(lambda i18n: set_titles(box, [i18n.t("share.title")]))
         self.share_text, self.share_show, self.share_apply = text, show, apply
         return box
-
-
-def config_from(settings: dict, base: RunConfig | None = None) -> RunConfig:
-    """A RunConfig from shared settings (unknown keys are a ConfigError). A data set is taken by name, or as
-    this kernel's own upload by its handle: never a path, so no learner reaches a file on the server."""
-    base = base or RunConfig()
-    merged = {**base.to_dict(), **settings}
-    if "dataset" in settings:
-        merged["dataset"] = UPLOADS.resolve(settings["dataset"], tuple(DATASETS))
-    return RunConfig.from_dict(merged)
-
-
-def shareable(cfg: RunConfig) -> dict:
-    """cfg as settings a learner may copy: an uploaded file appears as its handle, never as its path."""
-    d = cfg.to_dict()
-    d["dataset"] = UPLOADS.shareable(d["dataset"])
-    return d
 
 
 def set_titles(container, titles):

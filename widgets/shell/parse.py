@@ -1,4 +1,5 @@
-"""Reading what a learner typed into text boxes: numbers, seeds, width lists, or a ConfigError."""
+"""Reading what a learner typed into text boxes or pasted as settings: numbers, seeds, width lists, choices,
+or a ConfigError."""
 from __future__ import annotations
 
 import math
@@ -37,3 +38,16 @@ def parse_widths(text) -> tuple:
     if not parts:
         raise ConfigError("hidden_list")
     return tuple(parse_int(p, "layer width") for p in parts)
+
+
+def is_whole_in(value, low: int, high: int) -> bool:
+    """True for a whole number (an int, not a bool) from low to high, as a shared slider position must be."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def check_choice(value, options, what: str):
+    """A shared value that must be one of a dropdown's options; anything else is a ConfigError naming them."""
+    if value not in options:
+        names = ", ".join(map(str, options))
+        raise ConfigError("unknown_choice", what=what, value=value, options=names)
+    return value

@@ -29,6 +29,13 @@ def uploaded_files(value) -> list:
             for item in value or ()]
 
 
+def check_kfold(k) -> int:
+    """k for k-fold cross-validation as shared: 0 (off) or 2 to 10."""
+    if k not in KFOLD_CHOICES:
+        raise ConfigError("kfold_range")
+    return k
+
+
 class TrainControls:
     """The panel's inputs; `config()` reads them into a validated RunConfig, `kfolds()` gives k (0 = off)."""
 
@@ -54,7 +61,8 @@ class TrainControls:
         self.batch, self.epochs = text("train.batch", "tp-train-batch"), text("train.epochs", "tp-train-epochs")
         self.seed = text("train.seed", "tp-seed")
         panel.i18n.call(self._relabel_options)
-        self.set_config(base, 0)
+        self.set_config(base)
+        self.kfold.value = KFOLD_CHOICES[0]  # off
         self.on_upload = panel.guard(lambda change: self.load_upload(change["new"]))
         self.upload.observe(self.on_upload, "value")
         column = lambda *ws: W.VBox(list(ws))
@@ -100,17 +108,15 @@ class TrainControls:
     def kfolds(self) -> int:
         return self.kfold.value
 
-    def set_config(self, cfg: RunConfig, k: int) -> None:
-        """Show cfg and k in the controls; cfg's other fields (val_fraction, …) become the base."""
-        if k not in KFOLD_CHOICES:
-            raise ConfigError("kfold_range")
+    def set_config(self, cfg: RunConfig) -> None:
+        """Show cfg in the controls; cfg's other fields (val_fraction, …) become the base."""
         self.base = cfg
         if cfg.dataset not in DATASETS:  # this kernel's own upload (config_from resolved its handle)
             self.csv_path = str(cfg.dataset)
             self._relabel_options(self.panel.i18n)
         self.dataset.value, self.model.value = cfg.dataset, cfg.model
         self.activation.value, self.init.value = cfg.activation, cfg.init
-        self.optimizer.value, self.device.value, self.kfold.value = cfg.optimizer, cfg.device, k
+        self.optimizer.value, self.device.value = cfg.optimizer, cfg.device
         self.hidden.value = ", ".join(str(w) for w in cfg.hidden)
         self.lr.value, self.batch.value, self.epochs.value = f"{cfg.lr:g}", str(cfg.batch_size), str(cfg.epochs)
         self.seed.value = "" if cfg.seed is None else str(cfg.seed)

@@ -7,9 +7,10 @@ import ipywidgets as W
 
 from core import cross_validate, decision_grid, fold_summary, input_points, Run, RunConfig, TOY_SETS
 
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.runner import Events
-from .controls import TrainControls
+from ..shell.settings import RunSettings, control
+from .controls import TrainControls, check_kfold
 from .figures import TrainFigures
 from .info import fold_progress, folds_line, run_line
 
@@ -21,6 +22,9 @@ class TrainPanel(Panel):
     """Training panel; attributes controls, play, stop_button, step_button, reset_button, figs, info, current."""
 
     name = "train"
+    schema = (RunSettings(lambda p: p.controls.config(), lambda p, cfg: p.controls.set_config(cfg),
+                          base=lambda p: p.controls.base),
+              control("k", "controls.kfold", lambda p, k: check_kfold(k)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -173,12 +177,3 @@ class TrainPanel(Panel):
             self.info.value = folds_line(self.t, self.fold_histories, self._folds_k, self._seconds)
         else:
             self.info.value = run_line(self.t, self.current, self._elapsed())
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.controls.config()), "k": self.controls.kfolds()}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        k = data.pop("k", 0)
-        self.controls.set_config(config_from(data, self.controls.base).validate(), k)
