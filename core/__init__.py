@@ -9,6 +9,7 @@ from .engine.fingerprints import compare, fingerprint
 from .engine.history import History
 from .engine.stats import HIST_RANGE
 from .engine.run import Run, drive, train
+from .engine.schedules import SCHEDULES, planned_rates, schedule_lr
 # data
 from .lessons.train.boundary import decision_grid, input_points
 from .data.csv_table import read_csv
@@ -19,7 +20,10 @@ from .engine import devices  # the module too: the GPU panel calls devices.f() s
 from .engine.devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
 from .lessons.gpu.experiments import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
 # lesson: learning rate
-from .lessons.lr.sweeps import LR_PRESETS, REGIMES, SUGGESTION_DIVISOR, classify_regime, lr_find, lr_sweep
+from .lessons.lr.sweeps import LR_PRESETS, REGIMES, classify_regime, lr_sweep
+from .lessons.lr.finder import RULES, SUGGESTION_DIVISOR, lr_find
+from .lessons.lr.band import lr_find_band
+from .lessons.lr.grid import MAX_GRID_CELLS, batch_lr_grid
 from .lessons.lr.surface import SURFACE_PRESETS, descend, linear_data, surface
 # lesson: initialisation
 from .lessons.init.experiments import conv_stack_stats, deep_matmul, product_moments
@@ -50,12 +54,12 @@ __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
     "SEED_PARTS", "RunConfig", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
     "catalogue", "error_messages", "languages",
-    "HIST_RANGE", "Run", "drive", "train",
+    "HIST_RANGE", "Run", "drive", "train", "SCHEDULES", "schedule_lr", "planned_rates",
     "decision_grid", "input_points", "read_csv", "DATASETS", "kfold_indices", "load_dataset", "make_loader",
     "seed_worker", "split_sizes", "TOY_SETS",
     "devices", "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",
     "atomic_sums", "cpu_vs_gpu", "generator_streams", "no_deterministic_version",
-    "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "SURFACE_PRESETS", "descend",
+    "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "RULES", "lr_find_band", "batch_lr_grid", "MAX_GRID_CELLS", "SURFACE_PRESETS", "descend",
     "linear_data", "surface",
     "ACTIVATIONS", "LEAKY_SLOPE", "conv_stack_stats", "deep_matmul", "product_moments", "hist_image",
     "init_report", "scale_verdict", "INIT_SCHEMES", "calculate_gain", "expected_std", "init_model",

@@ -19,7 +19,11 @@ def test_runs_surfaces_and_deterministic_mode_leave_torch_compile_unloaded():
             "from core.lessons.lr.surface import descend, linear_data\n"
             "for opt in ('sgd', 'momentum', 'adam'):\n"
             "    train(RunConfig(epochs=1, hidden=(8,), optimizer=opt, deterministic=True))\n"
-            "descend(*linear_data(), lr=0.1)\n"
+            "train(RunConfig(epochs=1, hidden=(8,), schedule='one_cycle'))\n"
+            "for opt in ('sgd', 'momentum', 'adam'):\n"
+            "    descend(*linear_data(), lr=0.1, optimizer=opt)\n"
+            "from core import lr_find\n"
+            "lr_find(RunConfig(hidden=(8,), optimizer='adam'), steps=20)\n"
             "seed_everything(0, deterministic=True)\n"
             f"print(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))[:3])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -8,6 +8,7 @@ import numbers
 from dataclasses import dataclass, fields
 
 from .errors import ConfigError, refuse_unknown
+from .schedules import check_schedule
 from ..plain import MAX_VAL_FRACTION, check_val_fraction  # noqa: F401 (one limit: the exported script checks it too)
 
 MODELS = ("mlp", "cnn")
@@ -42,6 +43,8 @@ class RunConfig:
     val_fraction: float = 0.2
     stats_every: int = 10
     unseeded: tuple = ()  # parts drawn fresh even with a seed: any of SEED_PARTS
+    schedule: str = "constant"  # how the rate moves over the run (a key of SCHEDULES); lr is its peak
+    warmup_steps: int = 0  # steps of linear warm-up ("warmup_cosine")
 
     def validate(self) -> "RunConfig":
         """Raise ConfigError with one short sentence for the first unusable setting."""
@@ -81,6 +84,7 @@ class RunConfig:
         if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
             raise ConfigError("cnn_images")
         self._check_work(sizes, batch, epochs)
+        check_schedule(self.schedule, self.warmup_steps, epochs * -(-sizes[0] // batch) if sizes else None)
         if self.device == "cuda":
             import torch
 

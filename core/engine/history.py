@@ -27,6 +27,7 @@ class History:
     weights_digest: str = ""
     fingerprint: str = ""
     steps_per_epoch: int = 0
+    lr: list = field(default_factory=list)  # the learning rate used at each step
 
     @property
     def steps(self) -> int:

@@ -14,6 +14,7 @@ from .fingerprints import fingerprint
 from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS
+from .schedules import schedule_lr
 from ..plain import evaluate
 from .seeding import deterministic_mode, fresh_seed
 from .stats import HIST_RANGE, LayerStats
@@ -72,6 +73,8 @@ class Run:
         self.stats = LayerStats(stat_layers(self.model)).__enter__()
         self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
         self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
+        if self.lr_at is None and cfg.schedule != "constant":
+            self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
         self.step_index, self.epoch, self._batches = 0, 0, iter(())
         self.done = False
         self._started = time.perf_counter()
@@ -118,6 +121,7 @@ class Run:
         step, sample = self.step_index, self.step_index % int(self.cfg.stats_every) == 0
         if self.lr_at is not None:
             self.set_lr(self.lr_at(step))
+        self.history.lr.append(self.optimizer.param_groups[0]["lr"])
         self.model.train()
         self.stats.armed = sample
         loss = F.cross_entropy(self.model(self.x_train[idx]), self.y_train[idx])

@@ -6,13 +6,17 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_find, lr_sweep
+from core import (LR_PRESETS, OPTIMIZERS, SCHEDULES, SUGGESTION_DIVISOR, ConfigError, RunConfig, classify_regime,
+                  lr_find, lr_sweep)
 
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
+from .band import FinderBand
+from .grid import BatchRateGrid
+from .schedule import ScheduleSection
 from .surface import LossSurface
 from ..shell.panel import Panel
-from ..shell.parse import parse_float
+from ..shell.parse import check_choice, is_whole_in, parse_float
 from ..shell.runner import Events
 from ..shell.settings import RunSettings, control
 
@@ -27,7 +31,14 @@ class LRPanel(Panel):
     name = "lr"
     schema = (RunSettings(lambda p: p.base, lambda p, cfg: setattr(p, "base", cfg)),
               control("custom_lr", "lr_input", lambda p, v: str(v)),
-              control("surface_lr", "surface_lr", lambda p, v: parse_float(v, "step size")))
+              control("surface_lr", "surface_lr", lambda p, v: parse_float(v, "step size")),
+              control("surface_optimizer", "surface.optimizer", lambda p, v: check_choice(v, OPTIMIZERS, "optimizer")),
+              control("sched", "schedule.pick", lambda p, v: check_choice(v, SCHEDULES, "schedule")),
+              control("sched_lr", "schedule.peak", lambda p, v: str(v)),
+              control("sched_warmup", "schedule.warmup", lambda p, v: _whole(v, 0, 100_000)),
+              control("band_seeds", "band.seeds", lambda p, v: _whole(v, 2, 8)),
+              control("grid_batches", "grid.batches", lambda p, v: str(v)),
+              control("grid_rates", "grid.rates", lambda p, v: str(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -53,6 +64,7 @@ class LRPanel(Panel):
         self.finder_note.add_class("tp-lr-finder-note")
         self.surface = LossSurface(self)
         self.surface_fig, self.surface_lr = self.surface.fig, self.surface.slider
+        self.schedule, self.band, self.grid = ScheduleSection(self), FinderBand(self), BatchRateGrid(self)
         self.on_click(self.run, self.run_presets)
         self.on_click(self.stop_button, self.stop)
         self.on_click(self.add, self.add_custom)
@@ -66,7 +78,7 @@ class LRPanel(Panel):
             widget_of(self.loss_fig), self.summary,
             W.HBox([W.VBox([widget_of(self.finder_fig), self.finder_note], layout=W.Layout(flex="1 1 420px")),
                     self.surface.box], layout=W.Layout(flex_flow="row wrap")),
-            self.share_box(),
+            self.band.box, self.schedule.box, self.grid.box, self.share_box(),
         ]
 
     # -- the race of four presets --------------------------------------------------------
@@ -179,3 +191,10 @@ class LRPanel(Panel):
         else:
             self.finder_note.value = self.t("lr.suggest_how", lr=r.suggestion, lowest=r.lowest_at,
                                             div=SUGGESTION_DIVISOR)
+
+
+def _whole(value, low, high):
+    """A shared slider or box position: a whole number from low to high."""
+    if not is_whole_in(value, low, high):
+        raise ConfigError("whole_range", low=low, high=high, value=value)
+    return value

@@ -192,6 +192,8 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
         raise ConfigError("save_epoch", limit=int(cfg.epochs) - 1)
     if cfg.seed is None or cfg.unseeded:
         raise ConfigError("export_unseeded")
+    if cfg.schedule != "constant":  # the script trains at one rate; a schedule would need its own code there
+        raise ConfigError("export_schedule")
     data_code, imports, needs, n_classes = _data_code(cfg, filename)
     if cfg.deterministic and "os" not in imports:
         imports.append("os")

@@ -1,0 +1,61 @@
+"""End to end: the learning-rate panel's new sections run from their buttons in Voila and draw."""
+import pytest
+
+from servers import ARTIFACTS, voila
+
+pytestmark = pytest.mark.browser
+LOAD_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def server():
+    with voila() as srv:
+        yield srv
+
+
+def plot_data(page, index):
+    """Each trace's point count in the LR panel's index-th plot, as the browser holds it."""
+    return page.evaluate("""(i) => Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[i].data)
+                               .map(t => (t.z ? t.z.length : (t.y ? t.y.length : 0)))""", index)
+
+
+def ready(page, index=None, timeout=240_000):
+    """Wait until the panel is idle again and, if given, the index-th plot has a first trace drawn."""
+    page.wait_for_function("""(i) => {
+        const plot = i === null ? null : document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[i];
+        const drawn = plot === null || (plot.data && plot.data[0] && (plot.data[0].z || plot.data[0].y || []).length > 0);
+        return drawn && document.querySelector('.tp-status').innerText.trim() === 'Ready.'
+            && !document.querySelector('.tp-panel-lr .tp-run').disabled; }""", arg=index, timeout=timeout)
+
+
+def test_band_schedule_and_grid_run_from_their_buttons_and_draw(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/?epochs=1", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-lr .tp-lr-band-run", timeout=LOAD_TIMEOUT_MS)
+    plots = page.locator(".tp-panel-lr .js-plotly-plot")
+    band_index, schedule_index, grid_index = 3, 4, 5  # after the race, the finder and the surface
+
+    page.click(".tp-panel-lr .tp-lr-band-run")
+    page.wait_for_selector(".tp-panel-lr .tp-lr-band-table", timeout=240_000)
+    ready(page)
+    assert "were put back" in page.inner_text(".tp-panel-lr .tp-lr-band-restored")
+    counts = plot_data(page, band_index)
+    assert counts[0] == counts[1] == counts[2] > 10 and counts[3:] == [5, 5, 5]  # band, median, 5 seeds a rule
+    plots.nth(band_index).screenshot(path=str(ARTIFACTS / "07-lr-band.png"))
+
+    page.click(".tp-panel-lr .tp-lr-schedule-run")
+    ready(page, schedule_index)
+    counts = plot_data(page, schedule_index)
+    assert counts[0] == counts[1] > 10  # the loss and the rate it used, step for step
+    plots.nth(schedule_index).screenshot(path=str(ARTIFACTS / "08-lr-schedule.png"))
+
+    page.fill(".tp-panel-lr .tp-lr-grid-batches input", "32, 128")
+    page.fill(".tp-panel-lr .tp-lr-grid-rates input", "0.01, 0.1, 1")
+    page.click(".tp-panel-lr .tp-lr-grid-run")
+    ready(page, grid_index)
+    assert plot_data(page, grid_index)[0] == 2  # two rows of cells
+    plots.nth(grid_index).screenshot(path=str(ARTIFACTS / "09-lr-grid.png"))
+    plots.nth(2).screenshot(path=str(ARTIFACTS / "10-lr-surface.png"))
+    assert "Traceback" not in page.inner_text("body")
+    page.close()
