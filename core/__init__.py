@@ -39,6 +39,11 @@ from .lessons.seeds.knobs import knob_matrix
 from .lessons.seeds.repro import audit_under, run_twice, seed_report
 from .engine.seeding import audit, seed_everything, seeded
 from .lessons.seeds.sequences import GENERATORS, random_sequences
+from .engine.checkpoint import STATE_PARTS, load_checkpoint, save_checkpoint
+from .lessons.seeds.butterfly import butterfly, float_bits
+from .lessons.seeds.divergence import first_divergence
+from .lessons.seeds.resume import resume_check
+from .lessons.seeds.variance import rate_gap, variance_sources
 # lesson: losses
 from .lessons.losses.demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
 from .lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
@@ -61,6 +66,8 @@ __all__ = [
     "symmetry_demo",
     "seed_ensemble", "export_script", "interference_demo", "knob_matrix", "audit_under", "run_twice",
     "seed_report", "audit", "seed_everything", "seeded", "GENERATORS", "random_sequences",
+    "STATE_PARTS", "load_checkpoint", "save_checkpoint", "butterfly", "float_bits", "first_divergence",
+    "rate_gap", "resume_check", "variance_sources",
     "BASE_LOGITS", "SCALE_RANGE", "check_scale", "loss_curves", "loss_gradients", "scaled_log_softmax",
     "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp", "mse", "nll",
     "cross_validate", "fold_summary",

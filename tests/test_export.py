@@ -96,3 +96,27 @@ def test_exported_script_imports_only_torch_numpy_and_the_standard_library_and_h
 def test_unseeded_runs_cannot_be_exported(cfg):
     with pytest.raises(ConfigError, match="seed"):
         export_script(cfg)
+
+
+@pytest.mark.parametrize("cfg", [RunConfig(epochs=2, hidden=(16,), optimizer="momentum"),
+                                 RunConfig(epochs=3, hidden=(16,), optimizer="adam", lr=0.01, seed=4)],
+                         ids=["momentum", "adam"])
+def test_a_script_saved_after_an_epoch_and_resumed_in_a_fresh_process_prints_the_same_fingerprint(cfg, tmp_path):
+    expected = train(cfg).fingerprint
+    script = export_script(cfg, expected, save_epoch=1)
+    saved = run_alone(script, tmp_path, "--save")
+    assert saved.returncode == 0, saved.stderr
+    assert "saved checkpoint.pt after epoch 1" in saved.stdout and expected not in saved.stdout
+    resumed = subprocess.run([sys.executable, "-I", "reproduce.py", "--resume"], cwd=tmp_path / "alone",
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.strip().splitlines()[-1] == expected
+    straight = subprocess.run([sys.executable, "-I", "reproduce.py"], cwd=tmp_path / "alone",
+                              capture_output=True, text=True, timeout=300)
+    assert straight.stdout.strip().splitlines()[-1] == expected
+
+
+def test_a_save_epoch_must_leave_an_epoch_to_resume():
+    for epoch in (0, 2, True):
+        with pytest.raises(ConfigError):
+            export_script(RunConfig(epochs=2), save_epoch=epoch)

@@ -1,5 +1,6 @@
 """Issue 4's reproducibility lab on the CPU: knob matrix, seed ensembles, global-RNG interference."""
 import random
+import statistics
 
 import numpy as np
 import pytest
@@ -21,18 +22,32 @@ def _global_state():
 
 def test_knob_matrix_on_cpu_seeded_rows_identical_unseeded_not_and_flags_restored():
     before = _global_state()
-    rows = knob_matrix(SMALL, repeats=2)
+    rows = knob_matrix(SMALL, repeats=3)
     after = _global_state()
     assert torch.equal(before[0], after[0]) and before[1] == after[1] and np.array_equal(before[2], after[2])
     assert before[3:] == after[3:]
     assert [r.name for r in rows] == list(KNOBS)
     for row in rows:
         assert row.identical == row.seeded, row
-        assert len(row.fingerprints) == 2 and row.seconds > 0
-    runs = [r for r in rows if r.what == "run"]
-    assert min(r.slowdown for r in runs) == 1.0 and all(r.slowdown >= 1.0 for r in runs)
+        assert len(row.fingerprints) == len(row.times) == 3
+        assert row.low <= row.seconds <= row.high and row.seconds == statistics.median(row.times)
+    reference = next(r for r in rows if r.name == "seeded")
+    assert reference.slowdown == 1.0 and reference.same_within_noise
+    for row in rows:
+        if row.what == "run":  # against the reference row's median; "same" exactly when the two spreads overlap
+            assert row.slowdown == row.seconds / reference.seconds
+            assert row.same_within_noise == (row.low <= reference.high and reference.low <= row.high)
+        else:
+            assert row.same_within_noise is None
     seeded_run = next(r for r in rows if r.name == "seeded")
     assert seeded_run.fingerprints[0] == train(SMALL).fingerprint
+
+
+def test_knob_matrix_refuses_too_few_repeats_to_see_noise():
+    from core import ConfigError
+
+    with pytest.raises(ConfigError):
+        knob_matrix(SMALL, repeats=1)
 
 
 def test_seed_ensemble_band_brackets_its_mean():

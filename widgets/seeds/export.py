@@ -24,6 +24,8 @@ class ReproduceExport:
         self.text = W.Textarea(layout=W.Layout(width="100%", height="220px", display="none"))
         self.text.add_class("tp-export-text")
         self.links = W.HTML()
+        self.resume = panel.label(W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto")), "export.resume")
+        self.resume.add_class("tp-export-resume")
         self.expected = None
         panel.on_click(self.button, self.export)
         self.gpu_button = panel.button("gpu.button", "tp-gpu-experiments")
@@ -32,18 +34,19 @@ class ReproduceExport:
         self.live = None
         panel.on_click(self.gpu_button, self.run_gpu)
         panel.i18n.call(lambda _: self.render())
-        self.widget = W.VBox([self.button, self.text, self.links,
+        self.widget = W.VBox([W.HBox([self.button, self.resume]), self.text, self.links,
                               panel.label(W.HTML(), "gpu.title", "value"), self.gpu_button, self.gpu_result])
 
     def export(self):
         """Train the panel's config once for its fingerprint, then show the script that reproduces it."""
         cfg = self.panel.config()
-        self.text.value = export_script(cfg)  # refuses an unseeded config before any training
+        save_epoch = 1 if self.resume.value else None
+        self.text.value = export_script(cfg, save_epoch=save_epoch)  # refuses an unseeded config before any training
         p = self.panel
 
         def done(history):
             self.expected = history.fingerprint
-            self.text.value = export_script(cfg, history.fingerprint)
+            self.text.value = export_script(cfg, history.fingerprint, save_epoch=save_epoch)
             self.text.layout.display = None
             self.render()
             p.status.show("export.done", "ok", fp=history.fingerprint[:16])

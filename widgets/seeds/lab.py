@@ -13,9 +13,17 @@ from ..shell.i18n import known
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
 
+KNOB_REPEATS = 3  # enough to see each row's noise, few enough for a class machine
+
 
 def _yes(panel, flag):
     return mark("yes" if flag else "no") + panel.t("lab.yes" if flag else "lab.no")
+
+
+def _slowdown(t, row):
+    if row.what != "run":
+        return "—"
+    return f"×{row.slowdown:.2f}" + (f" <i>({t('lab.knobs.noise')})</i>" if row.same_within_noise else "")
 
 
 def knob_name(t, name):
@@ -64,9 +72,9 @@ class ReproLab:
         p.start(lambda emit, stop: work(), lambda records: None, done, [p.run, *self.buttons], p.stop_button)
 
     def run_knobs(self):
-        """Every knob row, twice each, in the background; then the table."""
+        """Every knob row, KNOB_REPEATS times each, in the background; then the table."""
         cfg = self.panel.config().replace(epochs=1, unseeded=())
-        self._background(lambda: knob_matrix(cfg, repeats=2), self._knobs_done)
+        self._background(lambda: knob_matrix(cfg, repeats=KNOB_REPEATS), self._knobs_done)
 
     def _knobs_done(self, rows):
         self.rows = rows
@@ -103,8 +111,8 @@ class ReproLab:
                                                          "lab.knobs.fingerprints"))
             body = "".join(
                 f"<tr><td>{html.escape(knob_name(t, r.name))}</td><td>{_yes(self.panel, r.seeded)}</td>"
-                f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f}</td>"
-                f"<td>{'×%.2f' % r.slowdown if r.what == 'run' else '—'}</td>"
+                f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f} ({r.low:.3f}–{r.high:.3f})</td>"
+                f"<td>{_slowdown(t, r)}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
             self.knobs_table.value = f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
         with self.band_fig.batch_update():

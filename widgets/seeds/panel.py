@@ -16,6 +16,7 @@ from ..shell.settings import RunSettings, control
 from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
+from . import butterfly, divergence, resume, sources
 
 VERDICT_COLOURS = {True: "#1b5e20", False: "#b00020"}
 
@@ -26,7 +27,8 @@ class SeedsPanel(Panel):
 
     name = "seeds"
     schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg), base=lambda p: p.base),
-              control("benchmark", "benchmark", lambda p, v: bool(v)))
+              control("benchmark", "benchmark", lambda p, v: bool(v)),
+              *sources.SETTINGS, *butterfly.SETTINGS, *divergence.SETTINGS, *resume.SETTINGS)
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -61,6 +63,10 @@ class SeedsPanel(Panel):
         self.lessons = SeedLessons(self)
         self.lab = ReproLab(self)
         self.export = ReproduceExport(self)
+        self.sources = sources.SpreadSources(self, self.lab)
+        self.butterfly = butterfly.Butterfly(self)
+        self.divergence = divergence.FirstDivergence(self, self.butterfly)
+        self.resume = resume.ResumeCheck(self)
         for box in (self.deterministic, self.benchmark):
             box.observe(self.guard(lambda _: self.lessons.run_audit()), "value")
         self.i18n.call(lambda _: self._render())
@@ -69,7 +75,8 @@ class SeedsPanel(Panel):
             self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
             W.HBox([self.deterministic, self.benchmark]), self.label(W.HTML(), "seeds.benchmark_help", "value"),
             W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict, self.fingerprints,
-            self.lessons.widget, self.lab.widget, self.export.widget, self.share_box(),
+            self.lessons.widget, self.lab.widget, self.sources.widget, self.butterfly.widget,
+            self.divergence.widget, self.resume.widget, self.export.widget, self.share_box(),
         ]
 
     # -- controls -> config --------------------------------------------------------------

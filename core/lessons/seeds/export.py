@@ -71,6 +71,28 @@ train_x, train_y, test_x, test_y = (parse_idx(gzip.decompress(pathlib.Path(FOLDE
 splits = split_files(*as_tensors(train_x[:, None], train_y), *as_tensors(test_x[:, None], test_y),
                      torch.Generator().manual_seed(SEED), VAL_FRACTION)
 '''
+# Checkpoints at an epoch's end: the next epoch's order is then all in order_gen's state.
+RESUME = '''\
+# ---- save and resume: `python {filename} --save` stops after epoch SAVE_EPOCH and writes CHECKPOINT
+# (plain tensors and dicts); `python {filename} --resume` loads it (torch.load with weights_only=True: no
+# code runs) into this fresh model, optimizer and generator, and goes on: the fingerprint is the same
+CHECKPOINT, SAVE_EPOCH = "checkpoint.pt", {save_epoch}
+start_epoch = 0
+if "--resume" in sys.argv:
+    state = torch.load(CHECKPOINT, map_location=DEVICE, weights_only=True)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])  # momentum buffers, Adam's moments and step counts
+    order_gen.set_state(state["order_gen"])  # without it the next epoch would replay epoch 0's order
+    train_loss, val_loss, val_acc, start_epoch = state["train_loss"], state["val_loss"], state["val_acc"], state["epoch"]
+
+'''
+SAVE = '''\
+    if "--save" in sys.argv and epoch + 1 == SAVE_EPOCH:
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "order_gen": order_gen.get_state(),
+                    "epoch": epoch + 1, "train_loss": train_loss, "val_loss": val_loss, "val_acc": val_acc}, CHECKPOINT)
+        print(f"saved {CHECKPOINT} after epoch {SAVE_EPOCH}: run again with --resume")
+        sys.exit(0)
+'''
 RUN = '''\
 (x_train, y_train), (x_val, y_val), (x_test, y_test) = splits
 (x_train, x_val, x_test), _, _ = standardise(x_train, x_val, x_test)  # by the training split's statistics
@@ -86,7 +108,7 @@ order_gen = torch.Generator().manual_seed(SEED)
 x_train, y_train = x_train.to(DEVICE), y_train.to(DEVICE)
 train_loss, val_loss, val_acc = [], [], []
 diverged = False
-for epoch in range(EPOCHS):
+{resume}for epoch in range({first_epoch}, EPOCHS):
     perm = torch.randperm(len(y_train), generator=order_gen).to(DEVICE)
     for idx in perm.split(BATCH_SIZE):
         model.train()
@@ -103,13 +125,21 @@ for epoch in range(EPOCHS):
     loss_value, accuracy = evaluate(model, x_val, y_val, DEVICE)
     val_loss.append(loss_value)
     val_acc.append(accuracy)
-
+{save}
 if not diverged:
     test_loss, test_acc = evaluate(model, x_test, y_test, DEVICE)
     print(f"test accuracy {{test_acc:.4f}}")
 print(f"steps {{len(train_loss)}}, final loss {{train_loss[-1]:.6g}}, val acc {{val_acc}}")
 print(run_digest(module_digest(model), train_loss, val_loss, val_acc))  # the fingerprint: SHA-256 of weights and losses
 '''
+
+
+def _checkpoint_code(save_epoch, filename) -> dict:
+    """The RUN template's save/resume blocks: empty unless the script is to save after `save_epoch`."""
+    if save_epoch is None:
+        return {"resume": "", "first_epoch": "0", "save": ""}
+    return {"resume": RESUME.format(save_epoch=int(save_epoch), filename=filename), "first_epoch": "start_epoch",
+            "save": SAVE}
 
 
 def _embedded(module) -> str:
@@ -153,9 +183,13 @@ def _data_code(cfg: RunConfig, filename: str):
     return code, ["base64", "io"], "", len(class_names)
 
 
-def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce.py") -> str:
-    """Plain torch + numpy source that re-runs cfg exactly, from any folder (a fixed seed in every part)."""
+def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce.py", save_epoch=None) -> str:
+    """Plain torch + numpy source that re-runs cfg exactly, from any folder (a fixed seed in every part);
+    with `save_epoch`, `--save` stops after that epoch with a checkpoint and `--resume` goes on from it."""
     cfg = cfg.validate()
+    if save_epoch is not None and (isinstance(save_epoch, bool) or not isinstance(save_epoch, int)
+                                   or not 1 <= save_epoch < int(cfg.epochs)):
+        raise ConfigError("save_epoch", limit=int(cfg.epochs) - 1)
     if cfg.seed is None or cfg.unseeded:
         raise ConfigError("export_unseeded")
     if cfg.schedule != "constant":  # the script trains at one rate; a schedule would need its own code there
@@ -163,6 +197,8 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     data_code, imports, needs, n_classes = _data_code(cfg, filename)
     if cfg.deterministic and "os" not in imports:
         imports.append("os")
+    if save_epoch is not None and "sys" not in imports:
+        imports.append("sys")
     hidden = tuple(int(h) for h in cfg.hidden)
     summary = textwrap.fill(f"Reproduce a Training Playground run with plain PyTorch and numpy: "
                             f"{os.path.basename(cfg.dataset)}, {cfg.model} {hidden}, {cfg.activation}, "
@@ -181,5 +217,5 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     if cfg.dataset in toy_data.TOY_SETS:
         parts.append(_embedded(toy_data))
     parts += [settings, DETERMINISTIC if cfg.deterministic else "", data_code,
-              RUN.format(optimizer=OPTIMIZER_CODE[cfg.optimizer])]
+              RUN.format(optimizer=OPTIMIZER_CODE[cfg.optimizer], **_checkpoint_code(save_epoch, filename))]
     return "\n\n".join(part.rstrip("\n") for part in parts if part) + "\n"

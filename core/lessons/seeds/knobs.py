@@ -1,6 +1,8 @@
 """The knob matrix: which reproducibility settings make repeated runs bitwise identical, and at what cost."""
 from __future__ import annotations
 
+import dataclasses
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -21,9 +23,21 @@ class KnobRow:
     seeded: bool
     identical: bool
     fingerprints: tuple
-    seconds: float
-    slowdown: float = 1.0
+    seconds: float  # median over the repeats
+    slowdown: float = 1.0  # median / the reference row's median ("seeded")
     what: str = "run"  # "run": a training run's fingerprint; "loader": the batches a DataLoader served
+    times: tuple = ()  # seconds of each repeat
+    same_within_noise: bool | None = None  # for run rows: does its spread overlap the reference row's?
+
+    @property
+    def low(self) -> float:
+        """Fastest repeat, in seconds."""
+        return min(self.times) if self.times else self.seconds
+
+    @property
+    def high(self) -> float:
+        """Slowest repeat, in seconds."""
+        return max(self.times) if self.times else self.seconds
 
 
 class _NoisyDigits(torch.utils.data.Dataset):
@@ -52,11 +66,17 @@ def _loader_fingerprint(cfg: RunConfig, seeded: bool, workers: int) -> str:
     return fingerprint(torch.cat(list(loader)))
 
 
-def _runs(name, seeded, repeats, one, what="run"):
+# One short run's time is mostly noise (on a CPU the cuDNN flags change nothing, yet one run each showed
+# "seeded" x1.33): so each row reports the median and fastest..slowest of its repeats, and a slowdown whose
+# spread overlaps the reference row's is "same within noise".
+REFERENCE = "seeded"  # slowdowns are relative to the plain seeded run
+MAX_REPEATS = 20
+
+
+def _timed(one):
     started = time.perf_counter()
-    prints = tuple(one() for _ in range(repeats))
-    seconds = (time.perf_counter() - started) / repeats
-    return KnobRow(name, seeded, len(set(prints)) == 1, prints, seconds, what=what)
+    result = one()
+    return result, time.perf_counter() - started
 
 
 KNOBS = {
@@ -72,19 +92,39 @@ KNOBS = {
 }
 
 
-def knob_matrix(cfg: RunConfig, repeats: int = 2, knobs=None) -> list:
-    """Run each setting `repeats` times; every flag and the global RNG are restored afterwards."""
+def knob_matrix(cfg: RunConfig, repeats: int = 3, knobs=None) -> list:
+    """Run each setting `repeats` times, in interleaved rounds; every flag and the global RNG are restored afterwards."""
+    from ...engine.errors import ConfigError
     from ...engine.seeding import seeded
 
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 2 <= repeats <= MAX_REPEATS:
+        raise ConfigError("knob_repeats", limit=MAX_REPEATS)
     cfg = cfg.replace(seed=0 if cfg.seed is None else cfg.seed).validate()
-    train(cfg)  # warm-up: the first run in a process pays one-off costs that would skew the slowdowns
-    rows = []
-    for name in knobs or KNOBS:
-        is_seeded, one, flags = KNOBS[name](cfg)
-        what = "loader" if name.startswith("loader") else "run"
-        with flags, seeded(torch.initial_seed()):
-            # seeded() restores the global RNG afterwards, so the matrix leaves no trace
-            rows.append(_runs(name, is_seeded, repeats, one, what))
-    fastest = min(r.seconds for r in rows if r.what == "run") if any(r.what == "run" for r in rows) else 1.0
-    return [KnobRow(r.name, r.seeded, r.identical, r.fingerprints, r.seconds,
-                    r.seconds / fastest if r.what == "run" else 1.0, r.what) for r in rows]
+    names = list(knobs or KNOBS)
+    train(cfg)  # warm-up: the first run in a process pays one-off costs that would skew the timings
+    prints, times = {name: [] for name in names}, {name: [] for name in names}
+    # seeded() restores the global RNG afterwards, so the matrix leaves no trace; inside it the global RNG
+    # runs on from repeat to repeat, as it would in a learner's script
+    with seeded(torch.initial_seed()):
+        for _ in range(repeats):  # round by round, so a machine that gets busier slows every row alike
+            for name in names:
+                _, one, flags = KNOBS[name](cfg)
+                with flags:
+                    fp, seconds = _timed(one)
+                prints[name].append(fp)
+                times[name].append(seconds)
+    rows = [KnobRow(name, KNOBS[name](cfg)[0], len(set(prints[name])) == 1, tuple(prints[name]),
+                    statistics.median(times[name]), what="loader" if name.startswith("loader") else "run",
+                    times=tuple(times[name])) for name in names]
+    return _with_slowdowns(rows)
+
+
+def _with_slowdowns(rows) -> list:
+    """Each run row's slowdown against the reference row, and whether the two spreads overlap."""
+    runs = [r for r in rows if r.what == "run"]
+    if not runs:
+        return rows
+    ref = next((r for r in runs if r.name == REFERENCE), runs[0])
+    return [dataclasses.replace(r, slowdown=r.seconds / ref.seconds,
+                                same_within_noise=r.low <= ref.high and ref.low <= r.high)
+            if r.what == "run" else r for r in rows]
