@@ -27,6 +27,7 @@ class History:
     weights_digest: str = ""
     fingerprint: str = ""
     steps_per_epoch: int = 0
+    health: dict = field(default_factory=dict)  # see engine/health.py: step-0 loss vs ln C, grad norm, ratios
 
     @property
     def steps(self) -> int:
