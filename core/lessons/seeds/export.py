@@ -13,12 +13,13 @@ import textwrap
 
 import numpy as np
 
-from ... import plain
+from ... import plain, plain_loop
 from ...data import mnist
 from ...data import toy as toy_data
 from ...engine.config import RunConfig
 from ...data.datasets import input_shape_of, pool_arrays
 from ...engine.errors import ConfigError
+from ..loop.script import loop_code, needs_loop_pieces
 
 # foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/engine/optimizers.py)
 # follow step for step; on a GPU torch.optim would otherwise pick its multi-tensor code.
@@ -69,47 +70,6 @@ train_x, train_y, test_x, test_y = (parse_idx(gzip.decompress(pathlib.Path(FOLDE
 splits = split_files(*as_tensors(train_x[:, None], train_y), *as_tensors(test_x[:, None], test_y),
                      torch.Generator().manual_seed(SEED), VAL_FRACTION)
 '''
-RUN = '''\
-(x_train, y_train), (x_val, y_val), (x_test, y_test) = splits
-(x_train, x_val, x_test), _, _ = standardise(x_train, x_val, x_test)  # by the training split's statistics
-
-# ---- model and init: every random number of the init from one generator seeded with SEED ----------
-model = build_model(MODEL, HIDDEN, ACTIVATION, tuple(x_train.shape[1:]), N_CLASSES)
-init_model(model, INIT, ACTIVATION, generator=torch.Generator().manual_seed(SEED), sample=x_train[:256])
-model = model.to(DEVICE)
-optimizer = {optimizer}
-
-# ---- the loop: train() / zero_grad / forward / loss / backward / step; validate under no_grad --------
-order_gen = torch.Generator().manual_seed(SEED)
-x_train, y_train = x_train.to(DEVICE), y_train.to(DEVICE)
-train_loss, val_loss, val_acc = [], [], []
-diverged = False
-for epoch in range(EPOCHS):
-    perm = torch.randperm(len(y_train), generator=order_gen).to(DEVICE)
-    for idx in perm.split(BATCH_SIZE):
-        model.train()
-        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
-        train_loss.append(loss.item())
-        if not math.isfinite(train_loss[-1]):
-            diverged = True  # a non-finite loss ends the run: it is a result, not an error
-            break
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    if diverged:
-        break
-    loss_value, accuracy = evaluate(model, x_val, y_val, DEVICE)
-    val_loss.append(loss_value)
-    val_acc.append(accuracy)
-
-if not diverged:
-    test_loss, test_acc = evaluate(model, x_test, y_test, DEVICE)
-    print(f"test accuracy {{test_acc:.4f}}")
-print(f"steps {{len(train_loss)}}, final loss {{train_loss[-1]:.6g}}, val acc {{val_acc}}")
-print(run_digest(module_digest(model), train_loss, val_loss, val_acc))  # the fingerprint: SHA-256 of weights and losses
-'''
-
-
 def _embedded(module) -> str:
     """A core module's whole source under a banner naming it."""
     name = f"core/{module.__name__.rsplit('.', 1)[-1]}.py"
@@ -163,12 +123,15 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
         f"ACTIVATION = {cfg.activation!r}", f"INIT = {cfg.init!r}", f"N_CLASSES = {n_classes}",
         f"VAL_FRACTION = {float(cfg.val_fraction)!r}", f"LR = {float(cfg.lr)!r}",
         f"BATCH_SIZE = {int(cfg.batch_size)}", f"EPOCHS = {int(cfg.epochs)}", f"DEVICE = torch.device({device})",
-    ]) + "\n"
+        f"NORM = {cfg.norm!r}", f"DROPOUT = {float(cfg.dropout)!r}",
+    ] + ([f"INIT_RULES = {cfg.init_rules!r}"] if cfg.init_rules is not None else [])) + "\n"
     parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
                            imports="".join(f"import {m}\n" for m in sorted(imports))),
              _embedded(plain)]
     if cfg.dataset in toy_data.TOY_SETS:
         parts.append(_embedded(toy_data))
+    if needs_loop_pieces(cfg):
+        parts.append(_embedded(plain_loop))
     parts += [settings, DETERMINISTIC if cfg.deterministic else "", data_code,
-              RUN.format(optimizer=OPTIMIZER_CODE[cfg.optimizer])]
+              loop_code(cfg, OPTIMIZER_CODE[cfg.optimizer])]
     return "\n\n".join(part.rstrip("\n") for part in parts if part) + "\n"
