@@ -40,7 +40,9 @@ class HealthGauges:
                 series["step"].append(step)
                 series["fraction"].append(dead_fraction(output))
             return record
-        self._handles = [shown.register_forward_hook(hook(name)) for name, (shown, _) in self.layers.items()]
+        # only hidden blocks: the output layer's logits have no units to die
+        self._handles = [shown.register_forward_hook(hook(name)) for name, (shown, layer) in self.layers.items()
+                         if shown is not layer]
 
     def disarm(self):
         for handle in self._handles:
