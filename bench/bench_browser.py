@@ -12,6 +12,9 @@ from playwright.sync_api import sync_playwright
 from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, voila
 
 FIRST_PLOT = "() => { const d = document.querySelector('.tp-panel-lr .js-plotly-plot'); return !!(d && d.data); }"
+ANY_PLOT = "() => { const d = document.querySelector('.js-plotly-plot'); return !!(d && d.data); }"
+# the yardstick page: one cell that imports torch and shows one plotly figure, served by the same Voila
+ONE_CELL = "bench/one_cell.ipynb"
 COUNT_UPDATES = """() => { const d = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
   window.__redraws = [];  // redraws with points: the run's start (clearing, building the runs) does not count
   d.on('plotly_afterplot', () => { if (d.data.some((t) => t.y && t.y.length)) window.__redraws.push(performance.now()); });
@@ -40,11 +43,11 @@ BYTES_WINDOW = 10.0  # seconds of received bytes early in a long run and just be
 BUSY = "from core import RunConfig, train\nwhile True:\n    train(RunConfig(epochs=20))\n"
 
 
-def time_to_first_plot(browser, url) -> float:
+def time_to_first_plot(browser, url, plotted=FIRST_PLOT) -> float:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     start = time.perf_counter()
     page.goto(url, timeout=180_000)
-    page.wait_for_function(FIRST_PLOT, timeout=180_000, polling=20)
+    page.wait_for_function(plotted, timeout=180_000, polling=20)
     seconds = time.perf_counter() - start
     page.close()
     return seconds
@@ -139,18 +142,49 @@ def measure_live(browser, url) -> dict:
     return result
 
 
+def first_plot_seconds(browser, notebook, plotted, preheated) -> float:
+    """Seconds from opening a fresh server's page to its first plot; preheated: a pool kernel has run it already."""
+    extra = ("--preheat_kernel=True", "--pool_size=1") if preheated else ()
+    with voila(extra=extra, notebook=notebook) as server:
+        if preheated:
+            wait_until_idle(server.proc.pid)  # the pool kernel has executed the notebook: the learner arrives now
+        return time_to_first_plot(browser, server.url, plotted)
+
+
+def wait_until_idle(server_pid, quiet_seconds=2.0, timeout=300.0):
+    """Wait until the server has a kernel and none of its processes has used CPU for quiet_seconds."""
+    import psutil
+
+    server = psutil.Process(server_pid)
+    deadline, quiet_since, last = time.monotonic() + timeout, None, None
+    while time.monotonic() < deadline:
+        processes = [server, *server.children(recursive=True)]
+        used = sum(sum(p.cpu_times()[:2]) for p in processes if p.is_running())
+        now = time.monotonic()
+        if len(processes) > 1 and used == last:
+            quiet_since = quiet_since or now
+            if now - quiet_since >= quiet_seconds:
+                return
+        else:
+            quiet_since, last = None, used
+        time.sleep(0.2)
+    raise TimeoutError("the preheated kernel did not finish executing the notebook")
+
+
 def measure_browser(parts=("tti", "live")) -> dict:
     result = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with voila() as server:  # a fresh server: the kernel starts when the page asks
-            if "tti" in parts:
-                result["tti_cold_s"] = time_to_first_plot(browser, server.url)
-            if "live" in parts:
-                result.update(measure_live(browser, server.url))
         if "tti" in parts:
-            with voila(extra=("--preheat_kernel=True", "--pool_size=1")) as server:
-                time.sleep(20)  # let the pool kernel execute the notebook before the learner arrives
-                result["tti_preheated_s"] = time_to_first_plot(browser, server.url)
+            # the dashboard and the one-cell yardstick, each cold (the kernel starts when the page asks) and
+            # preheated, in the same run: their ratios compare across machines, the seconds do not
+            for state, preheated in (("cold", False), ("preheated", True)):
+                app = first_plot_seconds(browser, "app.ipynb", FIRST_PLOT, preheated)
+                yardstick = first_plot_seconds(browser, ONE_CELL, ANY_PLOT, preheated)
+                result[f"tti_{state}_s"], result[f"tti_{state}_one_cell_s"] = app, yardstick
+                result[f"tti_{state}_ratio"] = app / yardstick
+        if "live" in parts:
+            with voila() as server:
+                result.update(measure_live(browser, server.url))
         browser.close()
     return result

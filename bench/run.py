@@ -18,7 +18,7 @@ from core import LR_PRESETS, RunConfig, train  # noqa: E402
 from core.engine.optimizers import SGD  # noqa: E402
 
 GOALS = {"overhead_ratio": ("<=", 1.10), "sweep_seconds": ("<=", 1.5), "sweep_ratio": ("<=", 1.2),
-         "tti_cold_s": ("<=", 5.0), "tti_preheated_s": ("<=", 2.0), "kernel_rss_mb": ("<=", 350.0),
+         "tti_cold_ratio": ("<=", 1.3), "tti_preheated_ratio": ("<=", 1.3), "kernel_rss_mb": ("<=", 350.0),
          "update_hz_200": (">=", 10.0), "update_hz_1000": (">=", 10.0), "stop_latency_s_200": ("<=", 0.2),
          "stop_latency_s_1000": ("<=", 0.2), "update_bytes_late_vs_early": ("<=", 1.2),
          "stop_latency_busy_s": ("<=", 0.5), "wall_vs_train_busy": ("<=", 2.0), "cuda_instrumented_vs_bare": (">=", 0.9)}

@@ -40,6 +40,7 @@ ROOT = HERE.parent
 FULL_PAGE = HERE / "full.html"
 FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
 WATCHDOG = HERE / "watchdog.html"
+REFUSAL_STYLE = HERE / "refusal.css"  # one look for both refusal pages
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')  # in the page's jupyter-config-data
 
@@ -154,7 +155,8 @@ def make_app():
             self.set_header("Retry-After", "60")
             self.set_header("Cache-Control", "no-store")
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            return self.finish(page.read_bytes())
+            style = REFUSAL_STYLE.read_text(encoding="utf-8")
+            return self.finish(page.read_text(encoding="utf-8").replace("/* refusal.css */", style))
 
         @tornado.web.authenticated
         async def get(self, path=None):

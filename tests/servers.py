@@ -70,9 +70,9 @@ class Server:
         self.log.close()
 
 
-def voila(port=None, extra=()) -> Server:
+def voila(port=None, extra=(), notebook="app.ipynb") -> Server:
     port = port or free_port()
-    argv = [str(BIN / "voila"), "app.ipynb", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
+    argv = [str(BIN / "voila"), notebook, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *extra]
     return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
 
 

@@ -280,6 +280,7 @@ def test_an_eleventh_learner_gets_the_class_is_full_page(classroom, server):
     code, body, headers = http_status(server.url + "/")
     assert code == 503 and headers.get("Retry-After") == "60"
     assert "The class is full — try again in a minute." in body and "课堂已满" in body
+    assert "font-family: system-ui" in body and "refusal.css" not in body  # the shared look is put in
     assert "Traceback" not in body and "kernel" not in body.lower()
 
 

@@ -1,0 +1,103 @@
+// The browser half of widgets/shell/plot.py's LiveFigure: applies numbered updates, asks for the whole
+// figure when it missed one, and draws with plotly.js when the plot is on screen.
+function plotlyReady() {
+  return new Promise((resolve) => {
+    const tick = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(tick, 30));
+    tick();
+  });
+}
+async function takeMessages(model) {
+  // the ipywidgets model behind anywidget's proxy, found by the id the kernel gave it
+  const real = await model.widget_manager.get_model(model.get("view_id"));
+  const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
+  real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
+}
+// A long curve's buckets doubled: each four points (two buckets of two) become the first lowest and the last
+// highest of them, in order, as display_series.py's Bucket.merged does; null counts as a gap.
+function halved(xs, ys, n) {
+  const low = (y) => (y === null ? Infinity : y), high = (y) => (y === null ? -Infinity : y);
+  const mx = [], my = [];
+  for (let k = 0; k + 4 <= n; k += 4) {
+    let lo = k, hi = k;
+    for (let j = k + 1; j < k + 4; j++) {
+      if (low(ys[j]) < low(ys[lo])) lo = j;
+      if (high(ys[j]) >= high(ys[hi])) hi = j;
+    }
+    for (const j of lo <= hi ? [lo, hi] : [hi, lo]) { mx.push(xs[j]); my.push(ys[j]); }
+  }
+  return [mx, my];
+}
+// Apply one numbered update to the model's figure in place; false if it does not follow the model's version.
+function applyUpdate(model, msg) {
+  if (msg.version !== model.get("version") + 1) return false;
+  const data = model.get("plot_data"), layout = model.get("plot_layout");
+  const put = (target, props) => {
+    for (const [key, value] of Object.entries(props)) {
+      if (value === null) delete target[key]; else target[key] = value;
+    }
+  };
+  for (const [i, props] of msg.traces) put(data[i], props);
+  put(layout, msg.layout);
+  for (const [i, halve, keep, xs, ys] of msg.extend) {  // merge, keep the first `keep` points, append the rest
+    const trace = data[i];
+    let columns = keep > 0 && Array.isArray(trace.x) ? [trace.x, trace.y] : [[], []];
+    if (halve > 0) columns = halved(...columns, halve);
+    [trace.x, trace.y] = columns.map((column, c) => {
+      column.length = keep;
+      for (const v of (c ? ys : xs)) column.push(v);
+      return column;
+    });
+  }
+  model.set("version", msg.version);  // local only: tells the views to redraw
+  return true;
+}
+export default {
+  async initialize({ model }) {
+    let asked = null;
+    const resync = () => {
+      if (asked === model.get("version")) return;  // one request per version: the whole figure is coming
+      asked = model.get("version");
+      model.send({ event: "resync", version: asked });
+    };
+    model.on("msg:custom", (msg) => {
+      if (msg.event === "update" && !applyUpdate(model, msg)) resync();
+    });
+    try {
+      await takeMessages(model);
+    } catch (error) {
+      console.warn("[plot] kept anywidget's message handling:", error);
+    }
+    resync();
+  },
+  async render({ model, el }) {
+    const Plotly = await plotlyReady();
+    const div = document.createElement("div");
+    el.appendChild(div);
+    // Draw only what is on (or near) the screen: twenty plots drawn at once would delay the first one.
+    let visible = false;
+    // the model's arrays change in place: datarevision tells Plotly.react to look at them again
+    const draw = () => visible ? Plotly.react(div, model.get("plot_data"),
+                                              { ...model.get("plot_layout"), datarevision: model.get("version") },
+                                              { displaylogo: false }) : null;
+    // at most one redraw per frame, of the latest figure: a busy page draws less often instead of falling behind
+    let queued = false;
+    const redraw = () => {
+      if (queued || !visible) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; draw(); });
+    };
+    const seen = new IntersectionObserver((entries) => {
+      const now = entries.some((e) => e.isIntersecting);
+      // each first draw in a task of its own, so the page paints the first plot before drawing the next
+      if (now && !visible) { visible = true; setTimeout(draw, 0); }
+    }, { rootMargin: "300px" });
+    seen.observe(el);
+    // a page in a background tab never reports anything as visible: draw anyway after a moment
+    setTimeout(() => { if (!visible) { visible = true; draw(); } }, 2000);
+    model.on("change", redraw);  // a whole figure (set_state) or an update (its version)
+    // follow the container's width (plotly's own `responsive` option listens to the window only)
+    const resized = new ResizeObserver(() => { if (div._fullLayout) Plotly.Plots.resize(div); });
+    resized.observe(el);
+    return () => { seen.disconnect(); resized.disconnect(); Plotly.purge(div); };
+  },
+};
