@@ -138,3 +138,18 @@ def test_validation_with_grad_gives_the_same_numbers_and_keeps_tensors_for_backw
         without = saved_for_backward(run.model, x, y, with_grad=False)
     assert (with_grad["loss"], with_grad["accuracy"]) == (without["loss"], without["accuracy"])
     assert without["bytes"] == 0 and with_grad["bytes"] >= x.numel() * 4  # at least the input to the first layer
+
+
+def test_each_mistakes_effect_is_measured_against_the_correct_run():
+    from core import mistake_effects
+
+    cfg = BASE.replace(epochs=1, stats_every=5)
+    correct = train(cfg)
+    assert correct.health["eval_saved_bytes"] == [0]  # validation under no_grad keeps nothing
+    buggy = train(cfg.replace(mistakes=("eval_with_grad", "sum_reduction", "softmax_then_ce")))
+    rows = {row["mistake"]: row for row in mistake_effects(correct, buggy)}
+    assert [row["code"] for row in rows.values()] == ["effect.eval_with_grad", "effect.sum_reduction",
+                                                     "effect.softmax_then_ce"]
+    assert rows["eval_with_grad"]["params"]["mb"] > 0 == rows["eval_with_grad"]["params"]["ok_mb"]
+    assert rows["softmax_then_ce"]["params"]["floor"] == softmax_ce_floor(10) < rows["softmax_then_ce"]["params"]["low"]
+    assert rows["eval_with_grad"]["params"]["acc"] == buggy.val_acc[-1]

@@ -2,6 +2,7 @@
 and dead units, gathered without changing a single number of the run."""
 from __future__ import annotations
 
+import contextlib
 import math
 
 import torch
@@ -10,7 +11,21 @@ import torch
 def new_health(n_classes: int) -> dict:
     """An empty History.health: the step-0 loss expected of a uniform guess is ln C."""
     return {"initial_loss": None, "expected_initial_loss": math.log(n_classes), "grad_norm": [],
-            "update_ratio": {}, "dead_fraction": {}}
+            "update_ratio": {}, "dead_fraction": {}, "eval_saved_bytes": []}
+
+
+@contextlib.contextmanager
+def counting_saved_bytes(health: dict):
+    """Count the bytes autograd saves for backward inside the block (0 under no_grad) into health, per epoch."""
+    total = [0]
+
+    def pack(t):
+        total[0] += t.numel() * t.element_size()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        yield
+    health["eval_saved_bytes"].append(total[0])
 
 
 def grad_norm(params) -> float:

@@ -11,7 +11,7 @@ from .config import MAX_STEPS, SEED_PARTS, RunConfig, check_batch_size
 from .devices import resolve_device
 from .errors import ConfigError
 from .fingerprints import fingerprint
-from .health import HealthGauges, grad_norm, new_health
+from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS
@@ -190,7 +190,8 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
-        loss, acc = self.evaluate(*self.val)
+        with counting_saved_bytes(self.history.health):  # what validation keeps for a backward (the grad mistake)
+            loss, acc = self.evaluate(*self.val)
         self.history.val_loss.append(loss)
         self.history.val_acc.append(acc)
         self._emit("on_epoch", {"epoch": self.epoch, "step": self.step_index, "val_loss": loss, "val_acc": acc})
