@@ -1,4 +1,4 @@
-"""The app shell: language switch, status line, page style, and the six panels (built when first shown)."""
+"""The app shell: language switch, status line, page style, and the seven panels (built when first shown)."""
 from __future__ import annotations
 
 import importlib
@@ -22,6 +22,7 @@ PANELS = {  # attribute -> (module, class)
     "train": ("widgets.train.panel", "TrainPanel"),
     "losses": ("widgets.losses.panel", "LossesPanel"),
     "gpu": ("widgets.gpu.panel", "GPUPanel"),
+    "loop": ("widgets.loop.panel", "LoopPanel"),
 }
 
 register({
@@ -97,7 +98,7 @@ class App:
             panel.apply_url_settings(settings)
 
     def panel(self, name: str):
-        """The named panel (lr, init, seeds, train, losses, gpu), built once."""
+        """The named panel (lr, init, seeds, train, losses, gpu, loop), built once."""
         if name not in self._panels:
             module, cls = PANELS[name]
             try:
