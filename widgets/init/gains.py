@@ -5,7 +5,7 @@ import math
 
 import ipywidgets as W
 
-from core import ACTIVATIONS, LEAKY_SLOPE, calculate_gain, expected_std
+from core import ACTIVATIONS, LEAKY_SLOPE, calculate_gain, expected_std, product_moments
 
 from ..shell.i18n import register
 
@@ -34,6 +34,15 @@ register({
                           "因此标准差 = 1 / √(3 · fan_in)——fan_in = {fan_in} 时为 {default:.4f}，而 ReLU 的 Kaiming "
                           "初始化是 {kaiming:.4f}。于是每经过一层 ReLU，E[x²] 只剩 1/6 而不是保持不变，"
                           "深层的默认网络的激活值会一层层缩小：这是历史遗留，而非有意设计。"),
+    "init.gain.errata": ("<b>Two slips in the course, measured.</b> “After ReLU the std becomes 0.5” is the mean "
+                         "of squares: for y = relu(a·x) with a, x ~ N(0, 1), E[y²] = {mean_sq:.3f} (exactly 1/2) and "
+                         "E[y] = {mean:.3f} (1/π), so the std is √(E[y²] − E[y]²) = {std:.3f} (exactly "
+                         "√(1/2 − 1/π²) ≈ 0.631). The gain table's <code>sqrt(2/1+neg_slope^2)</code> needs "
+                         "brackets: √(2 / (1 + slope²)); as written it reads √(2 + slope²).",
+                         "<b>课程里的两处笔误（已测量）。</b>“经过 ReLU 后标准差变为 0.5”其实是平方的均值：对 "
+                         "y = relu(a·x)，a, x ~ N(0, 1)，E[y²] = {mean_sq:.3f}（恰为 1/2），E[y] = {mean:.3f}（1/π），"
+                         "所以标准差为 √(E[y²] − E[y]²) = {std:.3f}（恰为 √(1/2 − 1/π²) ≈ 0.631）。增益表中的 "
+                         "<code>sqrt(2/1+neg_slope^2)</code> 需要加括号：√(2 / (1 + slope²))；照原样读是 √(2 + slope²)。"),
 })
 
 FAN_IN = 64  # the digits images have 8 × 8 = 64 inputs, and 64 is the panel's default width
@@ -45,6 +54,7 @@ def gain_table(panel):
     """An HTML widget (class tp-init-gains) with the table; it relabels on a language switch."""
     box = W.HTML()
     box.add_class("tp-init-gains")
+    relu = product_moments(relu=True)  # 10,000 draws from a private seeded generator: cheap, and the same every time
 
     def render(i18n):
         t = i18n.t
@@ -61,8 +71,10 @@ def gain_table(panel):
         default = t("init.gain.default", gain=calculate_gain("leaky_relu", math.sqrt(5)), fan_in=FAN_IN,
                     default=expected_std("pytorch_default", FAN_IN, FAN_IN, "relu"),
                     kaiming=expected_std("kaiming_normal", FAN_IN, FAN_IN, "relu"))
+        errata = t("init.gain.errata", mean_sq=relu.mean_sq, mean=relu.mean,
+                   std=math.sqrt(relu.mean_sq - relu.mean**2))
         box.value = (f"{t('init.gain.head')}<table><tr>{head}</tr>{''.join(rows)}</table>"
-                     f"<p>{t('init.gain.rules')}</p><p>{default}</p>")
+                     f"<p>{t('init.gain.rules')}</p><p>{default}</p><p class='tp-init-errata'>{errata}</p>")
 
     panel.i18n.call(render)
     return box

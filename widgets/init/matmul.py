@@ -12,6 +12,9 @@ from ..shell.figures import figure, widget_of
 from ..shell.i18n import register
 
 register({
+    "init.mm.vector": (" The chart breaks at layer {std_layer}: the float32 sum inside std overflows there, while "
+                       "x itself holds inf only from layer {layer}.",
+                       " 图在第 {std_layer} 层中断：std 内部的 float32 求和在这一层溢出，而 x 本身从第 {layer} 层才出现 inf。"),
     "init.mm.head": ("<h3>Why init matters: multiply by a random matrix, again and again</h3>",
                      "<h3>初始化为何重要：一次又一次地乘以随机矩阵</h3>"),
     "init.mm.help": ("x starts as 512 standard-normal numbers; each layer draws a fresh 512×512 matrix A with "
@@ -97,7 +100,11 @@ class MatmulSection:
             self.fig.layout.title = t("init.mm.title")
             self.fig.layout.xaxis.title = t("init.mm.layer")
             self.fig.layout.yaxis.title = self.fig.data[0].name = t("init.mm.std")
-        self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>" if self.verdict else ""
+        note = ""
+        r = self.result
+        if r is not None and r.vector_nonfinite is not None and r.vector_nonfinite != r.first_nonfinite:
+            note = t("init.mm.vector", std_layer=r.first_nonfinite, layer=r.vector_nonfinite)
+        self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>{note}" if self.verdict else ""
 
     def settings(self) -> dict:
         return {"matmul_depth": self.depth.value, "matmul_scale": self.scale.value, "matmul_relu": self.relu.value}
