@@ -48,6 +48,7 @@ from .lessons.loop.loaders import batch_indices, worker_augmentations
 from .lessons.loop.memory import saved_for_backward
 from .lessons.loop.effects import mistake_effects
 from .lessons.loop.pair import run_with_mistakes
+from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
 
 __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
@@ -69,5 +70,5 @@ __all__ = [
     "cross_validate", "fold_summary",
     "LOOP_MISTAKES", "RULE_TYPES", "initialize_weights", "NORMS", "UPDATE_RATIO_RULE", "expected_initial_loss",
     "softmax_ce_floor", "batch_indices", "worker_augmentations", "saved_for_backward",
-    "mistake_effects", "run_with_mistakes",
+    "mistake_effects", "run_with_mistakes", "INIT_RULE_PRESETS", "init_rules_report",
 ]

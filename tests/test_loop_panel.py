@@ -86,3 +86,42 @@ def test_settings_round_trip_and_bad_ones_are_refused():
     other.share_apply.click()
     assert "Unknown loop mistake" in other_app.status.text
     assert other.code.mistakes == ("no_shuffle",)
+
+
+def test_the_init_table_shows_what_each_module_got_and_that_normal_0_1_sets_the_mean():
+    from core import INIT_RULE_PRESETS, init_rules_report
+
+    app = App()
+    panel = app.panel("loop")
+    panel.init_table.preset.value = "course_normal"
+    panel.init_table.apply.click()
+    rows = init_rules_report(panel.config(), INIT_RULE_PRESETS["course_normal"])
+    assert panel.init_table.rows == rows and [r["name"] for r in rows] == ["layer1.0", "out"]
+    assert f"measured mean {rows[0]['weight_mean']:.3f}, std {rows[0]['weight_std']:.3f}" in panel.init_table.table.value
+    app.lang.value = "zh"
+    assert panel.init_table.preset.value == "course_normal" and "设置的是<b>均值</b>" in panel.init_table.table.value
+
+
+def test_the_dataloader_grid_shows_each_batchs_indices_coloured_by_class():
+    from core import batch_indices
+
+    panel = App().panel("loop")
+    lab = panel.loaders
+    lab.shuffle.value = False
+    lab.show_button.click()
+    assert [list(r) for r in lab.grid.data[0].text] == [[str(i) for i in b] for e in batch_indices(24, 6, 2, False)
+                                                          for b in e]
+    assert [list(r) for r in lab.grid.data[0].z][:4] == [[0] * 6, [1] * 6, [2] * 6, [3] * 6]  # file order: one class
+    lab.shuffle.value = True
+    lab.show_button.click()
+    assert [list(r) for r in lab.grid.data[0].text] == [[str(i) for i in b] for e in batch_indices(24, 6, 2, True, 0)
+                                                          for b in e]
+
+
+def test_the_worker_pitfall_is_reported_as_measured():
+    panel = App().panel("loop")
+    panel.loaders.workers.click()
+    plain_run, seeded = panel.loaders.reports
+    text = panel.loaders.result.value
+    assert f"worker 0 drew {plain_run['draws'][0][0]}" in text and f"worker 1 drew {seeded['draws'][0][1]}" in text
+    assert f"workers identical: {'yes' if plain_run['same_across_workers'] else 'no'}" in text

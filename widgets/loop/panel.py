@@ -14,6 +14,8 @@ from ..shell.i18n import register
 from ..shell.panel import Panel, config_from, shareable
 from ..shell.runner import Events
 from .code import LoopCode
+from .init_table import InitTable
+from .loaders import LoaderLab
 
 register({
     "loop.help": ("Tick a mistake beside its line and press Run: the correct loop and the broken one train side "
@@ -98,12 +100,14 @@ class LoopPanel(Panel):
         self.script.add_class("tp-export-text")
         self.on_click(self.export, self.export_broken)
         self.histories = None
+        self.init_table, self.loaders = InitTable(self), LoaderLab(self)
         self.i18n.call(lambda _: self._retitle())
         self.root.children = [
             self.label(W.HTML(), "loop.help", "value"), self.code.widget,
             W.HBox([self.dropout, self.norm, self.run, self.stop_button]),
             W.HBox([widget_of(self.loss_fig), widget_of(self.acc_fig)], layout=W.Layout(flex_flow="row wrap")),
-            self.effects, self.health, widget_of(self.ratio_fig), self.export, self.script, self.share_box(),
+            self.effects, self.health, widget_of(self.ratio_fig), self.export, self.script,
+            self.init_table.widget, self.loaders.widget, self.share_box(),
         ]
 
     def _figure(self, mode, **layout):
