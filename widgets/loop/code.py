@@ -27,7 +27,7 @@ LINES = (
     ("    loss = F.cross_entropy(model(x), y)", ("softmax_then_ce", "sum_reduction")),
     ("    loss.backward(); optimizer.step()", ()),
     ("model.eval()", ("no_eval_mode",)),
-    ("with torch.no_grad(): val_loss, val_acc = evaluate(model, val_set)", ("eval_with_grad",)),
+    ("with torch.no_grad(): evaluate(model, val_set)", ("eval_with_grad",)),
 )
 assert {key for _, keys in LINES for key in keys} == set(LOOP_MISTAKES)  # every mistake has its line
 
@@ -46,7 +46,7 @@ class LoopCode:
                 box.add_class(f"tp-loop-mistake-{key}")
                 self.switches[key] = box
                 boxes.append(box)
-            code = W.HTML(f"<code style='white-space:pre'>{line}</code>", layout=W.Layout(width="34em"))
+            code = W.HTML(f"<code style='white-space:pre'>{line}</code>", layout=W.Layout(width="36em", min_width="36em"))
             rows.append(W.HBox([code, *boxes]))
         self.widget = W.VBox(rows)
 
