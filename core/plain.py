@@ -16,14 +16,22 @@ from torch.nn import init
 
 
 class ConfigError(ValueError):
-    """A setting a learner chose cannot be used; the message says why in one short sentence.
+    """A setting a learner chose cannot be used: `code` names the sentence that says why, `params` fill it in.
 
-    `code` and `params` let the UI say the same sentence in another language.
-    """
+    The sentences live in locales/<language>.json under "err.<code>"; str() is the English one, from
+    MESSAGES (the engine loads them, an exported script embeds the ones this file uses)."""
 
-    def __init__(self, message, code=None, **params):
-        super().__init__(message)
+    MESSAGES: dict = {}  # code -> English sentence with {placeholders}
+
+    def __init__(self, code, **params):
+        super().__init__(code)
         self.code, self.params = code, params
+
+    def __str__(self):
+        try:
+            return self.MESSAGES[self.code].format(**self.params)
+        except (KeyError, IndexError, ValueError):  # no sentence or a param missing: still say what was wrong
+            return f"{self.code} {self.params}"
 
 
 # ---- activations: the dropdown's names mapped to fresh nn.Module factories ----------------------
@@ -67,20 +75,20 @@ def calculate_gain(nonlinearity, param=None):
         if param is None:
             slope = LEAKY_SLOPE
         elif isinstance(param, bool) or not isinstance(param, (int, float)):
-            raise ConfigError(f"The leaky ReLU slope must be a number, not {param!r}.")
+            raise ConfigError("slope_number", value=param)
         else:
             slope = param
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ConfigError(f"No gain is known for activation {nonlinearity!r}; choose one of: "
-                      "linear, sigmoid, tanh, relu, leaky_relu, gelu, selu.")
+    raise ConfigError("unknown_gain", value=nonlinearity,
+                      options="linear, sigmoid, tanh, relu, leaky_relu, gelu, selu")
 
 
 def fans(weight):
     """(fan_in, fan_out) of a weight as torch computes them: channels times receptive-field size."""
     if weight.dim() < 2:
-        raise ConfigError("Fan in and fan out need a weight with at least 2 dimensions.")
+        raise ConfigError("fans_dims")
     receptive = weight[0][0].numel()
     return weight.shape[1] * receptive, weight.shape[0] * receptive
 
@@ -213,10 +221,10 @@ def _lsuv_rescale(model, layers, sample, tol=0.05, max_iter=10):
 def init_model(model, scheme, activation, generator=None, sample=None):
     """Initialise every Linear/Conv1d/Conv2d of `model` in place with a named scheme; return the model."""
     if scheme not in INIT_SCHEMES:
-        raise ConfigError(f"Unknown init scheme {scheme!r}; choose one of: {', '.join(INIT_SCHEMES)}.")
+        raise ConfigError("unknown_init", value=scheme, options=", ".join(INIT_SCHEMES))
     calculate_gain(activation)  # an unknown activation fails here, before any weight changes
     if scheme == "lsuv" and sample is None:
-        raise ConfigError("LSUV needs a batch of data to calibrate on.")
+        raise ConfigError("lsuv_sample")
     if generator is None:
         # unseeded, yet without drawing from (and so shifting) torch's global RNG stream
         generator = torch.Generator().manual_seed(random.SystemRandom().getrandbits(63))
@@ -279,23 +287,18 @@ def as_tensors(x, y):
     return torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
 
 
-def damaged_file(path, why):
-    """The error for a data file that cannot be read; deleting it lets a new download fix it."""
-    return ConfigError(f"The data file {os.path.basename(path)} is damaged ({why}); delete it and load again.")
-
-
 def parse_idx(raw, path="data"):
     """Parse the bytes of one (already gunzipped) IDX file into a read-only numpy array."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_DTYPES:
-        raise damaged_file(path, "wrong magic number")
+        raise ConfigError("damaged_magic", name=os.path.basename(path))
     ndim = raw[3]
     if ndim == 0 or len(raw) < 4 + 4 * ndim:
-        raise damaged_file(path, "bad header")
+        raise ConfigError("damaged_header", name=os.path.basename(path))
     shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(IDX_DTYPES[raw[2]])
     body = raw[4 + 4 * ndim:]
     if len(body) != math.prod(shape) * dtype.itemsize:
-        raise damaged_file(path, "size does not match its header")
+        raise ConfigError("damaged_size", name=os.path.basename(path))
     # frombuffer over bytes is already read-only, so a cached copy cannot be mutated
     return np.frombuffer(body, dtype=dtype).reshape(shape)
 
@@ -306,11 +309,9 @@ MAX_VAL_FRACTION = 0.9  # of the rows left after the test split: enough stay to 
 def check_val_fraction(fraction) -> float:
     """The validation fraction as a float, or ConfigError unless it is from 0 to MAX_VAL_FRACTION."""
     if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
-        raise ConfigError(f"The validation fraction must be a number, not {fraction!r}.", "not_number",
-                          what="validation fraction", value=fraction)
+        raise ConfigError("not_number", what="validation fraction", value=fraction)
     if not 0 <= fraction <= MAX_VAL_FRACTION:
-        raise ConfigError(f"The validation fraction must be between 0 and {MAX_VAL_FRACTION}.", "val_range",
-                          limit=MAX_VAL_FRACTION)
+        raise ConfigError("val_range", limit=MAX_VAL_FRACTION)
     return float(fraction)
 
 
@@ -320,8 +321,7 @@ def counts(n_rest, n_test, val_fraction):
     n_val = round(val_fraction * n_rest)
     n_train = n_rest - n_val
     if min(n_train, n_test) < 1:
-        raise ConfigError(f"A validation fraction of {val_fraction} leaves no rows to train on; "
-                          "pick a value nearer 0.2.")
+        raise ConfigError("val_no_rows", value=val_fraction)
     return n_train, n_val, n_test
 
 

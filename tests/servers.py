@@ -80,7 +80,7 @@ def lab_folder() -> Path:
     """A scratch folder that links the app in: JupyterLab saves notebooks it runs, and must not touch the repo's."""
     folder = Path(tempfile.mkdtemp(prefix="tp-lab-"))
     shutil.copy(ROOT / "app.ipynb", folder / "app.ipynb")
-    for package in ("core", "widgets"):
+    for package in ("core", "widgets", "locales"):
         (folder / package).symlink_to(ROOT / package)
     return folder
 

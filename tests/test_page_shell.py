@@ -4,18 +4,15 @@ nothing, axe-core finding no serious violation, no English left in 中文 mode, 
 Each test walks the six panels as a learner would: a bad value where a panel takes one, then the panel's
 main action. Screenshots of every panel after its main action go to test-artifacts/ (page-<lang>-<panel>.png).
 """
-import importlib
 import json
 import re
 
 import pytest
 import torch
 
-from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS
+from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
 from servers import ARTIFACTS, voila
-from widgets.shell.app import PANELS
-from widgets.shell.i18n import CATALOGUE
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
@@ -23,12 +20,10 @@ LAYERS = [name for model in MODELS for name, _ in build_model(model, (4,), "relu
 REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
 LOAD_TIMEOUT_MS = 180_000
 RUN_TIMEOUT_MS = 180_000
-for _module, _cls in PANELS.values():  # every panel registers its texts when imported
-    importlib.import_module(_module)
 
 
 def text(key, lang):
-    return CATALOGUE[key][lang == "zh"]
+    return catalogue(lang)[key]
 
 
 def opening(key, lang):
@@ -199,8 +194,8 @@ def english_ui_words() -> set:
     """Words of the app's English texts that none of its Chinese texts uses and that name nothing (a dropdown
     shows `xavier_uniform`, `relu`, `moons`, a plot the layer `out`, as they are, in both languages)."""
     prose = lambda s: re.sub(r"<code>.*?</code>|<[^>]+>|\{[^}]*\}", " ", s)
-    english = set().union(*(words(prose(en)) for en, _ in CATALOGUE.values()))
-    chinese = set().union(*(words(prose(zh)) for _, zh in CATALOGUE.values()))
+    english = set().union(*(words(prose(en)) for en in catalogue("en").values()))
+    chinese = set().union(*(words(prose(zh)) for zh in catalogue("zh").values()))
     names = set().union(*(words(" ".join(map(str, registry))) for registry in REGISTRIES))
     return {w for w in english - chinese - names if w.isalpha() and len(w) > 1}
 
@@ -262,4 +257,16 @@ def test_keyboard_focus_language_attributes_and_focus_ring(browser, server):
     page.wait_for_function("() => document.documentElement.lang === 'zh-Hans'", timeout=10_000)
     assert toggle() == [["English", "false"], ["中文", "true"]]
     assert handle.get_attribute("aria-label") == text("lr.surface_lr", "zh")
+    page.close()
+
+
+def test_on_a_wide_screen_the_decision_boundary_stands_beside_its_curves(browser, server):
+    """1920×1080: a toy set's decision boundary is in the loss curve's row, in view while the curves grow."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server.url}/?dataset=moons", timeout=LOAD_TIMEOUT_MS)
+    boundary = page.locator(".tp-panel-train .tp-train-boundary")
+    boundary.wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
+    loss, box = page.locator(".tp-panel-train .tp-train-loss").bounding_box(), boundary.bounding_box()
+    assert box["x"] >= loss["x"] + loss["width"]  # beside the curves…
+    assert box["y"] < loss["y"] + loss["height"] and box["y"] + box["height"] > loss["y"]  # …in their row
     page.close()

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, ConfigError, RunConfig
+from core import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, ConfigError, RunConfig, catalogue
 from widgets.shell import uploads
 from widgets.shell.app import App
-from widgets.shell.i18n import CATALOGUE
 
 PANELS_WITH_A_DATASET = ("lr", "seeds", "train")
 
@@ -21,7 +20,7 @@ def kernel_uploads(monkeypatch, tmp_path):
     """A fresh upload store whose folders go under tmp_path, so a test can see everything written."""
     store = uploads.Uploads()
     monkeypatch.setattr(uploads, "UPLOADS", store)
-    monkeypatch.setattr("widgets.shell.panel.UPLOADS", store)
+    monkeypatch.setattr("widgets.shell.settings.UPLOADS", store)
     monkeypatch.setattr("widgets.train.controls.UPLOADS", store)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     return store
@@ -163,7 +162,7 @@ def test_the_work_limits_sit_just_above_the_largest_run_they_allow():
 @pytest.mark.parametrize("code", ["too_many_layers", "too_many_parameters", "too_many_steps", "dataset_by_name",
                                   "upload_missing", "upload_not_file", "upload_too_big", "csv_name"])
 def test_every_new_refusal_has_a_message_in_both_languages(code):
-    english, chinese = CATALOGUE[f"err.{code}"]
+    english, chinese = (catalogue(lang)[f"err.{code}"] for lang in ("en", "zh"))
     assert english and chinese and english != chinese
 
 

@@ -1,9 +1,8 @@
 """Seeds panel, lab and export sections, driven headlessly."""
 import pytest
 
-from core import train
+from core import catalogue, train
 from core.lessons.seeds.knobs import KNOBS
-from widgets.shell.i18n import CATALOGUE
 from widgets.shell.app import App
 from widgets.shell.page_a11y import mark
 
@@ -96,5 +95,5 @@ def test_gpu_results_are_shown_with_the_device_they_were_measured_on(panel):
 
 def test_every_knob_row_has_a_chinese_name():
     for name in KNOBS:
-        english, chinese = CATALOGUE[f"lab.knob.{name}"]
+        english, chinese = (catalogue(lang)[f"lab.knob.{name}"] for lang in ("en", "zh"))
         assert english == name and chinese and chinese != name

@@ -17,7 +17,7 @@ def _number(text, column, row):
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise ConfigError(f"In the CSV file, column '{column}' row {row} is not a number: {text!r}.")
+        raise ConfigError("csv_not_number", column=column, row=row, value=text)
     return value
 
 
@@ -40,7 +40,7 @@ def read_csv(path):
     path = os.fspath(path)
     name = os.path.basename(path)
     if not os.path.isfile(path):
-        raise ConfigError(f"The CSV file {path} does not exist.")
+        raise ConfigError("csv_missing", name=path)
     try:
         # utf-8-sig drops the byte-order mark that spreadsheet programs put first
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -48,31 +48,29 @@ def read_csv(path):
             header = next(reader, None)
             rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
     except (UnicodeDecodeError, csv.Error) as e:
-        raise ConfigError(f"The CSV file {name} cannot be read as text ({e}).") from e
+        raise ConfigError("csv_not_text", name=name, why=str(e)) from e
     if header is None or not any(c.strip() for c in header):
-        raise ConfigError(f"The CSV file {name} is empty.")
+        raise ConfigError("csv_empty", name=name)
     if len(header) < 2:
-        raise ConfigError(f"The CSV file {name} needs at least one feature column and a label column.")
+        raise ConfigError("csv_columns", name=name)
     if not rows:
-        raise ConfigError(f"The CSV file {name} has a header but no rows of data.")
+        raise ConfigError("csv_no_rows", name=name)
     columns = [h.strip() for h in header]
     target = _label_column(columns)
     features, labels = [], []
     for line, row in rows:
         if len(row) != len(columns):
-            raise ConfigError(f"In the CSV file, row {line} has {len(row)} values "
-                              f"but the header has {len(columns)} columns.")
+            raise ConfigError("csv_row_length", row=line, count=len(row), columns=len(columns))
         label = row[target].strip()
         if not label:
-            raise ConfigError(f"In the CSV file, column '{columns[target]}' row {line} is empty.")
+            raise ConfigError("csv_label_empty", column=columns[target], row=line)
         labels.append(label)
         features.append([_number(c, columns[i], line) for i, c in enumerate(row) if i != target])
     if len(rows) < MIN_ROWS:
-        raise ConfigError(f"The CSV file {name} has {len(rows)} rows; it needs at least {MIN_ROWS}.")
+        raise ConfigError("csv_few_rows", name=name, count=len(rows), limit=MIN_ROWS)
     class_names, kind = _class_order(labels)
     if len(class_names) < 2:
-        raise ConfigError(f"The CSV file {name} has only one class in column "
-                          f"'{columns[target]}'; it needs at least two.")
+        raise ConfigError("csv_one_class", name=name, column=columns[target])
     index = {kind(c): i for i, c in enumerate(class_names)}
     y = np.array([index[kind(v)] for v in labels], dtype=np.int64)
     return np.array(features, dtype=np.float32), y, tuple(class_names)

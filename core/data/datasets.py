@@ -24,17 +24,8 @@ __all__ = ["DATASETS", "DataBundle", "load_dataset", "split_sizes", "kfold_indic
 
 DIGITS_FILE = pathlib.Path(__file__).resolve().parent / "assets" / "digits.npz"
 
-# name -> what a dropdown shows; the keys are the valid built-in names
-DATASETS = {
-    "digits": "Digits: 1,797 hand-written 8×8 images (ships with the app)",
-    "moons": "Moons: two interleaving half circles (2-D)",
-    "circles": "Circles: a ring inside a ring (2-D)",
-    "spiral": "Spiral: two interleaved arms (2-D)",
-    "xor": "XOR: opposite quadrants share a class (2-D)",
-    "gaussian": "Gaussian: two overlapping blobs (2-D)",
-    "mnist": "MNIST: 70,000 hand-written 28×28 digits (downloaded once)",
-    "fashion-mnist": "Fashion-MNIST: 70,000 28×28 clothing images (downloaded once)",
-}
+# the valid built-in names; a dropdown shows each as the catalogues' "train.ds.<name>" text
+DATASETS = ("digits", "moons", "circles", "spiral", "xor", "gaussian", "mnist", "fashion-mnist")
 POOL_SIZES = {"digits": 1797, **{t: TOY_SIZE for t in TOY_SETS}}  # rows before splitting
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 
@@ -59,7 +50,7 @@ def _is_csv(name):
 
 
 def _unknown(name):
-    return ConfigError(f"Unknown data set {name!r}; choose {', '.join(DATASETS)}, or a path to a .csv file.")
+    return ConfigError("unknown_dataset", value=name, options=", ".join(DATASETS))
 
 
 def split_sizes(name, val_fraction=0.2):

@@ -10,9 +10,9 @@ from ..engine.seeding import resolve_seed
 def kfold_indices(n, k, seed):
     """k (train_idx, val_idx) pairs of LongTensors; every index of range(n) validates exactly once."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ConfigError(f"k-fold needs at least 2 rows, not {n!r}.")
+        raise ConfigError("kfold_rows", value=n)
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 2 <= k <= n:
-        raise ConfigError(f"The number of folds must be a whole number from 2 to {n}, not {k!r}.")
+        raise ConfigError("kfold_count", limit=n, value=k)
     seed = resolve_seed(seed)
     perm = torch.randperm(int(n), generator=torch.Generator().manual_seed(seed))
     # the first n % k folds get one extra index, so sizes differ by at most one

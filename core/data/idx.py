@@ -4,7 +4,8 @@ import gzip
 import os
 import zlib
 
-from ..plain import damaged_file, parse_idx
+from ..engine.errors import ConfigError
+from ..plain import parse_idx
 
 
 @functools.lru_cache(maxsize=16)
@@ -16,7 +17,7 @@ def _read_cached(path, mtime_ns, size):
         if path.endswith(".gz"):
             raw = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as e:
-        raise damaged_file(path, "not a readable gzip file") from e
+        raise ConfigError("damaged_gzip", name=os.path.basename(path)) from e
     return parse_idx(raw, path)
 
 

@@ -24,7 +24,7 @@ def make_loader(dataset, batch_size, shuffle=True, seed=0, num_workers=0):
     """A DataLoader whose shuffling and worker seeds come from a private torch.Generator(seed)."""
     batch_size = check_batch_size(batch_size)
     if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 0:
-        raise ConfigError(f"The number of loader workers must be 0 or more, not {num_workers!r}.")
+        raise ConfigError("workers_range", value=num_workers)
     seed = resolve_seed(seed)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=int(num_workers),
                       worker_init_fn=seed_worker, generator=torch.Generator().manual_seed(seed))

@@ -55,8 +55,7 @@ def _download(filename, folder, base_urls, timeout, title):
         part.write_bytes(data)
         os.replace(part, target)
         return
-    raise ConfigError(f"{title} could not be downloaded (no internet?). "
-                      "Use 'digits', which ships with the app.")
+    raise ConfigError("download_failed", title=title)
 
 
 def load_mnist_arrays(name, base_urls=None, folder=None, timeout=10.0):
@@ -87,4 +86,4 @@ def _check(a, title):
           and a["train_images"].dtype.itemsize == 1 and a["train_labels"].max() <= 9
           and a["test_labels"].max() <= 9)
     if not ok:
-        raise ConfigError(f"The {title} files in the cache do not fit together; delete them and load again.")
+        raise ConfigError("cache_mismatch", title=title)

@@ -60,37 +60,37 @@ class RunConfig:
         _choice("device", self.device, DEVICES)
         lr = _number("learning rate", self.lr)
         if not math.isfinite(lr) or lr <= 0 or lr > MAX_LR:
-            raise ConfigError(f"The learning rate must be a positive number up to {MAX_LR:g}.", "lr_range", limit=MAX_LR)
+            raise ConfigError("lr_range", limit=MAX_LR)
         if self.seed is not None:
             check_seed(self.seed)
         if not isinstance(self.unseeded, (tuple, list)) or any(p not in SEED_PARTS for p in self.unseeded):
-            raise ConfigError(f"'unseeded' may only list {', '.join(SEED_PARTS)}.", "unseeded_parts")
+            raise ConfigError("unseeded_parts", parts=", ".join(SEED_PARTS))
         epochs = _integer("epochs", self.epochs)
         if not 1 <= epochs <= 1000:
-            raise ConfigError("Epochs must be a whole number from 1 to 1000.", "epochs_range")
+            raise ConfigError("epochs_range")
         if not isinstance(self.hidden, (tuple, list)) or not self.hidden:
-            raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.", "hidden_list")
+            raise ConfigError("hidden_list")
         for width in self.hidden:
             if not 1 <= _integer("layer width", width) <= MAX_WIDTH:
-                raise ConfigError(f"Each layer width must be a whole number from 1 to {MAX_WIDTH}.", "width_range", limit=MAX_WIDTH)
+                raise ConfigError("width_range", limit=MAX_WIDTH)
         if len(self.hidden) > MAX_LAYERS:
-            raise ConfigError(f"At most {MAX_LAYERS} hidden layers, please.", "too_many_layers", limit=MAX_LAYERS)
+            raise ConfigError("too_many_layers", limit=MAX_LAYERS)
         val_fraction = check_val_fraction(self.val_fraction)
         if not 1 <= _integer("stats interval", self.stats_every) <= 100_000:
-            raise ConfigError("Statistics must be sampled every 1 to 100000 steps.", "stats_range")
+            raise ConfigError("stats_range")
         if not isinstance(self.deterministic, bool):
-            raise ConfigError("'deterministic' must be on or off.", "deterministic_bool")
+            raise ConfigError("deterministic_bool")
         self._check_loop_lab()
         sizes = split_sizes(self.dataset, val_fraction)
         batch = check_batch_size(self.batch_size, sizes[0] if sizes else None)
         if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
-            raise ConfigError("The CNN needs images: choose digits, mnist or fashion-mnist.", "cnn_images")
+            raise ConfigError("cnn_images")
         self._check_work(sizes, batch, epochs)
         if self.device == "cuda":
             import torch
 
             if not torch.cuda.is_available():
-                raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.", "no_gpu")
+                raise ConfigError("no_gpu")
         return self
 
     def _check_loop_lab(self):
@@ -118,15 +118,11 @@ class RunConfig:
                                 self.norm, self.dropout)  # on meta: free
             count = sum(p.numel() for p in model.parameters())
             if count > MAX_PARAMETERS:
-                raise ConfigError(f"This model has {count:,} parameters; at most {MAX_PARAMETERS:,}: "
-                                  "use fewer or narrower layers.", "too_many_parameters",
-                                  count=count, limit=MAX_PARAMETERS)
+                raise ConfigError("too_many_parameters", count=count, limit=MAX_PARAMETERS)
         if sizes is not None:
             steps = epochs * -(-sizes[0] // batch)
             if steps > MAX_STEPS:
-                raise ConfigError(f"This run would take {steps:,} steps; at most {MAX_STEPS:,}: "
-                                  "use fewer epochs or a larger batch size.", "too_many_steps",
-                                  steps=steps, limit=MAX_STEPS)
+                raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
 
     def replace(self, **changes) -> "RunConfig":
         """A copy with some fields changed."""
@@ -147,7 +143,7 @@ class RunConfig:
     def from_dict(cls, data: dict) -> "RunConfig":
         """Inverse of to_dict; unknown keys are a ConfigError, missing keys take defaults."""
         if not isinstance(data, dict):
-            raise ConfigError("Settings must be a JSON object, like the one 'Copy settings' gives.")
+            raise ConfigError("settings_object")
         refuse_unknown(data, (f.name for f in fields(cls)))
         data = dict(data)
         for key in ("hidden", "unseeded", "mistakes"):
@@ -169,7 +165,7 @@ class RunConfig:
         try:
             data = json.loads(text)
         except (TypeError, ValueError):
-            raise ConfigError("That is not valid JSON settings text.") from None
+            raise ConfigError("settings_json") from None
         return cls.from_dict(data)
 
 
@@ -177,7 +173,7 @@ def check_seed(seed) -> int:
     """The seed as an int, or ConfigError unless it is a whole number from 0 to MAX_SEED."""
     value = _integer("seed", seed)
     if not 0 <= value <= MAX_SEED:
-        raise ConfigError(f"The seed must be a whole number from 0 to {MAX_SEED}, or empty.", "seed_range", limit=MAX_SEED)
+        raise ConfigError("seed_range", limit=MAX_SEED)
     return value
 
 
@@ -185,9 +181,9 @@ def check_batch_size(batch_size, n_train=None) -> int:
     """The batch size as an int, or ConfigError unless it is from 1 to n_train (the training-set size, if known)."""
     value = _integer("batch size", batch_size)
     if value < 1 or (n_train is not None and value > n_train):
-        limit = f" from 1 to {n_train}" if n_train is not None else " of at least 1"
-        raise ConfigError(f"The batch size must be a whole number{limit} (the training-set size).", "batch_range",
-                          limit=n_train)
+        if n_train is None:
+            raise ConfigError("batch_min")
+        raise ConfigError("batch_range", limit=n_train)
     return value
 
 
@@ -195,14 +191,14 @@ def _choice(what, value, options, allow_csv=False):
     if allow_csv and isinstance(value, str) and value.lower().endswith(".csv"):
         return
     if not isinstance(value, str) or value not in options:
-        extra = ", or a path to a .csv file" if allow_csv else ""
-        raise ConfigError(f"Unknown {what} {value!r}: choose one of {', '.join(options)}{extra}.", "unknown_choice",
-                          what=what, value=value, options=", ".join(options))
+        if allow_csv:
+            raise ConfigError("unknown_dataset", value=value, options=", ".join(options))
+        raise ConfigError("unknown_choice", what=what, value=value, options=", ".join(options))
 
 
 def _number(what, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"The {what} must be a number, not {value!r}.", "not_number", what=what, value=value)
+        raise ConfigError("not_number", what=what, value=value)
     return float(value)
 
 
@@ -211,4 +207,4 @@ def _integer(what, value) -> int:
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise ConfigError(f"The {what} must be a whole number, not {value!r}.", "not_integer", what=what, value=value)
+    raise ConfigError("not_integer", what=what, value=value)

@@ -11,7 +11,7 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("No GPU is available here: choose 'cpu' or 'auto'.")
+        raise ConfigError("no_gpu")
     return torch.device(name)
 
 
@@ -65,7 +65,7 @@ def empty_cache() -> dict:
 def set_memory_fraction(fraction: float, device: int = 0) -> bool:
     """Cap this process at `fraction` of the GPU's memory; False (nothing done) without a GPU."""
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
-        raise ConfigError("The memory fraction must be a number above 0 and at most 1.")
+        raise ConfigError("memory_fraction")
     if not torch.cuda.is_available():
         return False
     torch.cuda.set_per_process_memory_fraction(float(fraction), device)

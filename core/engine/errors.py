@@ -9,7 +9,7 @@ def refuse_unknown(data: dict, known) -> None:
     unknown = sorted(set(data) - set(known))
     if unknown:
         names = ", ".join(map(str, unknown))
-        raise ConfigError(f"Unknown setting(s): {names}.", "unknown_settings", names=names)
+        raise ConfigError("unknown_settings", names=names)
 
 
 # What allocators say when memory runs out: PyTorch's CPU and CUDA allocators, C++'s operator new

@@ -45,8 +45,7 @@ class Run:
 
         self.cfg = cfg.validate()
         if steps is not None and not 1 <= steps <= MAX_STEPS:
-            raise ConfigError(f"This run would take {steps:,} steps; at most {MAX_STEPS:,}.", "too_many_steps",
-                              steps=steps, limit=MAX_STEPS)
+            raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
         # Public on purpose: a paused run (the Training panel's Stop) resumes with new callbacks.
         self.callbacks, self.stop, self.lr_at = tuple(callbacks), stop, lr_at
         seed = cfg.seed if cfg.seed is not None else fresh_seed()

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from .config import MAX_SEED, check_seed
+from .messages import catalogue
 
 
 def fresh_seed() -> int:
@@ -47,8 +48,7 @@ def seed_everything(seed: int, deterministic: bool = False) -> SeedReport:
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
         use_deterministic_algorithms(True)
-    notes = ["PYTHONHASHSEED only takes effect when the interpreter starts; setting it now changes nothing "
-             "(current value: %s)." % os.environ.get("PYTHONHASHSEED", "unset")]
+    notes = [catalogue()["seeds.hashseed"].format(value=os.environ.get("PYTHONHASHSEED", "unset"))]
     flags = {
         "cudnn.deterministic": torch.backends.cudnn.deterministic,
         "cudnn.benchmark": torch.backends.cudnn.benchmark,
@@ -77,41 +77,39 @@ def seeded(seed: int):
 
 @dataclass(frozen=True)
 class Finding:
-    """One remaining source of nondeterminism: what it is, how bad, and the fix."""
+    """One remaining source of nondeterminism: what it is, how bad, and the fix (its sentences in locales/)."""
 
     name: str
     severity: str  # "warning" (breaks reproducibility here) or "info"
-    message: str
-    fix: str
+    code: str = ""  # the fix as the line a learner types; "" where the fix is a sentence ("seeds.fix.<name>")
+    params: dict = field(default_factory=dict)  # what the message's {placeholders} say
+
+    @property
+    def message(self) -> str:
+        """What could differ, in English."""
+        return catalogue()[f"seeds.audit.{self.name}"].format(**self.params)
+
+    @property
+    def fix(self) -> str:
+        """The line to type, or the English sentence that says what to do."""
+        return self.code or catalogue()[f"seeds.fix.{self.name}"]
 
 
 def audit() -> list:
     """Findings about what could still make two runs with the same seed differ."""
     findings = []
     if torch.backends.cudnn.benchmark:
-        findings.append(Finding("cudnn.benchmark", "warning",
-                                "cuDNN benchmark mode autotunes and may pick different algorithms per run.",
-                                "torch.backends.cudnn.benchmark = False"))
+        findings.append(Finding("cudnn.benchmark", "warning", "torch.backends.cudnn.benchmark = False"))
     if not torch.backends.cudnn.deterministic and torch.cuda.is_available():
-        findings.append(Finding("cudnn.deterministic", "warning",
-                                "cuDNN may use nondeterministic convolution algorithms.",
-                                "torch.backends.cudnn.deterministic = True"))
+        findings.append(Finding("cudnn.deterministic", "warning", "torch.backends.cudnn.deterministic = True"))
     if not torch.are_deterministic_algorithms_enabled():
         severity = "warning" if torch.cuda.is_available() else "info"
-        findings.append(Finding("deterministic_algorithms", severity,
-                                "Some GPU ops (index_add_, scatter_add_, atomics) can sum in varying order.",
-                                "torch.use_deterministic_algorithms(True)"))
+        findings.append(Finding("deterministic_algorithms", severity, "torch.use_deterministic_algorithms(True)"))
     if "PYTHONHASHSEED" not in os.environ:
-        findings.append(Finding("PYTHONHASHSEED", "info",
-                                "Set order and hash() of strings change between interpreter starts.",
-                                "start Python with PYTHONHASHSEED=0 (setting it later has no effect)"))
+        findings.append(Finding("PYTHONHASHSEED", "info"))
     if torch.cuda.is_available() and os.environ.get("CUBLAS_WORKSPACE_CONFIG") is None:
-        findings.append(Finding("CUBLAS_WORKSPACE_CONFIG", "warning",
-                                "cuBLAS needs a fixed workspace for deterministic matrix products.",
-                                "CUBLAS_WORKSPACE_CONFIG=:4096:8"))
-    findings.append(Finding("threads", "info",
-                            f"torch uses {torch.get_num_threads()} CPU threads; another machine or thread "
-                            "count can round differently.", "compare runs on the same machine"))
+        findings.append(Finding("CUBLAS_WORKSPACE_CONFIG", "warning", "CUBLAS_WORKSPACE_CONFIG=:4096:8"))
+    findings.append(Finding("threads", "info", params={"threads": torch.get_num_threads()}))
     return findings
 
 

@@ -5,12 +5,13 @@ import html
 
 import ipywidgets as W
 
-from core import ConfigError, refuse_unknown
+from core import ConfigError
 from core import devices  # called as devices.f() so tests can stand in a fake GPU
 
 from .texts import INFO_ROWS, MEMORY_ROWS
 from ..shell.panel import Panel
 from ..shell.parse import parse_float
+from ..shell.settings import control
 
 MAX_MB = 1e7  # 10 TB: more than any GPU holds, so larger requests are typos, not experiments
 
@@ -19,6 +20,8 @@ class GPUPanel(Panel):
     """GPU panel; attributes run (Refresh), empty, fraction, apply_fraction, megabytes, allocate."""
 
     name = "gpu"
+    schema = (control("fraction", "fraction", lambda p, v: p.check_fraction(v)),
+              control("megabytes", "megabytes", lambda p, v: p.check_megabytes(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -62,8 +65,8 @@ class GPUPanel(Panel):
     def refresh(self, announce=True):
         """Read device facts and memory again; GPU-only controls follow whether a GPU is there."""
         self.info, self.memory = devices.device_info(), devices.memory_report()
-        for control in self.gpu_controls:
-            control.disabled = not self.has_gpu
+        for widget in self.gpu_controls:
+            widget.disabled = not self.has_gpu
         self.explain.layout.display = "none" if self.has_gpu else None
         self._render()
         if announce:
@@ -92,11 +95,22 @@ class GPUPanel(Panel):
         self.refresh(announce=False)
         self.status.show("gpu.alloc_ok_status" if ok else "gpu.alloc_oom_status", "ok" if ok else "error", mb=mb)
 
+    def check_fraction(self, value) -> float:
+        """A shared memory fraction, within the slider's range."""
+        fraction = parse_float(value, self.t("gpu.fraction_what"))
+        if not self.fraction.min <= fraction <= self.fraction.max:
+            raise ConfigError("fraction_range")
+        return fraction
+
+    def check_megabytes(self, value) -> str:
+        """A shared allocation size, checked and kept as the box's text."""
+        self._megabytes(str(value))
+        return str(value)
+
     def _megabytes(self, text) -> float:
         mb = parse_float(text, self.t("gpu.mb_what"))
         if not 0 < mb <= MAX_MB:
-            raise ConfigError(f"The size must be more than 0 and at most {MAX_MB:.0f} MB.", "mb_range",
-                              limit=MAX_MB)
+            raise ConfigError("mb_range", limit=MAX_MB)
         return mb
 
     def _render(self):
@@ -119,20 +133,6 @@ class GPUPanel(Panel):
             key, params = self._outcome
             params = {k: html.escape(v) if isinstance(v, str) else v for k, v in params.items()}
             self.result.value = t(key, **params)
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {"fraction": self.fraction.value, "megabytes": self.megabytes.value}
-
-    def apply_settings(self, data: dict) -> None:
-        refuse_unknown(data, self.settings())
-        # check both values before changing either control, so a bad paste leaves the panel as it was
-        fraction = parse_float(data.get("fraction", self.fraction.value), self.t("gpu.fraction_what"))
-        if not self.fraction.min <= fraction <= self.fraction.max:
-            raise ConfigError("The memory fraction must be from 0.05 to 1.", "fraction_range")
-        megabytes = str(data.get("megabytes", self.megabytes.value))
-        self._megabytes(megabytes)
-        self.fraction.value, self.megabytes.value = fraction, megabytes
 
 
 def fmt(value, t) -> str:

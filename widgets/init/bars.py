@@ -9,32 +9,7 @@ import plotly.graph_objects as go
 from core import scale_verdict
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 from .matmul import finite_or_none, verdict_text
-
-register({
-    "init.act_title": ("Activation std per layer at init", "初始化时各层激活值的标准差"),
-    "init.grad_title": ("Weight-gradient std per layer at init", "初始化时各层权重梯度的标准差"),
-    "init.weight_title": ("Weight std: the formula's prediction vs what was drawn", "权重标准差：公式预测值与实际抽样值"),
-    "init.axis.layer": ("layer", "层"),
-    "init.layer_n": ("layer {n}", "第 {n} 层"),
-    "init.layer_out": ("output", "输出层"),
-    "init.axis.std_log": ("standard deviation (log scale)", "标准差（对数坐标）"),
-    "init.axis.std": ("standard deviation", "标准差"),
-    "init.bars_hint": ("Press “{button}” to measure every layer.", "按“{button}”测量每一层。"),
-    "init.predicted": ("predicted", "预测"),
-    "init.measured": ("measured", "实测"),
-    "init.col.layer": ("layer", "层"),
-    "init.col.fans": ("fan_in → fan_out", "fan_in → fan_out"),
-    "init.col.predicted": ("predicted weight std", "预测的权重标准差"),
-    "init.col.measured": ("measured weight std", "实测的权重标准差"),
-    "init.col.act_mean": ("activation mean", "激活值均值"),
-    "init.col.act_std": ("activation std", "激活值标准差"),
-    "init.col.grad_std": ("gradient std", "梯度标准差"),
-    "init.summary": ("Through the {depth} hidden layers: {verdict} Loss at init {loss:.4g} (a uniform guess over 10 "
-                     "digits gives ln 10 ≈ 2.303).",
-                     "经过 {depth} 个隐藏层：{verdict}初始损失 {loss:.4g}（对 10 个数字均匀瞎猜的损失是 ln 10 ≈ 2.303）。"),
-})
 
 COLUMNS = ("layer", "fans", "predicted", "measured", "act_mean", "act_std", "grad_std")
 DECADES = (-6, 3)  # one log axis for every scheme, 10⁻⁶ … 10³, so "stays near 1" and "shrinks" look different

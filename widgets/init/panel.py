@@ -3,40 +3,18 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from core import ACTIVATIONS, ConfigError, init_report, INIT_SCHEMES, refuse_unknown, RunConfig, train
+from core import ACTIVATIONS, ConfigError, init_report, INIT_SCHEMES, RunConfig, train
 
-from ..shell.i18n import register
 from .bars import BarsSection
 from .gains import gain_table
-from .matmul import MatmulSection
+from .matmul import SCALE_LABELS, MatmulSection, check_layers, check_relu
 from .symmetry import SymmetrySection
 from .watch import WatchSection
 from ..shell.panel import Panel
-from ..shell.parse import parse_seed
+from ..shell.parse import check_choice, is_whole_in, parse_seed
 from ..shell.runner import Events
+from ..shell.settings import control, run_check, run_field
 from ..shell.status import StatusLine
-
-register({
-    "init.help": ("Pick an init scheme, an activation and a depth, then press <b>Look at init</b>: one batch of digits "
-                  "goes forward and backward through the fresh network and every layer reports its scale. "
-                  "<b>Train and watch</b> then trains it and shows whether that scale holds.",
-                  "选择初始化方案、激活函数和深度，然后按<b>查看初始化</b>：一批手写数字在刚初始化的网络中前向、反向各走一遍，"
-                  "每一层都报告自己的尺度。再按<b>训练并观察</b>，看看训练过程中这个尺度能否保持。"),
-    "init.scheme": ("Init scheme", "初始化方案"),
-    "init.activation": ("Activation", "激活函数"),
-    "init.depth": ("Depth", "深度"),
-    "init.width": ("Width", "宽度"),
-    "init.seed": ("Seed", "随机种子"),
-    "init.log": ("Log scale", "对数坐标"),
-    "init.look": ("Look at init", "查看初始化"),
-    "init.train": ("Train and watch", "训练并观察"),
-    "init.looked": ("Measured {n} layers at init (seed {seed}).", "已测量初始化时的 {n} 层（随机种子 {seed}）。"),
-    "init.trained": ("Trained {steps} steps: final loss {loss:.4g}, test accuracy {acc:.1%}.",
-                     "训练了 {steps} 步：最终损失 {loss:.4g}，测试准确率 {acc:.1%}。"),
-    "init.diverged": ("The loss became NaN/inf at step {step}: with this init the run diverged.",
-                      "第 {step} 步损失变成了 NaN/inf：用这个初始化，训练发散了。"),
-    "err.depth_range": ("The depth must be a whole number from 1 to {limit}.", "深度必须是 1 到 {limit} 之间的整数。"),
-})
 
 MAX_DEPTH = 12
 WIDTHS = (16, 32, 64, 128, 256)
@@ -48,10 +26,19 @@ class InitPanel(Panel):
     sections bars, watch, matmul, symmetry; `report`/`history` after runs."""
 
     name = "init"
+    schema = (control("init", "scheme", run_check("init")),
+              control("activation", "activation", run_check("activation")),
+              control("depth", "depth", lambda p, v: check_depth(v)),
+              control("width", "width", lambda p, v: check_choice(v, WIDTHS, "width")),
+              control("seed", "seed", lambda p, v: p.check_seed_text("" if v is None else str(v))),
+              run_field("lr"), run_field("epochs"),
+              control("matmul_depth", "matmul.depth", lambda p, v: check_layers(v)),
+              control("matmul_scale", "matmul.scale", lambda p, v: check_choice(v, SCALE_LABELS, "scale")),
+              control("matmul_relu", "matmul.relu", lambda p, v: check_relu(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self.base, self.report, self.history, self._quiet = TRAIN_DEFAULTS, None, None, False
+        self.base, self.report, self.history = TRAIN_DEFAULTS, None, None
         self.scheme = self.label(W.Dropdown(options=list(INIT_SCHEMES), value="pytorch_default"), "init.scheme")
         self.activation = self.label(W.Dropdown(options=list(ACTIVATIONS), value="relu"), "init.activation")
         self.depth = self.label(W.IntSlider(value=8, min=1, max=MAX_DEPTH, continuous_update=False), "init.depth")
@@ -69,9 +56,9 @@ class InitPanel(Panel):
         self.on_click(self.stop_button, self.stop)
         self.bars, self.watch = BarsSection(self), WatchSection(self)
         self.matmul, self.symmetry = MatmulSection(self), SymmetrySection(self)
-        refresh = self.guard(lambda _: None if self._quiet or self.report is None or self.busy else self.look())
-        for control in (self.scheme, self.activation, self.depth, self.width):
-            control.observe(refresh, "value")
+        refresh = self.guard(lambda _: None if self.applying or self.report is None or self.busy else self.look())
+        for widget in (self.scheme, self.activation, self.depth, self.width):
+            widget.observe(refresh, "value")
         self.log.observe(self.guard(lambda _: self._set_scales()), "value")
         self._set_scales()
         self.root.children = [
@@ -88,6 +75,11 @@ class InitPanel(Panel):
         seed = parse_seed(self.seed.value)
         self.base.replace(seed=seed).validate()
         return seed
+
+    def check_seed_text(self, text: str) -> str:
+        """Seed text for the box, checked as read_seed checks the box."""
+        self.base.replace(seed=parse_seed(text)).validate()
+        return text
 
     def config(self) -> RunConfig:
         """The training run the controls describe."""
@@ -129,40 +121,18 @@ class InitPanel(Panel):
         return self.start(work, self.watch.add, done, [self.run, self.train_button, self.symmetry.run],
                           self.stop_button, threaded=threaded)
 
+    def settings_applied(self):
+        if self.report is not None:  # the bars show the network that was looked at: look at the new one
+            self.look()
+
     # -- figures -------------------------------------------------------------------------
     def _set_scales(self):
         self.bars.set_log(self.log.value)
         self.watch.draw()
 
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {"init": self.scheme.value, "activation": self.activation.value, "depth": self.depth.value,
-                "width": self.width.value, "seed": self.seed.value, "lr": self.base.lr, "epochs": self.base.epochs,
-                **self.matmul.settings()}
 
-    def apply_settings(self, data: dict) -> None:
-        """Check every value first, then set the controls (a bad paste changes nothing)."""
-        current = self.settings()
-        refuse_unknown(data, current)
-        s = {**current, **data}
-        depth, width = s["depth"], s["width"]
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-            raise ConfigError(f"The depth must be a whole number from 1 to {MAX_DEPTH}.", "depth_range", limit=MAX_DEPTH)
-        if width not in WIDTHS:
-            options = ", ".join(map(str, WIDTHS))
-            raise ConfigError(f"Unknown width {width!r}: choose one of {options}.", "unknown_choice",
-                              what="width", value=width, options=options)
-        seed_text = "" if s["seed"] is None else str(s["seed"])
-        base = self.base.replace(init=s["init"], activation=s["activation"], lr=s["lr"], epochs=s["epochs"],
-                                 seed=parse_seed(seed_text)).validate()
-        self.matmul.apply_settings(s, check_only=True)
-        self._quiet = True
-        try:
-            self.base = TRAIN_DEFAULTS.replace(lr=base.lr, epochs=base.epochs)
-            self.scheme.value, self.activation.value = s["init"], s["activation"]
-            self.depth.value, self.width.value, self.seed.value = depth, width, seed_text
-            self.matmul.apply_settings(s)
-        finally:
-            self._quiet = False
-        if self.report is not None:
-            self.look()
+def check_depth(depth) -> int:
+    """A shared depth: a whole number from 1 to MAX_DEPTH."""
+    if not is_whole_in(depth, 1, MAX_DEPTH):
+        raise ConfigError("depth_range", limit=MAX_DEPTH)
+    return depth

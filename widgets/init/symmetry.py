@@ -7,31 +7,6 @@ import plotly.graph_objects as go
 from core import symmetry_demo
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
-
-register({
-    "init.sym.head": ("<h3>Zero init: every hidden unit stays a copy of the others</h3>",
-                      "<h3>零初始化：每个隐藏单元始终是其他单元的复制品</h3>"),
-    "init.sym.help": ("Trains the one-hidden-layer network for {steps} steps twice — from all-zero weights and from "
-                      "the scheme chosen above (Kaiming if that is zeros) — and shows the first layer's weights: one "
-                      "row per hidden unit, one column per pixel. Identical rows mean identical units: they get the "
-                      "same gradient, so no step can ever tell them apart.",
-                      "把单隐藏层网络训练 {steps} 步，做两次——一次从全零权重开始，一次用上面选的初始化方案（若选的是 "
-                      "zeros 则用 Kaiming）——然后画出第一层权重：每行是一个隐藏单元，每列是一个像素。行完全相同，"
-                      "单元就完全相同：它们得到同样的梯度，所以任何一步更新都无法把它们区分开。"),
-    "init.sym.run": ("Train from zeros vs random", "从零与从随机分别训练"),
-    "init.sym.title": ("{scheme}: first-layer weights after {steps} steps", "{scheme}：训练 {steps} 步后的第一层权重"),
-    "init.sym.units": ("hidden unit", "隐藏单元"),
-    "init.sym.inputs": ("input pixel", "输入像素"),
-    "init.sym.one": ("{scheme}: 1 distinct unit out of {width} — all {width} hidden units are the same unit.",
-                     "{scheme}：{width} 个隐藏单元中只有 1 个互不相同——{width} 个单元其实是同一个。"),
-    "init.sym.all_zero": ("every weight is exactly 0:<br>no gradient ever reached them",
-                          "每个权重都恰好是 0：<br>从来没有梯度到达它们"),
-    "init.sym.weight": ("weight", "权重"),
-    "init.sym.hint": ("Press “{button}”.", "按“{button}”。"),
-    "init.sym.many": ("{scheme}: {distinct} distinct units out of {width}.",
-                      "{scheme}：{width} 个隐藏单元中有 {distinct} 个互不相同。"),
-})
 
 STEPS = 60
 SYMMETRIC = ("zeros", "ones", "constant")  # schemes that give every unit the same weights

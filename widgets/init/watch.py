@@ -8,26 +8,8 @@ from plotly.colors import qualitative
 from core import hist_image, HIST_RANGE
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 from .bars import layer_label
 from .matmul import finite_or_none
-
-register({
-    "init.watch.head": ("<h3>During training: does the scale hold?</h3>", "<h3>训练过程中：尺度能保持住吗？</h3>"),
-    "init.watch.metric": ("Show", "显示"),
-    "init.watch.layer": ("Layer", "层"),
-    "init.watch.act_std": ("activation std", "激活值标准差"),
-    "init.watch.act_mean": ("activation mean", "激活值均值"),
-    "init.watch.grad_std": ("weight-gradient std", "权重梯度标准差"),
-    "init.watch.title": ("{metric} per layer during training", "训练过程中各层的{metric}"),
-    "init.watch.heat_title": ("Activations of {layer} over training: histogram per sampled step, colour = log(1 + count)",
-                              "{layer} 的激活值随训练的变化：每个采样步一张直方图，颜色 = log(1 + 计数)"),
-    "init.watch.step": ("step", "步"),
-    "init.watch.value": ("activation value", "激活值"),
-    "init.watch.loss_title": ("Training loss per step", "每步训练损失"),
-    "init.watch.loss": ("training loss (log scale)", "训练损失（对数坐标）"),
-    "init.watch.hint": ("Press “{button}”.", "按“{button}”。"),
-})
 
 METRICS = ("act_std", "act_mean", "grad_std")
 MAX_LINES = 13  # the depth slider's 12 hidden layers and the output layer

@@ -7,35 +7,9 @@ import plotly.graph_objects as go
 from core import loss_curves, loss_gradients
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
-
-register({
-    "losses.grad_help": ("<b>MSE vs cross-entropy.</b> Two classes, the true one has logit z, so p = sigmoid(z). "
-                         "Both losses punish a wrong prediction, but look at the gradient with respect to z: when "
-                         "the model is confidently wrong (p near 0), MSE's gradient vanishes and learning stalls; "
-                         "cross-entropy's stays near −1 (it is exactly p − 1), so the model keeps learning.",
-                         "<b>MSE 与交叉熵。</b>两个类别，真实类别的 logit 为 z，因此 p = sigmoid(z)。"
-                         "两种损失都会惩罚错误的预测，但请看它们对 z 的梯度："
-                         "当模型“自信地犯错”（p 接近 0）时，MSE 的梯度几乎消失，学习停滞；"
-                         "交叉熵的梯度仍接近 −1（恰好等于 p − 1），模型得以继续学习。"),
-    "losses.p": ("p(true class)", "p（真实类别）"),
-    "losses.ce": ("cross-entropy", "交叉熵"),
-    "losses.mse": ("MSE on probabilities", "概率上的 MSE"),
-    "losses.loss_title": ("Loss vs predicted probability of the true class", "损失随真实类别预测概率的变化"),
-    "losses.grad_title": ("Gradient w.r.t. the true logit (shaded: confidently wrong)",
-                          "对真实类别 logit 的梯度（阴影：自信地犯错）"),
-    "losses.p_axis": ("p(true class)", "p（真实类别）"),
-    "losses.loss_axis": ("loss", "损失"),
-    "losses.grad_axis": ("gradient ∂loss/∂z", "梯度 ∂损失/∂z"),
-    "losses.grad_note": ("At p = {p:.2f}: cross-entropy {ce:.3f}, gradient {ce_grad:+.4f} (p − 1); "
-                         "MSE {mse:.3f}, gradient {mse_grad:+.4f} (−2p(1 − p)²).",
-                         "在 p = {p:.2f} 处：交叉熵 {ce:.3f}，梯度 {ce_grad:+.4f}（p − 1）；"
-                         "MSE {mse:.3f}，梯度 {mse_grad:+.4f}（−2p(1 − p)²）。"),
-    "err.prob_range": ("The predicted probability must be strictly between 0 and 1.",
-                       "预测概率必须严格介于 0 和 1 之间。"),
-})
 
 CE_COLOUR, MSE_COLOUR = "#1f77b4", "#d62728"
+P_RANGE = (0.01, 0.99)  # p(true class) on the slider, and what shared settings may ask for
 WRONG_ZONE = dict(type="rect", xref="x", yref="paper", x0=0, x1=0.1, y0=0, y1=1, fillcolor="#d62728",
                   opacity=0.08, line_width=0)
 
@@ -45,7 +19,7 @@ class GradientCurves:
 
     def __init__(self, panel):
         self.panel, self.t = panel, panel.t
-        self.slider = W.FloatSlider(value=0.05, min=0.01, max=0.99, step=0.01, continuous_update=False,
+        self.slider = W.FloatSlider(value=0.05, min=P_RANGE[0], max=P_RANGE[1], step=0.01, continuous_update=False,
                                     readout_format=".2f", style={"description_width": "initial"})
         self.slider.add_class("tp-losses-p")
         panel.label(self.slider, "losses.p")

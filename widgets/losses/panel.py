@@ -6,56 +6,13 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import BASE_LOGITS, check_scale, ConfigError, refuse_unknown, SCALE_RANGE, scaled_log_softmax
+from core import BASE_LOGITS, check_scale, ConfigError, SCALE_RANGE, scaled_log_softmax
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
-from .gradients import GradientCurves
+from .gradients import P_RANGE, GradientCurves
 from ..shell.panel import Panel
 from ..shell.parse import parse_float, parse_int
-
-register({
-    "losses.scale": ("Logit scale", "logit 缩放倍数"),
-    "losses.scale_text": ("or type", "或输入"),
-    "losses.target": ("Target class", "目标类别"),
-    "losses.scale_what": ("logit scale", "logit 缩放倍数"),
-    "losses.target_what": ("target class", "目标类别"),
-    "losses.p_what": ("probability of the true class", "真实类别的概率"),
-    "losses.help": ("The logits [2, 1, 0.1, −1] are multiplied by the scale and fed to log-softmax in float32, "
-                    "once by the textbook formula log(exp(z) / Σ exp(z)) and once by the stable one. "
-                    "Move the scale up and watch the naive bars break.",
-                    "把 logits [2, 1, 0.1, −1] 乘以缩放倍数，再以 float32 计算 log-softmax：一次用教科书公式 "
-                    "log(exp(z) / Σ exp(z))，一次用稳定的公式。把缩放倍数调大，看朴素公式的柱子如何崩溃。"),
-    "losses.lesson": ("<b>exp(1000) = inf in float32: the naive formula gives NaN; "
-                      "log-sum-exp subtracts the max first.</b>",
-                      "<b>在 float32 中 exp(1000) = inf：朴素公式得到 NaN；log-sum-exp 先减去最大值。</b>"),
-    "losses.naive": ("naive log(exp(z) / Σ exp(z))", "朴素公式 log(exp(z) / Σ exp(z))"),
-    "losses.stable": ("stable z − max − log Σ exp(z − max)", "稳定公式 z − max − log Σ exp(z − max)"),
-    "losses.bars_title": ("log-softmax of [2, 1, 0.1, −1] × {scale:.4g} (float32)",
-                          "[2, 1, 0.1, −1] × {scale:.4g} 的 log-softmax（float32）"),
-    "losses.class": ("class", "类别"),
-    "losses.value": ("log-softmax value", "log-softmax 值"),
-    "losses.broken": ("At this scale the naive formula gives {bad} non-finite value(s) out of {n}; "
-                      "the stable one gives none.",
-                      "在此缩放倍数下，朴素公式有 {bad}/{n} 个值不是有限数；稳定公式一个也没有。"),
-    "losses.fine": ("At this scale both formulas agree.", "在此缩放倍数下，两种公式结果一致。"),
-    "losses.where": ("The naive formula first fails at scale ≈ {breaks:.1f}: exp(z_min − z_max) rounds to 0 and "
-                     "log 0 = −inf. From ≈ {nan:.1f} on, exp(2 × scale) exceeds 3.4e38, becomes inf, and "
-                     "inf / inf = NaN.",
-                     "朴素公式在缩放倍数约 {breaks:.1f} 时首次失效：exp(z_min − z_max) 下溢为 0，log 0 = −inf。"
-                     "从约 {nan:.1f} 起，exp(2 × 缩放倍数) 超过 3.4e38 变成 inf，而 inf / inf = NaN。"),
-    "losses.ce_chain": ("Target class {t}: log_softmax(z)[{t}] = {picked:.6g}. nll picks that entry by integer "
-                        "indexing and negates it: {nll:.6g}. cross_entropy(z, {t}) = {ce:.6g}; "
-                        "torch.nn.functional.cross_entropy gives {torch_ce:.6g}.",
-                        "目标类别 {t}：log_softmax(z)[{t}] = {picked:.6g}。nll 用整数索引取出这一项并取负：{nll:.6g}。"
-                        "cross_entropy(z, {t}) = {ce:.6g}；torch.nn.functional.cross_entropy 的结果为 {torch_ce:.6g}。"),
-    "err.scale_range": ("The logit scale must be a number from {lo:g} to {hi:g}.",
-                        "logit 缩放倍数必须是 {lo:g} 到 {hi:g} 之间的数。"),
-    "err.target_range": ("The target class must be a whole number from 0 to {top}.",
-                         "目标类别必须是 0 到 {top} 之间的整数。"),
-    "err.p_range": ("The probability of the true class must be from 0.01 to 0.99.",
-                    "真实类别的概率必须在 0.01 到 0.99 之间。"),
-})
+from ..shell.settings import Setting, control
 
 CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
 NAIVE, BROKEN, STABLE = "#ff7f0e", "#b00020", "#1f77b4"
@@ -86,6 +43,10 @@ class LossesPanel(Panel):
     """Losses panel; attributes scale, scale_text, target, bars_fig, gradients (loss/grad figs); every control redraws."""
 
     name = "losses"
+    schema = (Setting("scale", lambda p: p.scale.value, lambda p, v: p.set_scale(v),
+                      lambda p, v: check_scale(parse_float(v, p.t("losses.scale_what")))),
+              control("target", "target", lambda p, v: check_target(parse_int(v, p.t("losses.target_what")))),
+              control("p", "gradients.slider", lambda p, v: check_p(parse_float(v, p.t("losses.p_what")))))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -161,20 +122,16 @@ class LossesPanel(Panel):
         where = self.t("losses.where", breaks=r["breaks_at"], nan=r["nan_at"])
         self.note.value = f"<p>{state} {where}</p><p>{chain}</p>"
 
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {"scale": self.scale.value, "target": self.target.value, "p": self.gradients.slider.value}
 
-    def apply_settings(self, data: dict) -> None:
-        refuse_unknown(data, self.settings())
-        # check every value before changing any control, so a bad paste leaves the panel as it was
-        scale = check_scale(parse_float(data.get("scale", self.scale.value), self.t("losses.scale_what")))
-        target = parse_int(data.get("target", self.target.value), self.t("losses.target_what"))
-        if target not in self.target.options:
-            raise ConfigError(f"The target class must be a whole number from 0 to {len(CLASSES) - 1}.",
-                              "target_range", top=len(CLASSES) - 1)
-        p = parse_float(data.get("p", self.gradients.slider.value), self.t("losses.p_what"))
-        if not self.gradients.slider.min <= p <= self.gradients.slider.max:
-            raise ConfigError("The probability of the true class must be from 0.01 to 0.99.", "p_range")
-        self.target.value, self.gradients.slider.value = target, p
-        self.set_scale(scale)
+def check_target(target: int) -> int:
+    """A shared target class: one of the classes on the chart."""
+    if not 0 <= target < len(CLASSES):
+        raise ConfigError("target_range", top=len(CLASSES) - 1)
+    return target
+
+
+def check_p(p: float) -> float:
+    """A shared probability of the true class, within the slider's range."""
+    if not P_RANGE[0] <= p <= P_RANGE[1]:
+        raise ConfigError("p_range")
+    return p

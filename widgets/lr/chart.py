@@ -5,14 +5,6 @@ from __future__ import annotations
 import math
 
 from ..shell.figures import show_hint
-from ..shell.i18n import register
-
-register({
-    "lr.axis.loss": ("training loss (log scale)", "训练损失（对数坐标）"),
-    "lr.off_chart": ("↑ off the chart from step {step}", "↑ 从第 {step} 步起超出图表"),
-    "lr.diverged_at": ("↑ diverged at step {step} (inf/NaN)", "↑ 第 {step} 步发散（inf/NaN）"),
-    "lr.hint": ("Press “{button}” to draw the loss curves.", "按“{button}”画出损失曲线。"),
-})
 
 HEADROOM = 5  # a loss above 5× the loss at step 0 is off the chart: no rate that learns climbs that far
 LABEL_GAP = 0.09  # paper units between stacked labels at the top edge

@@ -11,45 +11,10 @@ from core import LR_PRESETS, SUGGESTION_DIVISOR, RunConfig, classify_regime, lr_
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
 from .surface import LossSurface
-from ..shell.i18n import register
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_float
 from ..shell.runner import Events
-
-register({
-    "lr.run": ("Run the four presets", "运行四个预设"),
-    "lr.custom": ("Custom rate", "自定义学习率"),
-    "lr.add": ("Add curve", "添加曲线"),
-    "lr.find": ("LR finder", "学习率查找器"),
-    "lr.loss_title": ("Training loss per step (log scale)", "每步训练损失（对数坐标）"),
-    "lr.finder_title": ("LR finder: loss while the rate grows each step", "学习率查找器：学习率逐步增大时的损失"),
-    "lr.step": ("step", "步"),
-    "lr.axis.rate": ("learning rate (log scale)", "学习率（对数坐标）"),
-    "lr.axis.smoothed": ("smoothed loss", "平滑后的损失"),
-    "lr.trace.loss": ("loss", "损失"),
-    "lr.trace.suggestion": ("suggestion", "建议值"),
-    "lr.finder_hint": ("Press “{button}” to sweep the rate upwards.", "按“{button}”让学习率逐步增大。"),
-    "lr.suggest": ("Suggested rate: {lr:.3g}", "建议学习率：{lr:.3g}"),
-    "lr.suggest_how": ("Suggested rate {lr:.3g} = the rate where the smoothed loss was lowest ({lowest:.3g}) ÷ {div}: "
-                       "a step back from the edge where the loss starts to climb. It is now in “Custom rate”; "
-                       "press “Add curve” to try it.",
-                       "建议学习率 {lr:.3g} = 平滑损失最低处的学习率（{lowest:.3g}）÷ {div}：离损失开始上升的边缘退后一步。"
-                       "它已填入“自定义学习率”；按“添加曲线”试一试。"),
-    "lr.suggest_none": ("No loss stayed finite, so the finder fell back to its start rate {lr:.3g}.",
-                        "没有任何损失保持有限，所以查找器退回到起始学习率 {lr:.3g}。"),
-    "lr.col.rate": ("learning rate", "学习率"),
-    "lr.col.regime": ("regime", "情形"),
-    "lr.col.final": ("final loss", "最终损失"),
-    "lr.col.fingerprint": ("fingerprint", "指纹"),
-    "lr.at_step": (" at step {step}", "（第 {step} 步）"),
-    "lr.regime.too_small": ("too small", "太小"),
-    "lr.regime.good": ("about right", "合适"),
-    "lr.regime.too_large": ("too large", "太大"),
-    "lr.regime.diverged": ("diverged", "发散"),
-    "lr.help": ("Press Run: the same network trains four times, only the learning rate differs. "
-                "Then type your own rate and add it as a curve.",
-                "按“运行”：同一个网络训练四次，只有学习率不同。然后输入你自己的学习率，作为新曲线加入。"),
-})
+from ..shell.settings import RunSettings, control
 
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
 COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -60,6 +25,9 @@ class LRPanel(Panel):
     """Learning-rate panel; attributes run, stop, lr_input, add, finder, loss_fig, finder_fig, surface_fig."""
 
     name = "lr"
+    schema = (RunSettings(lambda p: p.base, lambda p, cfg: setattr(p, "base", cfg)),
+              control("custom_lr", "lr_input", lambda p, v: str(v)),
+              control("surface_lr", "surface_lr", lambda p, v: parse_float(v, "step size")))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -211,16 +179,3 @@ class LRPanel(Panel):
         else:
             self.finder_note.value = self.t("lr.suggest_how", lr=r.suggestion, lowest=r.lowest_at,
                                             div=SUGGESTION_DIVISOR)
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.base), "custom_lr": self.lr_input.value, "surface_lr": self.surface_lr.value}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        custom, surface_lr = data.pop("custom_lr", None), data.pop("surface_lr", None)
-        self.base = config_from(data, self.base).validate()
-        if custom is not None:
-            self.lr_input.value = str(custom)
-        if surface_lr is not None:
-            self.surface_lr.value = parse_float(surface_lr, "step size")

@@ -7,19 +7,6 @@ import plotly.graph_objects as go
 from core import SURFACE_PRESETS, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
-
-register({
-    "lr.surface_title": ("Loss surface of y = w·x + b<br>and the path of gradient descent",
-                         "y = w·x + b 的损失曲面<br>与梯度下降路径"),
-    "lr.trace.path": ("path", "路径"),
-    "lr.surface_exit": ("The path leaves the frame after step {step} (arrow);<br>at step {last}: w = {w:.3g}, b = {b:.3g}, "
-                        "loss {loss:.3g}",
-                        "路径在第 {step} 步后离开画面（箭头处）；<br>第 {last} 步时：w = {w:.3g}，b = {b:.3g}，损失 {loss:.3g}"),
-    "lr.surface_lr": ("Step size", "步长"),
-    "lr.surface_note": ("{n} steps, final loss {loss:.3g}{escaped}", "{n} 步，最终损失 {loss:.3g}{escaped}"),
-    "lr.escaped": (" — it escaped the valley", " ——它逃出了山谷"),
-})
 
 W_RANGE, B_RANGE = (-2, 6), (-3, 5)
 

@@ -9,40 +9,6 @@ import torch
 
 from core import atomic_sums, cpu_vs_gpu, export_script, generator_streams, no_deterministic_version, train
 
-from ..shell.i18n import register
-
-register({
-    "export.button": ("Export a script that reproduces this run", "导出能复现这次运行的脚本"),
-    "export.help": ("The script needs only torch and numpy: it carries the app's own training code and the "
-                    "run's data, runs from any folder and prints the run's fingerprint on its last line. "
-                    "Run it in a fresh Python to check it matches:",
-                    "脚本只需要 torch 和 numpy：它自带本应用的训练代码和这次运行的数据，可以在任何文件夹里运行，"
-                    "并在最后一行打印这次运行的指纹。在全新的 Python 里运行它，检查指纹是否一致："),
-    "export.copy": ("Copy", "复制"),
-    "export.download": ("Download reproduce.py", "下载 reproduce.py"),
-    "export.done": ("Script ready: it should print {fp}…", "脚本已生成：它应当打印 {fp}…"),
-    "gpu.title": ("<b>CPU vs GPU, and atomic adds</b>", "<b>CPU 与 GPU 的差异，以及原子加法</b>"),
-    "gpu.button": ("Run the GPU experiments", "运行 GPU 实验"),
-    "gpu.none": ("No GPU here, and this copy ships no results recorded on one. On a GPU this section shows: the "
-                 "same seed giving different numbers on the CPU and the CUDA generator (and equal ones when drawn on "
-                 "the CPU and moved); the largest parameter gap between a CPU and a GPU run of one config, step by "
-                 "step; and <code>index_add_</code> sums that differ run to run until "
-                 "<code>torch.use_deterministic_algorithms(True)</code>.",
-                 "这里没有 GPU，这个副本也没有附带在 GPU 上记录的结果。在 GPU 上，这一节会展示：同一个种子在 CPU 和 CUDA "
-                 "生成器上给出不同的数（在 CPU 上生成再移到 GPU 上则相同）；同一配置在 CPU 和 GPU 上训练时，每一步参数的最大差距；"
-                 "以及 <code>index_add_</code> 的求和结果每次运行都不同，直到开启 "
-                 "<code>torch.use_deterministic_algorithms(True)</code>。"),
-    "gpu.live": ("Measured now on {device}:", "刚刚在 {device} 上测得："),
-    "gpu.streams": ("seed 0 on the CPU generator: {cpu}<br>seed 0 on the CUDA generator: {cuda}<br>"
-                    "drawn on the CPU, moved to the GPU: {moved}",
-                    "CPU 生成器、种子 0：{cpu}<br>CUDA 生成器、种子 0：{cuda}<br>在 CPU 上生成再移到 GPU：{moved}"),
-    "gpu.gap": ("CPU vs GPU run: same initial weights: {same}; largest parameter gap after {n} steps: {gap:.3g}",
-                "CPU 与 GPU 训练：初始权重相同：{same}；{n} 步后参数的最大差距：{gap:.3g}"),
-    "gpu.atomic": ("index_add_ five times: {plain} distinct sums; with deterministic algorithms: {det}",
-                   "index_add_ 运行五次：得到 {plain} 种不同的和；开启确定性算法后：{det} 种"),
-    "gpu.refuses": ("With deterministic algorithms on, {op} refuses: “{error}”",
-                    "开启确定性算法后，{op} 拒绝运行：“{error}”"),
-})
 
 
 def _numbers(values):

@@ -9,59 +9,9 @@ import plotly.graph_objects as go
 from core import interference_demo, knob_matrix, seed_ensemble
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import CATALOGUE, register
+from ..shell.i18n import known
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
-
-register({
-    "lab.knobs.button": ("Run the knob matrix", "运行开关矩阵"),
-    "lab.knobs.help": ("Each setting trains the same small run twice: are the two bitwise identical, and what "
-                       "does the setting cost? Loader rows fingerprint the batches a DataLoader with two worker "
-                       "processes serves (with random augmentation drawn in the workers).",
-                       "每种设置把同一个小训练跑两次：两次是否逐位相同？这个设置要付出多少时间？"
-                       "加载器那几行比较的是带两个工作进程的 DataLoader 送出的批次（增强噪声在工作进程里抽取）。"),
-    "lab.knobs.setting": ("setting", "设置"),
-    "lab.knobs.seeded": ("seed fixed", "固定种子"),
-    "lab.knobs.identical": ("identical", "完全相同"),
-    "lab.knobs.seconds": ("s per run", "每次秒数"),
-    "lab.knobs.slowdown": ("slowdown", "减速倍数"),
-    "lab.knobs.fingerprints": ("fingerprints", "指纹"),
-    "lab.knob.nothing seeded": ("nothing seeded", "不设种子"),
-    "lab.knob.seeded": ("seeded", "设定种子"),
-    "lab.knob.seeded + cudnn.benchmark": ("seeded + cudnn.benchmark", "设定种子 + cudnn.benchmark"),
-    "lab.knob.seeded + cudnn.deterministic": ("seeded + cudnn.deterministic", "设定种子 + cudnn.deterministic"),
-    "lab.knob.seeded + deterministic algorithms": ("seeded + deterministic algorithms", "设定种子 + 确定性算法"),
-    "lab.knob.loader workers, no generator": ("loader workers, no generator", "加载器工作进程，无生成器"),
-    "lab.knob.loader workers, seeded generator": ("loader workers, seeded generator", "加载器工作进程，设定种子的生成器"),
-    "lab.yes": ("yes", "是"),
-    "lab.no": ("no", "否"),
-    "lab.knobs.done": ("Knob matrix done.", "开关矩阵完成。"),
-    "lab.band.button": ("Show seed noise", "显示种子噪声"),
-    "lab.band.help": ("Train each rate under several seeds. The shaded band is what luck alone spans: if two "
-                      "bands overlap, the difference between the rates may be noise.",
-                      "对每个学习率用多个种子训练。阴影带是单凭运气能覆盖的范围：如果两条带重叠，两个学习率之间的差异可能只是噪声。"),
-    "lab.band.seeds": ("seeds", "种子数"),
-    "lab.band.lr_a": ("rate A", "学习率 A"),
-    "lab.band.lr_b": ("rate B", "学习率 B"),
-    "lab.band.minmax": ("min–max", "最小–最大"),
-    "lab.band.mean": ("mean", "均值"),
-    "lab.band.step": ("step", "步"),
-    "lab.band.loss": ("training loss", "训练损失"),
-    "lab.band.title": ("Training loss: mean and min–max band over seeds", "训练损失：多个种子的均值与最小–最大带"),
-    "lab.band.done": ("Seed noise drawn.", "种子噪声已画出。"),
-    "lab.inter.button": ("Share a generator?", "共用一个生成器？"),
-    "lab.inter.help": ("Run A alone, then A beside run B. Classic style — <code>torch.manual_seed(s)</code> and "
-                       "everything drawing from the global generator — B's draws shift A's. With a private "
-                       "<code>torch.Generator</code> per run, A stays A.",
-                       "先单独运行 A，再让 A 与 B 交替运行。经典写法——<code>torch.manual_seed(s)</code> 之后一切都从全局生成器取数——"
-                       "B 的抽取会改变 A。每次运行使用私有的 <code>torch.Generator</code>，A 就始终是 A。"),
-    "lab.inter.shared": ("global generator (torch.manual_seed)", "全局生成器（torch.manual_seed）"),
-    "lab.inter.private": ("private torch.Generator per run", "每次运行私有的 torch.Generator"),
-    "lab.inter.alone": ("A alone", "A 单独运行"),
-    "lab.inter.beside": ("A beside B", "A 与 B 交替"),
-    "lab.inter.same": ("reproducible", "可复现"),
-    "lab.inter.changed": ("NOT reproducible", "不可复现"),
-})
 
 
 def _yes(panel, flag):
@@ -70,7 +20,7 @@ def _yes(panel, flag):
 
 def knob_name(t, name):
     """A knob row's name in the current language (a row core adds later shows core's English name)."""
-    return t(f"lab.knob.{name}") if f"lab.knob.{name}" in CATALOGUE else name
+    return t(f"lab.knob.{name}") if known(f"lab.knob.{name}") else name
 
 
 class ReproLab:

@@ -9,57 +9,13 @@ import plotly.graph_objects as go
 from core import run_twice, RunConfig, SEED_PARTS
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.parse import parse_seed
 from ..shell.runner import Events
+from ..shell.settings import RunSettings, control
 from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
-
-register({
-    "seeds.help": ("Type a seed and press <b>Run twice</b>: the same network trains twice with the same settings. "
-                   "Then untick a switch, or empty the seed box, and run again — where do the two curves part?",
-                   "输入一个随机种子，按<b>运行两次</b>：同一个网络用相同的设置训练两次。"
-                   "然后取消勾选一个开关，或清空种子框，再运行一次——两条曲线从哪里开始分开？"),
-    "seeds.seed": ("Seed", "随机种子"),
-    "seeds.seed_hint": ("empty = unseeded", "留空 = 不设种子"),
-    "seeds.parts": ("Seed these parts (an unticked part draws fresh randomness each run):",
-                    "对以下部分使用种子（未勾选的部分每次运行都重新随机）："),
-    "seeds.part.init": ("weights init", "权重初始化"),
-    "seeds.part.order": ("batch order", "批次顺序"),
-    "seeds.part.split": ("data split", "数据划分"),
-    "seeds.deterministic": ("deterministic algorithms", "确定性算法"),
-    "seeds.benchmark": ("cudnn.benchmark", "cudnn.benchmark"),
-    "seeds.benchmark_help": ("<small><code>cudnn.benchmark</code> lets cuDNN time several convolution algorithms and "
-                             "keep the fastest: quicker for fixed input shapes, but the pick can change from run to "
-                             "run. It only matters on a GPU; on a CPU it changes nothing, yet the audit below flags "
-                             "it. Deterministic algorithms switch it off.</small>",
-                             "<small><code>cudnn.benchmark</code> 让 cuDNN 试跑多种卷积算法并保留最快的一个：输入形状固定时更快，"
-                             "但每次运行选中的算法可能不同。它只在 GPU 上起作用；在 CPU 上没有任何影响，但下面的检查仍会标出它。"
-                             "开启确定性算法会把它关掉。</small>"),
-    "seeds.run": ("Run twice", "运行两次"),
-    "seeds.run_a": ("run 1", "第 1 次运行"),
-    "seeds.run_b": ("run 2", "第 2 次运行"),
-    "seeds.first_diff": ("first difference", "首个差异"),
-    "seeds.diff_mark_start": ("first difference: step 0, before any update<br>loss {a} (run 1) vs {b} (run 2)",
-                              "首个差异：第 0 步，尚未更新<br>损失 {a}（第 1 次）对 {b}（第 2 次）"),
-    "seeds.diff_mark": ("first difference: step {step}, after {step} identical steps<br>loss {a} (run 1) vs {b} (run 2)",
-                        "首个差异：第 {step} 步，此前 {step} 步完全相同<br>损失 {a}（第 1 次）对 {b}（第 2 次）"),
-    "seeds.axis.step": ("step", "步"),
-    "seeds.axis.loss": ("training loss", "训练损失"),
-    "seeds.loss_title": ("Training loss of both runs (identical runs draw one line)",
-                         "两次运行的训练损失（完全相同时两条线重合）"),
-    "seeds.identical": ("IDENTICAL", "完全相同"),
-    "seeds.different": ("DIFFERENT", "不同"),
-    "seeds.fingerprints": ("Fingerprints (SHA-256 of final weights and losses)", "指纹（最终权重与损失的 SHA-256）"),
-    "seeds.same_detail": ("Every loss and every final weight is bitwise equal.", "每一步的损失和最终的每个权重都逐位相等。"),
-    "seeds.diff_detail": ("First differing step: {step}; largest loss gap: {gap:.3g}.",
-                          "首个不同的步：第 {step} 步；损失的最大差距：{gap:.3g}。"),
-    "seeds.stopped": ("Stopped before the end: run twice again to compare.", "在结束前停止了：请再运行两次来比较。"),
-    "seeds.done.identical": ("Done: the two runs are IDENTICAL.", "完成：两次运行完全相同。"),
-    "seeds.done.different": ("Done: the two runs are DIFFERENT.", "完成：两次运行不同。"),
-})
 
 VERDICT_COLOURS = {True: "#1b5e20", False: "#b00020"}
 
@@ -69,21 +25,24 @@ class SeedsPanel(Panel):
     stop_button, loss_fig (traces: run 1, run 2, first-difference marker), verdict, fingerprints, lessons."""
 
     name = "seeds"
+    schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg), base=lambda p: p.base),
+              control("benchmark", "benchmark", lambda p, v: bool(v)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.base = RunConfig(epochs=2)
-        self.seed = W.Text(value="" if self.base.seed is None else str(self.base.seed), layout=W.Layout(width="16em"))
+        self.seed = W.Text(layout=W.Layout(width="16em"))
         self.seed.add_class("tp-seed")
         self.label(self.seed, "seeds.seed")
         self.label(self.seed, "seeds.seed_hint", "placeholder")
         self.parts = {}
         for part in SEED_PARTS:
-            box = self.label(W.Checkbox(value=part not in self.base.unseeded, indent=False), f"seeds.part.{part}")
+            box = self.label(W.Checkbox(indent=False), f"seeds.part.{part}")
             box.add_class(f"tp-seeds-{part}")
             self.parts[part] = box
-        self.deterministic = self.label(W.Checkbox(value=self.base.deterministic, indent=False), "seeds.deterministic")
+        self.deterministic = self.label(W.Checkbox(indent=False), "seeds.deterministic")
         self.benchmark = self.label(W.Checkbox(value=False, indent=False), "seeds.benchmark")
+        self.show_config(self.base)
         self.deterministic.add_class("tp-seeds-deterministic")
         self.benchmark.add_class("tp-seeds-benchmark")
         self.run = self.button("seeds.run", "tp-run", "primary", "play")
@@ -125,6 +84,14 @@ class SeedsPanel(Panel):
         unseeded = tuple(part for part, box in self.parts.items() if not box.value)
         return self.base.replace(seed=self.seed_value(), unseeded=unseeded,
                                  deterministic=bool(self.deterministic.value)).validate()
+
+    def show_config(self, cfg: RunConfig) -> None:
+        """Make cfg the base and show its seed, seeded parts and deterministic flag in the controls."""
+        self.base = cfg
+        self.seed.value = "" if cfg.seed is None else str(cfg.seed)
+        for part, box in self.parts.items():
+            box.value = part not in cfg.unseeded
+        self.deterministic.value = cfg.deterministic
 
     # -- run twice -----------------------------------------------------------------------
     def run_twice(self):
@@ -211,18 +178,3 @@ class SeedsPanel(Panel):
         fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
                                        ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
                                        bordercolor="#d62728", font=dict(color="#b00020"))]
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.config()), "benchmark": bool(self.benchmark.value)}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        benchmark = data.pop("benchmark", None)
-        self.base = config_from(data, self.base).validate()
-        self.seed.value = "" if self.base.seed is None else str(self.base.seed)
-        for part, box in self.parts.items():
-            box.value = part not in self.base.unseeded
-        self.deterministic.value = self.base.deterministic
-        if benchmark is not None:
-            self.benchmark.value = bool(benchmark)

@@ -10,9 +10,12 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 
-from .i18n import LANGUAGES, I18n, register
+from core import catalogue
+
+from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
+from .settings import refuse_unknown_keys
 from .status import StatusLine, log
 
 PANELS = {  # attribute -> (module, class)
@@ -24,11 +27,6 @@ PANELS = {  # attribute -> (module, class)
     "gpu": ("widgets.gpu.panel", "GPUPanel"),
     "loop": ("widgets.loop.panel", "LoopPanel"),
 }
-
-register({
-    "app.title": ("Training Playground", "训练游乐场"),
-    "app.panel_failed": ("This panel could not start here; the others still work.", "此面板无法在这里启动；其他面板仍可使用。"),
-})
 
 STYLE = "<style>" + (pathlib.Path(__file__).resolve().parent / "assets" / "app.css").read_text() + "</style>"
 
@@ -64,6 +62,11 @@ def url_settings(query: str) -> dict:
     return settings
 
 
+def page_schemas() -> list:
+    """Every panel's settings schema (a page URL may set any panel's settings), its module imported unbuilt."""
+    return [getattr(importlib.import_module(module), cls).schema for module, cls in PANELS.values()]
+
+
 class App:
     """Header (language switch + status line) and the panels, each built on first access."""
 
@@ -75,7 +78,7 @@ class App:
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
         self.a11y = PageAccessibility()
-        W.dlink((self.i18n, "lang"), (self.a11y, "lang"))
+        W.dlink((self.i18n, "lang"), (self.a11y, "lang"), lambda code: catalogue(code)["language.tag"])
         self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget, self.a11y])
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])
@@ -94,6 +97,7 @@ class App:
         self.ctx.url_settings = settings
         if settings.get("lang") in dict(LANGUAGES).values():
             self.lang.value = settings["lang"]
+        self.status.guard(lambda: refuse_unknown_keys(settings, *page_schemas(), also=("lang",)))()  # the rest apply
         for panel in self._panels.values():
             panel.apply_url_settings(settings)
 

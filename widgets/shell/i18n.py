@@ -1,20 +1,17 @@
-"""English / 简体中文: one catalogue of texts, and widgets bound to keys that relabel on a switch."""
+"""The app's languages (one catalogue file each, in locales/), and widgets bound to keys that relabel on a switch."""
 from __future__ import annotations
 
 import traitlets
 
-LANGUAGES = (("English", "en"), ("中文", "zh"))
-CATALOGUE: dict = {}  # key -> (english, chinese); each panel module registers its own texts
+from core import catalogue, languages
+
+# (name as the language toggle shows it, code): every catalogue in locales/, English first
+LANGUAGES = tuple((catalogue(code)["language.name"], code) for code in languages())
 
 
-def register(texts: dict) -> None:
-    """Add a panel's texts: {key: (english, chinese)}."""
-    for key, pair in texts.items():
-        if len(pair) != 2:
-            raise ValueError(f"text {key!r} needs an English and a Chinese version")
-        if key in CATALOGUE:
-            raise ValueError(f"text {key!r} is already registered: each text lives in one place")
-    CATALOGUE.update(texts)
+def known(key: str) -> bool:
+    """True when the catalogues have a text for key (English is the reference every language matches)."""
+    return key in catalogue()
 
 
 class I18n(traitlets.HasTraits):
@@ -23,13 +20,12 @@ class I18n(traitlets.HasTraits):
     lang = traitlets.Unicode("en")
 
     def __init__(self, **kwargs):
+        self._bindings = []  # (widget, attribute, key or callable, params); before a lang= given here is set
         super().__init__(**kwargs)
-        self._bindings = []  # (widget, attribute, key or callable, params)
 
     def t(self, key: str, **params) -> str:
         """The text for key in the current language, formatted with params."""
-        english, chinese = CATALOGUE.get(key, (key, key))
-        text = chinese if self.lang == "zh" else english
+        text = catalogue(self.lang).get(key, key)
         return text.format(**params) if params else text
 
     def bind(self, widget, attribute: str, key, **params):

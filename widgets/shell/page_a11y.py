@@ -11,11 +11,10 @@ import anywidget
 import traitlets
 
 A11Y_ESM = """
-const LANG = { en: "en", zh: "zh-Hans" };
 const set = (el, name, value) => { if (el.getAttribute(name) !== value) el.setAttribute(name, value); };
 
 function label(model) {
-  const lang = LANG[model.get("lang")] || "en";
+  const lang = model.get("lang") || "en";
   if (document.body.dataset.voila !== undefined) set(document.documentElement, "lang", lang);
   else document.querySelectorAll(".tp-panel, .tp-status, .tp-lang").forEach((el) => set(el, "lang", lang));
   document.querySelectorAll(".tp-status").forEach((el) => { set(el, "role", "status"); set(el, "aria-live", "polite"); });
@@ -63,7 +62,7 @@ export default {
 
 
 class PageAccessibility(anywidget.AnyWidget):
-    """Invisible; `lang` ("en"/"zh") is the app's language, which the page's `lang` attributes follow."""
+    """Invisible; `lang` is the app's language as a BCP 47 tag ("en", "zh-Hans"), which the page's `lang` follows."""
 
     _esm = traitlets.Unicode(A11Y_ESM).tag(sync=True)
     lang = traitlets.Unicode("en").tag(sync=True)

@@ -5,14 +5,9 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
-from .i18n import CATALOGUE, register
+from core import catalogue
 
-register({
-    "page.panels_missing": ("Some panels of this page did not arrive (the server was busy or a cell failed). "
-                            "Reload the page to get them.",
-                            "本页面的部分面板没有加载出来（服务器繁忙或某个单元格出错）。请刷新页面重新加载。"),
-    "page.reload": ("Reload", "刷新"),
-})
+from .i18n import LANGUAGES
 
 GUARD_ESM = """
 function ensureXsrfCookie() {
@@ -71,8 +66,8 @@ GUARD_CSS = """
 
 
 def both(key: str) -> str:
-    """A catalogue text in English and Chinese at once: the page may be broken before a language is chosen."""
-    return " · ".join(CATALOGUE[key])
+    """A text in every language at once: the page may be broken before a language is chosen."""
+    return " · ".join(catalogue(code)[key] for _, code in LANGUAGES)
 
 
 class PageGuard(anywidget.AnyWidget):

@@ -5,26 +5,11 @@ import json
 
 import ipywidgets as W
 
-from core import DATASETS, ConfigError, RunConfig
+from core import ConfigError
 
-from .i18n import register
 from .runner import BackgroundRun
+from .settings import check_settings, read_settings, schema_keys
 from .status import StatusLine
-from .uploads import UPLOADS
-
-register({
-    "panel.running": ("Running… press Stop to end early.", "运行中……按“停止”可提前结束。"),
-    "panel.stopped": ("Stopped.", "已停止。"),
-    "panel.busy": ("A run is already going in this panel: press Stop first.", "该面板已有运行在进行：请先按“停止”。"),
-    "panel.stop": ("Stop", "停止"),
-    "share.title": ("Share these settings", "分享这些设置"),
-    "share.copy": ("Show settings", "显示设置"),
-    "share.apply": ("Apply pasted settings", "应用粘贴的设置"),
-    "share.help": ("Copy this JSON to share the panel's settings, or paste one and press Apply.",
-                   "复制这段 JSON 即可分享本面板的设置；或粘贴一段后按“应用”。"),
-    "share.applied": ("Settings applied.", "设置已应用。"),
-    "share.bad_json": ("That is not valid settings JSON.", "这不是有效的设置 JSON。"),
-})
 
 
 class Panel:
@@ -39,7 +24,7 @@ class Panel:
         # buttons. Under Voila the page's line is in view and the CSS hides this one.
         self.ctx, self.i18n, self.status = ctx, ctx.i18n, StatusLine(ctx.i18n, "tp-panel-status", echo=ctx.status)
         self.t, self.guard = ctx.i18n.t, self.status.guard
-        self.job = None
+        self.job, self.applying = None, False
         self.root = W.VBox(layout=W.Layout(width="100%"))
         self.root.add_class("tp-panel")
         self.root.add_class(f"tp-panel-{self.name}")
@@ -111,16 +96,34 @@ class Panel:
             self.job.stop()
 
     # -- shareable settings --------------------------------------------------------------
+    schema = ()  # the panel's settings (Setting / RunSettings parts, widgets.shell.settings): declared, not coded
+
+    @classmethod
+    def settings_keys(cls) -> tuple:
+        """The keys this panel's settings may have (a page URL's others belong to other panels)."""
+        return schema_keys(cls.schema)
+
     def settings(self) -> dict:
-        """The panel's settings as JSON-safe data (subclasses override)."""
-        return {}
+        """The panel's settings as JSON-safe data."""
+        return read_settings(self, self.schema)
 
     def apply_settings(self, data: dict) -> None:
-        """Set the panel's controls from settings() data (subclasses override)."""
+        """Set the panel's controls from settings() data: every value is checked before any is set."""
+        checked = check_settings(self, self.schema, data)
+        self.applying = True  # controls' observers may skip redrawing while several change at once
+        try:
+            for part, parsed in checked:
+                part.write(self, parsed)
+        finally:
+            self.applying = False
+        self.settings_applied()
+
+    def settings_applied(self) -> None:
+        """After apply_settings set the controls at once: redraw what they feed (subclasses override)."""
 
     def apply_url_settings(self, url_settings: dict) -> None:
         """Take the page URL's settings that are this panel's; a bad one is reported, the others kept."""
-        mine = {k: v for k, v in url_settings.items() if k in self.settings()}
+        mine = {k: v for k, v in url_settings.items() if k in self.settings_keys()}
         if mine:
             self.guard(self.apply_settings)(mine)
 
@@ -139,7 +142,7 @@ class Panel:
                 self.status.show("share.bad_json", "error")
                 return
             if not isinstance(data, dict):
-                raise ConfigError("Settings must be a JSON object.")
+                raise ConfigError("settings_object")
             self.apply_settings(data)
             self.status.show("share.applied", "ok")
 
@@ -149,23 +152,6 @@ class Panel:
         self.i18n.call(lambda i18n: set_titles(box, [i18n.t("share.title")]))
         self.share_text, self.share_show, self.share_apply = text, show, apply
         return box
-
-
-def config_from(settings: dict, base: RunConfig | None = None) -> RunConfig:
-    """A RunConfig from shared settings (unknown keys are a ConfigError). A data set is taken by name, or as
-    this kernel's own upload by its handle: never a path, so no learner reaches a file on the server."""
-    base = base or RunConfig()
-    merged = {**base.to_dict(), **settings}
-    if "dataset" in settings:
-        merged["dataset"] = UPLOADS.resolve(settings["dataset"], tuple(DATASETS))
-    return RunConfig.from_dict(merged)
-
-
-def shareable(cfg: RunConfig) -> dict:
-    """cfg as settings a learner may copy: an uploaded file appears as its handle, never as its path."""
-    d = cfg.to_dict()
-    d["dataset"] = UPLOADS.shareable(d["dataset"])
-    return d
 
 
 def set_titles(container, titles):

@@ -1,4 +1,5 @@
-"""Reading what a learner typed into text boxes: numbers, seeds, width lists, or a ConfigError."""
+"""Reading what a learner typed into text boxes or pasted as settings: numbers, seeds, width lists, choices,
+or a ConfigError."""
 from __future__ import annotations
 
 import math
@@ -11,10 +12,9 @@ def parse_float(text, what: str) -> float:
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ConfigError(f"The {what} must be a number, not {text!r}.", "not_number",
-                          what=what, value=text) from None
+        raise ConfigError("not_number", what=what, value=text) from None
     if math.isnan(value):
-        raise ConfigError(f"The {what} must be a number, not {text!r}.", "not_number", what=what, value=text)
+        raise ConfigError("not_number", what=what, value=text)
     return value
 
 
@@ -24,8 +24,7 @@ def parse_int(text, what: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ConfigError(f"The {what} must be a whole number, not {text!r}.", "not_integer",
-                          what=what, value=text) from None
+        raise ConfigError("not_integer", what=what, value=text) from None
 
 
 def parse_seed(text):
@@ -37,5 +36,18 @@ def parse_widths(text) -> tuple:
     """'64, 32' -> (64, 32)."""
     parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p]
     if not parts:
-        raise ConfigError("Hidden sizes must be a list of layer widths, e.g. 64, 64.", "hidden_list")
+        raise ConfigError("hidden_list")
     return tuple(parse_int(p, "layer width") for p in parts)
+
+
+def is_whole_in(value, low: int, high: int) -> bool:
+    """True for a whole number (an int, not a bool) from low to high, as a shared slider position must be."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def check_choice(value, options, what: str):
+    """A shared value that must be one of a dropdown's options; anything else is a ConfigError naming them."""
+    if value not in options:
+        names = ", ".join(map(str, options))
+        raise ConfigError("unknown_choice", what=what, value=value, options=names)
+    return value

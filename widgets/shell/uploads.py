@@ -24,14 +24,14 @@ def clean_name(name) -> str:
     base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip(" .")
     stem, ext = os.path.splitext(base)
     if ext.lower() != ".csv":
-        raise ConfigError("Please upload a file whose name ends in .csv.", "csv_name")
+        raise ConfigError("csv_name")
     return (stem[:MAX_NAME - 4] or "upload") + ".csv"
 
 
 def checked_content(content) -> bytes:
     """The upload's bytes, refused unless bytes-like and within the size limit (before anything is written)."""
     if not isinstance(content, (bytes, bytearray, memoryview)):
-        raise ConfigError("That upload is not a file.", "upload_not_file")
+        raise ConfigError("upload_not_file")
     refuse_size(memoryview(content).nbytes)
     return bytes(content)
 
@@ -39,8 +39,7 @@ def checked_content(content) -> bytes:
 def refuse_size(size: int) -> None:
     """A ConfigError for a file over the limit (the browser reports sizes it refused before sending)."""
     if size > MAX_UPLOAD_BYTES:
-        raise ConfigError(f"That file is {size / 2**20:.1f} MB; uploads may be at most {MAX_UPLOAD_BYTES // 2**20} MB.",
-                          "upload_too_big", size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
+        raise ConfigError("upload_too_big", size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
 
 
 class Uploads:
@@ -85,10 +84,8 @@ class Uploads:
         if isinstance(dataset, str) and dataset.startswith(HANDLE):
             if self.path is not None and dataset == self.handle():
                 return self.path
-            raise ConfigError("No such CSV was uploaded in this session: upload it in the Training panel first.",
-                              "upload_missing")
-        raise ConfigError(f"Choose a data set by name ({', '.join(names)}) or upload a CSV in the Training "
-                          "panel.", "dataset_by_name", options=", ".join(names))
+            raise ConfigError("upload_missing")
+        raise ConfigError("dataset_by_name", options=", ".join(names))
 
 
 UPLOADS = Uploads()  # this kernel's

@@ -5,54 +5,9 @@ import ipywidgets as W
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig, device_info
 
-from ..shell.i18n import register
 from ..shell.parse import parse_float, parse_int, parse_seed, parse_widths
 from ..shell.upload_guard import UploadGuard
 from ..shell.uploads import MAX_UPLOAD_BYTES, UPLOADS, refuse_size
-
-DATASETS_ZH = {
-    "digits": "手写数字：1,797 张 8×8 图像（随应用附带）",
-    "moons": "双月：两个交错的半圆（二维）",
-    "circles": "同心圆：环中套环（二维）",
-    "spiral": "螺旋：两条交错的旋臂（二维）",
-    "xor": "异或：对角象限同属一类（二维）",
-    "gaussian": "高斯：两团相互重叠的点（二维）",
-    "mnist": "MNIST：70,000 张 28×28 手写数字（首次使用时下载）",
-    "fashion-mnist": "Fashion-MNIST：70,000 张 28×28 服饰图像（首次使用时下载）",
-}
-register({f"train.ds.{name}": (label, DATASETS_ZH.get(name, label)) for name, label in DATASETS.items()})
-register({
-    "train.ds.csv": ("Your CSV: {name}", "你的 CSV：{name}"),
-    "train.dataset": ("Data set", "数据集"),
-    "train.upload": ("Upload CSV", "上传 CSV"),
-    "train.upload_limit": ("CSV files up to {mb} MB: numeric columns, the last one the label.",
-                           "CSV 文件最大 {mb} MB：各列为数字，最后一列为标签。"),
-    "train.model": ("Model", "模型"),
-    "train.model.mlp": ("MLP (fully connected)", "多层感知机（全连接）"),
-    "train.model.cnn": ("CNN (convolutional)", "卷积网络（CNN）"),
-    "train.hidden": ("Hidden sizes", "隐藏层大小"),
-    "train.activation": ("Activation", "激活函数"),
-    "train.init": ("Init", "初始化"),
-    "train.optimizer": ("Optimizer", "优化器"),
-    "train.opt.sgd": ("SGD", "SGD（随机梯度下降）"),
-    "train.opt.momentum": ("SGD + momentum 0.9", "SGD + 动量 0.9"),
-    "train.opt.adam": ("Adam", "Adam"),
-    "train.lr": ("Learning rate", "学习率"),
-    "train.batch": ("Batch size", "批大小"),
-    "train.epochs": ("Epochs", "训练轮数"),
-    "train.seed": ("Seed", "随机种子"),
-    "train.device": ("Device", "设备"),
-    "train.dev.cpu": ("CPU", "CPU"),
-    "train.dev.cuda": ("GPU (cuda)", "GPU（cuda）"),
-    "train.dev.auto": ("auto (GPU if present)", "自动（有 GPU 就用）"),
-    "train.kfold": ("k-fold", "k 折验证"),
-    "train.kfold.off": ("off", "关闭"),
-    "train.csv_loaded": ("Loaded {name}: {rows} rows, {features} features, {classes} classes.",
-                         "已载入 {name}：{rows} 行，{features} 个特征，{classes} 个类别。"),
-    "err.csv_name": ("Please upload a file whose name ends in .csv.", "请上传文件名以 .csv 结尾的文件。"),
-    "err.kfold_range": ("k-fold must be 0 (off) or a whole number from 2 to 10.",
-                        "k 折必须是 0（关闭）或 2 到 10 之间的整数。"),
-})
 
 KFOLD_CHOICES = (0, *range(2, 11))
 STYLE = {"description_width": "7.5em"}
@@ -72,6 +27,13 @@ def uploaded_files(value) -> list:
         return [(name, item.get("content") if isinstance(item, dict) else None) for name, item in value.items()]
     return [(item.get("name", ""), item.get("content")) if isinstance(item, dict) else ("", None)
             for item in value or ()]
+
+
+def check_kfold(k) -> int:
+    """k for k-fold cross-validation as shared: 0 (off) or 2 to 10."""
+    if k not in KFOLD_CHOICES:
+        raise ConfigError("kfold_range")
+    return k
 
 
 class TrainControls:
@@ -99,7 +61,8 @@ class TrainControls:
         self.batch, self.epochs = text("train.batch", "tp-train-batch"), text("train.epochs", "tp-train-epochs")
         self.seed = text("train.seed", "tp-seed")
         panel.i18n.call(self._relabel_options)
-        self.set_config(base, 0)
+        self.set_config(base)
+        self.kfold.value = KFOLD_CHOICES[0]  # off
         self.on_upload = panel.guard(lambda change: self.load_upload(change["new"]))
         self.upload.observe(self.on_upload, "value")
         column = lambda *ws: W.VBox(list(ws))
@@ -145,17 +108,15 @@ class TrainControls:
     def kfolds(self) -> int:
         return self.kfold.value
 
-    def set_config(self, cfg: RunConfig, k: int) -> None:
-        """Show cfg and k in the controls; cfg's other fields (val_fraction, …) become the base."""
-        if k not in KFOLD_CHOICES:
-            raise ConfigError("k-fold must be 0 (off) or a whole number from 2 to 10.", "kfold_range")
+    def set_config(self, cfg: RunConfig) -> None:
+        """Show cfg in the controls; cfg's other fields (val_fraction, …) become the base."""
         self.base = cfg
         if cfg.dataset not in DATASETS:  # this kernel's own upload (config_from resolved its handle)
             self.csv_path = str(cfg.dataset)
             self._relabel_options(self.panel.i18n)
         self.dataset.value, self.model.value = cfg.dataset, cfg.model
         self.activation.value, self.init.value = cfg.activation, cfg.init
-        self.optimizer.value, self.device.value, self.kfold.value = cfg.optimizer, cfg.device, k
+        self.optimizer.value, self.device.value = cfg.optimizer, cfg.device
         self.hidden.value = ", ".join(str(w) for w in cfg.hidden)
         self.lr.value, self.batch.value, self.epochs.value = f"{cfg.lr:g}", str(cfg.batch_size), str(cfg.epochs)
         self.seed.value = "" if cfg.seed is None else str(cfg.seed)

@@ -7,25 +7,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
 
-register({
-    "train.loss_title": ("Loss: training per step, validation per epoch", "损失：训练集逐步、验证集逐轮"),
-    "train.acc_title": ("Validation accuracy per epoch", "每轮验证准确率"),
-    "train.boundary_title": ("Decision boundary: P(class 1) over the inputs", "决策边界：输入空间中的 P(类别 1)"),
-    "train.folds_title": ("k-fold: validation accuracy of each fold", "k 折：每折的验证准确率"),
-    "train.trace.train": ("training loss", "训练损失"),
-    "train.trace.val": ("validation loss", "验证损失"),
-    "train.trace.acc": ("validation accuracy", "验证准确率"),
-    "train.trace.prob": ("P(class 1)", "P(类别 1)"),
-    "train.trace.points": ("training points", "训练样本"),
-    "train.axis.step": ("step", "步"),
-    "train.axis.epoch": ("epoch", "轮"),
-    "train.axis.fold": ("fold", "折"),
-    "train.axis.loss": ("loss (log scale)", "损失（对数坐标）"),
-    "train.axis.acc": ("accuracy", "准确率"),
-    "train.hint": ("Press “{button}” to train.", "按“{button}”开始训练。"),
-})
 TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 CLASS_COLOURS = [[0, "#2166ac"], [1, "#b2182b"]]  # class 0 blue, class 1 red, as in the heatmap
@@ -55,12 +37,18 @@ class TrainFigures:
             go.Heatmap(x=[], y=[], z=[], zmin=0, zmax=1, colorscale="RdBu", reversescale=True, opacity=0.75),
             go.Scatter(x=[], y=[], mode="markers", marker=dict(size=5, color=[], colorscale=CLASS_COLOURS, cmin=0,
                                                                cmax=1, line=dict(width=0.5, color="white")))],
-            width=460, height=420)
+            width=400)
         self.folds = figure([go.Bar(x=[], y=[], text=[], textposition="outside")], yaxis=dict(range=[0, 1.1]))
         # A FigureWidget's .layout is plotly's, so each figure that can hide sits in a Box we can hide.
         self.boundary_box = W.Box([widget_of(self.boundary)])
         self.folds_box = W.Box([widget_of(self.folds)])
-        self.widget = W.VBox([W.HBox([widget_of(self.loss), widget_of(self.acc)]), self.folds_box, self.boundary_box])
+        # one row that wraps: on a wide screen the boundary stands beside the curves, in view while they grow
+        for child, basis in ((widget_of(self.loss), "420px"), (widget_of(self.acc), "420px"), (self.boundary_box, "400px")):
+            child.layout.flex = f"1 1 {basis}"
+        widget_of(self.loss).add_class("tp-train-loss")
+        self.boundary_box.add_class("tp-train-boundary")
+        self.widget = W.VBox([W.Box([widget_of(self.loss), widget_of(self.acc), self.boundary_box],
+                                    layout=W.Layout(flex_flow="row wrap", align_items="flex-start")), self.folds_box])
         self.clear()
         i18n.call(self._retitle)
 

@@ -3,22 +3,6 @@ from __future__ import annotations
 
 from core import fold_summary
 
-from ..shell.i18n import register
-
-register({
-    "train.info.epoch": ("epoch {epoch}/{epochs}", "第 {epoch}/{epochs} 轮"),
-    "train.info.step": ("step {step}", "第 {step} 步"),
-    "train.info.loss": ("train loss {loss:.4f}", "训练损失 {loss:.4f}"),
-    "train.info.val": ("val acc {acc:.3f}", "验证准确率 {acc:.3f}"),
-    "train.info.test": ("test acc {acc:.3f}", "测试准确率 {acc:.3f}"),
-    "train.info.seconds": ("{seconds:.1f} s", "{seconds:.1f} 秒"),
-    "train.info.fingerprint": ("fingerprint {fp}", "指纹 {fp}"),
-    "train.info.diverged": ("diverged at step {step}", "在第 {step} 步发散"),
-    "train.info.fold": ("fold {fold}/{k}", "第 {fold}/{k} 折"),
-    "train.info.kfold": ("{k}-fold: val acc {mean:.3f} ± {std:.3f} over {n} finished folds",
-                         "{k} 折：{n} 个完成的折上验证准确率 {mean:.3f} ± {std:.3f}"),
-    "train.info.kfold_none": ("{k}-fold: no fold finished", "{k} 折：没有完成的折"),
-})
 
 
 def run_line(t, run, seconds: float) -> str:

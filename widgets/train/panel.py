@@ -7,31 +7,12 @@ import ipywidgets as W
 
 from core import cross_validate, decision_grid, fold_summary, input_points, Run, RunConfig, TOY_SETS
 
-from ..shell.i18n import register
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.runner import Events
-from .controls import TrainControls
+from ..shell.settings import RunSettings, control
+from .controls import TrainControls, check_kfold
 from .figures import TrainFigures
 from .info import fold_progress, folds_line, run_line
-
-register({
-    "train.play": ("Play", "运行"),
-    "train.step": ("Step", "单步"),
-    "train.reset": ("Reset", "重置"),
-    "train.help": ("<b>Play</b> trains in the background and draws as it goes; <b>Stop</b> pauses and <b>Play</b> "
-                   "continues the same run; <b>Step</b> takes one optimisation step; <b>Reset</b> forgets the run, so "
-                   "changed settings apply from the next Play. With k-fold on, Play runs k-fold cross-validation.",
-                   "<b>运行</b>在后台训练并实时绘图；<b>停止</b>会暂停，再按<b>运行</b>继续同一次训练；<b>单步</b>只做一次"
-                   "优化；<b>重置</b>丢弃当前训练，修改后的设置从下一次运行开始生效。开启 k 折后，“运行”改为 k 折交叉验证。"),
-    "train.finished": ("Finished: test accuracy {acc:.1%}.", "完成：测试准确率 {acc:.1%}。"),
-    "train.diverged": ("Finished: the loss diverged at step {step}; try a smaller learning rate.",
-                       "完成：损失在第 {step} 步发散；试试更小的学习率。"),
-    "train.paused": ("Paused at step {step}: Play continues, Reset starts over.",
-                     "已在第 {step} 步暂停：按“运行”继续，按“重置”重新开始。"),
-    "train.stepped": ("Step {step} done.", "第 {step} 步完成。"),
-    "train.kfold_done": ("Cross-validation finished ({n} of {k} folds).", "交叉验证完成（{k} 折中完成 {n} 折）。"),
-    "train.cleared": ("Cleared: the next Play starts a new run.", "已清空：下次“运行”将开始新的训练。"),
-})
 
 BOUNDARY_INTERVAL = 0.5  # seconds between boundary redraws during a run: a grid forward pass each time
 GRID = 50
@@ -41,6 +22,9 @@ class TrainPanel(Panel):
     """Training panel; attributes controls, play, stop_button, step_button, reset_button, figs, info, current."""
 
     name = "train"
+    schema = (RunSettings(lambda p: p.controls.config(), lambda p, cfg: p.controls.set_config(cfg),
+                          base=lambda p: p.controls.base),
+              control("k", "controls.kfold", lambda p, k: check_kfold(k)))
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -193,12 +177,3 @@ class TrainPanel(Panel):
             self.info.value = folds_line(self.t, self.fold_histories, self._folds_k, self._seconds)
         else:
             self.info.value = run_line(self.t, self.current, self._elapsed())
-
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return {**shareable(self.controls.config()), "k": self.controls.kfolds()}
-
-    def apply_settings(self, data: dict) -> None:
-        data = dict(data)
-        k = data.pop("k", 0)
-        self.controls.set_config(config_from(data, self.controls.base).validate(), k)

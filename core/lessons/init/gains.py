@@ -6,7 +6,7 @@ import math
 import torch
 
 from ...engine.errors import ConfigError
-from ...plain import SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD, UNIFORM_BOUND, calculate_gain, fans
+from ...plain import INIT_SCHEMES, SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD, UNIFORM_BOUND, calculate_gain, fans
 
 
 def kaiming_uniform_scratch(shape, a=0, nonlinearity="leaky_relu", generator=None):
@@ -67,4 +67,4 @@ def expected_std(scheme, fan_in, fan_out, activation, receptive_field=1):
         return _trunc_normal_std()
     if scheme == "lsuv":
         return None
-    raise ConfigError(f"Unknown init scheme {scheme!r}.")
+    raise ConfigError("unknown_init", value=scheme, options=", ".join(INIT_SCHEMES))

@@ -44,7 +44,7 @@ class Verdict(NamedTuple):
 def init_report(scheme, activation, depth, width, seed=0, batch=256) -> InitReport:
     """One forward and backward pass (cross-entropy) of a fresh digits MLP; global RNGs untouched."""
     if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise ConfigError(f"The depth must be a whole number from 1 to {MAX_DEPTH}.", "depth_range", limit=MAX_DEPTH)
+        raise ConfigError("depth_range", limit=MAX_DEPTH)
     cfg = RunConfig(hidden=(width,) * depth, activation=activation, init=scheme, seed=seed).validate()
     seed = int(seed) if seed is not None else fresh_seed()
     data = load_dataset("digits", seed)

@@ -36,8 +36,7 @@ def distinct_units(weight, bias=None, tol=1e-6) -> int:
 def symmetry_demo(scheme, activation="relu", steps=60, seed=0, width=64, lr=0.1) -> Symmetry:
     """Run `steps` SGD steps of a (width,) MLP on digits from `scheme`; identical units stay identical."""
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ConfigError(f"The number of steps must be a whole number from 1 to {MAX_STEPS}.",
-                          "steps_range", limit=MAX_STEPS)
+        raise ConfigError("steps_range", limit=MAX_STEPS)
     # stats are sampled once, at step 0
     cfg = RunConfig(hidden=(width,), activation=activation, init=scheme, seed=seed, lr=lr, stats_every=100_000)
     with Run(cfg, steps=steps) as run:

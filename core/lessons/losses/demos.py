@@ -33,7 +33,7 @@ def check_scale(scale) -> float:
     """The logit scale as a float, or a ConfigError when it is not a number within SCALE_RANGE."""
     lo, hi = SCALE_RANGE
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not lo <= scale <= hi:
-        raise ConfigError(f"The logit scale must be a number from {lo:g} to {hi:g}.", "scale_range", lo=lo, hi=hi)
+        raise ConfigError("scale_range", lo=lo, hi=hi)
     return float(scale)
 
 
@@ -41,8 +41,7 @@ def scaled_log_softmax(scale, target: int = 0, base=BASE_LOGITS) -> dict:
     """Float32 naive and stable log-softmax of base*scale, where naive breaks, and CE = nll(log_softmax)[target]."""
     scale = check_scale(scale)
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(base):
-        raise ConfigError(f"The target class must be a whole number from 0 to {len(base) - 1}.",
-                          "target_range", top=len(base) - 1)
+        raise ConfigError("target_range", top=len(base) - 1)
     z = torch.tensor(base, dtype=torch.float32) * scale
     stable = log_softmax(z)
     t = torch.tensor([target])
@@ -69,7 +68,7 @@ def loss_gradients(probs) -> dict:
     """
     probs = [float(p) for p in probs]
     if not all(0 < p < 1 for p in probs):
-        raise ConfigError("The predicted probability must be strictly between 0 and 1.", "prob_range")
+        raise ConfigError("prob_range")
     out = {"p": probs, "ce": [], "mse": [], "ce_grad": [], "mse_grad": []}
     target, onehot = torch.tensor([0]), torch.tensor([[1.0, 0.0]])
     for p in probs:

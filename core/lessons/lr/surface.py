@@ -45,7 +45,7 @@ def surface(x, y, w_range=(-2.0, 6.0), b_range=(-3.0, 5.0), n: int = 60):
 def descend(x, y, lr: float, steps: int = 30, start=(-1.5, 4.0), limit: float = 1e6) -> Path:
     """Plain SGD (full batch) with torch autograd from `start`; stops early once the loss passes limit."""
     if not (np.isfinite(lr) and lr > 0):
-        raise ConfigError("The learning rate must be a positive number.", "lr_range", limit=1e6)
+        raise ConfigError("lr_positive")
     params = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = SGD([params], lr=lr)
     ws, bs, losses = [], [], []

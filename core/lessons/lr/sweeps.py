@@ -37,7 +37,7 @@ def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int =
     if not (0 < start < end) or not 2 <= int(steps) <= 10_000:
         from ...engine.errors import ConfigError
 
-        raise ConfigError("The LR finder needs 0 < start < end and 2 to 10000 steps.")
+        raise ConfigError("finder_range")
     steps = int(steps)
 
     def lr_at(step):

@@ -25,7 +25,7 @@ def seed_ensemble(cfg: RunConfig, seeds, callbacks=(), stop=None) -> Ensemble:
     if len(seeds) < 2:
         from ...engine.errors import ConfigError
 
-        raise ConfigError("A seed ensemble needs at least two seeds.", "ensemble_size")
+        raise ConfigError("ensemble_size")
     runs = run_interleaved([cfg.replace(seed=s) for s in seeds], callbacks, stop)
     steps = min(h.steps for h in runs)
     losses = np.array([h.train_loss[:steps] for h in runs], dtype=np.float64)

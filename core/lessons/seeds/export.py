@@ -9,6 +9,7 @@ import base64
 import inspect
 import io
 import os
+import re
 import textwrap
 
 import numpy as np
@@ -19,6 +20,7 @@ from ...data import toy as toy_data
 from ...engine.config import RunConfig
 from ...data.datasets import input_shape_of, pool_arrays
 from ...engine.errors import ConfigError
+from ...engine.messages import error_messages
 from ..loop.script import loop_code, needs_loop_pieces
 
 # foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/engine/optimizers.py)
@@ -77,6 +79,14 @@ def _embedded(module) -> str:
     return banner.ljust(100, "=") + "\n" + inspect.getsource(module)
 
 
+def _messages(module) -> str:
+    """The English sentences of the ConfigErrors a module raises: the script has no locales/ to read them from."""
+    codes = sorted(set(re.findall(r'ConfigError\(\s*"(\w+)"', inspect.getsource(module))))
+    english = error_messages()
+    lines = "".join(f"    {code!r}: {english[code]!r},\n" for code in codes)
+    return f"ConfigError.MESSAGES.update({{  # from the app's locales/en.json\n{lines}}})\n"
+
+
 def _npz_base64(x, y) -> str:
     """Arrays x and y as a compressed .npz, in base64 lines of 100 characters."""
     buffer = io.BytesIO()
@@ -107,8 +117,7 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     """Plain torch + numpy source that re-runs cfg exactly, from any folder (a fixed seed in every part)."""
     cfg = cfg.validate()
     if cfg.seed is None or cfg.unseeded:
-        raise ConfigError("Only a fully seeded run can be reproduced: set a seed and seed every part.",
-                          "export_unseeded")
+        raise ConfigError("export_unseeded")
     data_code, imports, needs, n_classes = _data_code(cfg, filename)
     if cfg.deterministic and "os" not in imports:
         imports.append("os")
@@ -127,7 +136,7 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     ] + ([f"INIT_RULES = {cfg.init_rules!r}"] if cfg.init_rules is not None else [])) + "\n"
     parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
                            imports="".join(f"import {m}\n" for m in sorted(imports))),
-             _embedded(plain)]
+             _embedded(plain), _messages(plain)]
     if cfg.dataset in toy_data.TOY_SETS:
         parts.append(_embedded(toy_data))
     if needs_loop_pieces(cfg):

@@ -15,7 +15,7 @@ GENERATORS = ("python", "numpy", "torch")
 def random_sequences(seed: int, n: int = 5) -> dict:
     """n uniform [0, 1) draws from random, numpy and torch, each seeded with seed; global RNG state restored."""
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1000:
-        raise ConfigError("Draw between 1 and 1000 numbers.")
+        raise ConfigError("draw_count")
     with seeded(seed):
         return {
             "python": [random.random() for _ in range(n)],
