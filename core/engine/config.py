@@ -102,7 +102,7 @@ class RunConfig:
         _choice("normalisation", self.norm, tuple(NORMS))
         dropout = _number("dropout", self.dropout)
         if not 0 <= dropout < 1:
-            raise ConfigError("Dropout must be at least 0 and below 1.", "dropout_range")
+            raise ConfigError("dropout_range")
         check_mistakes(self.mistakes)
         if self.init_rules is not None:
             check_init_rules(self.init_rules)

@@ -19,32 +19,30 @@ ANY_SCHEMES = ("uniform", "normal", "constant", "ones", "zeros", "trunc_normal")
 def check_init_rules(rules) -> dict:
     """Rules as {type: {part: (name, kwargs)}} with known types, parts, torch.nn.init names and arguments."""
     if not isinstance(rules, dict):
-        raise ConfigError("Init rules map a module type to its weight and bias rule.", "rules_dict")
+        raise ConfigError("rules_dict")
     checked = {}
     for kind, rule in rules.items():
         if kind not in RULE_TYPES:
-            raise ConfigError(f"Init rules apply to {', '.join(RULE_TYPES)}, not {kind!r}.", "rules_type",
-                              value=kind, options=", ".join(RULE_TYPES))
+            raise ConfigError("rules_type", value=kind, options=", ".join(RULE_TYPES))
         if not isinstance(rule, dict) or set(rule) - set(RULE_PARTS):
-            raise ConfigError(f"A rule for {kind} names 'weight' and/or 'bias'.", "rules_parts", what=kind)
+            raise ConfigError("rules_parts", what=kind)
         checked[kind] = {}
         for part, spec in rule.items():
             if not isinstance(spec, (tuple, list)) or len(spec) != 2 or not isinstance(spec[1], dict):
-                raise ConfigError(f"{kind}.{part} needs (init name, arguments).", "rules_spec", what=f"{kind}.{part}")
+                raise ConfigError("rules_spec", what=f"{kind}.{part}")
             name, kwargs = spec
             allowed = ANY_SCHEMES + (FAN_SCHEMES if part == "weight" and not kind.startswith("BatchNorm") else ())
             if name not in allowed:
-                raise ConfigError(f"{kind}.{part} may use {', '.join(allowed)}, not {name!r}.", "rules_scheme",
-                                  what=f"{kind}.{part}", value=name, options=", ".join(allowed))
+                raise ConfigError("rules_scheme", what=f"{kind}.{part}", value=name, options=", ".join(allowed))
             known = set(inspect.signature(getattr(init, name + "_")).parameters) - {"tensor", "generator"}
             for key, value in kwargs.items():
+                if not known:
+                    raise ConfigError("rules_no_arguments", what=name, value=key)
                 if key not in known:
-                    raise ConfigError(f"{name} takes {', '.join(sorted(known)) or 'no arguments'}, not {key!r}.",
-                                      "rules_argument", value=key, what=name)
+                    raise ConfigError("rules_argument", what=name, value=key, options=", ".join(sorted(known)))
                 if key != "nonlinearity" and key != "mode" and (isinstance(value, bool)
                                                                 or not isinstance(value, (int, float))):
-                    raise ConfigError(f"{name}'s {key} must be a number, not {value!r}.", "not_number",
-                                      what=key, value=value)
+                    raise ConfigError("rules_number", what=name, key=key, value=value)
             checked[kind][part] = (name, dict(kwargs))
     return checked
 

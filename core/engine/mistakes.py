@@ -18,11 +18,10 @@ def check_mistakes(mistakes) -> tuple:
     """The mistakes as a tuple of known keys, each once, or a ConfigError listing the valid ones."""
     valid = ", ".join(LOOP_MISTAKES)
     if isinstance(mistakes, str) or not isinstance(mistakes, (tuple, list)):
-        raise ConfigError(f"'mistakes' must be a list of: {valid}.", "mistakes_list", options=valid)
+        raise ConfigError("mistakes_list", options=valid)
     for key in mistakes:
         if key not in LOOP_MISTAKES:
-            raise ConfigError(f"Unknown loop mistake {key!r}: choose from {valid}.", "unknown_mistake",
-                              value=key, options=valid)
+            raise ConfigError("unknown_mistake", value=key, options=valid)
     if len(set(mistakes)) != len(mistakes):
-        raise ConfigError("Each loop mistake may be listed once.", "mistake_twice")
+        raise ConfigError("mistake_twice")
     return tuple(mistakes)

@@ -25,7 +25,7 @@ def init_rules_report(cfg: RunConfig, rules) -> list:
     cfg = cfg.validate()
     shape = input_shape_of(cfg.dataset)
     if shape is None:
-        raise ConfigError("The init table needs a built-in data set (its input size is known).", "init_rules_csv")
+        raise ConfigError("init_rules_csv")
     model = materialise(build_model(cfg.model, cfg.hidden, cfg.activation, shape[0], shape[1], cfg.norm,
                                     cfg.dropout))
     generator = torch.Generator().manual_seed(0 if cfg.seed is None else int(cfg.seed))

@@ -11,6 +11,7 @@ from ...engine.errors import ConfigError
 from ...engine.seeding import fresh_seed
 
 MAX_LAB_ROWS = 256  # the grid shows every index: a small set keeps it readable
+MAX_LAB_EPOCHS = 10  # one grid row per batch per epoch: ten epochs already fill the screen
 
 
 def batch_indices(n: int, batch_size: int, epochs: int = 2, shuffle: bool = True, seed: int | None = 0) -> list:
@@ -20,10 +21,10 @@ def batch_indices(n: int, batch_size: int, epochs: int = 2, shuffle: bool = True
     seeded from the operating system, so the learner's global stream is left as it was.
     """
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_LAB_ROWS:
-        raise ConfigError(f"The lab's data set has 1 to {MAX_LAB_ROWS} rows.", "lab_rows", limit=MAX_LAB_ROWS)
+        raise ConfigError("lab_rows", limit=MAX_LAB_ROWS)
     batch_size = check_batch_size(batch_size, n)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 10:
-        raise ConfigError("The lab shows 1 to 10 epochs.", "lab_epochs")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_LAB_EPOCHS:
+        raise ConfigError("lab_epochs", limit=MAX_LAB_EPOCHS)
     generator = None if seed is None else torch.Generator().manual_seed(int(seed))
     with torch.random.fork_rng(devices=[]):
         if seed is None:
