@@ -148,8 +148,8 @@ def test_each_mistakes_effect_is_measured_against_the_correct_run():
     assert correct.health["eval_saved_bytes"] == [0]  # validation under no_grad keeps nothing
     buggy = train(cfg.replace(mistakes=("eval_with_grad", "sum_reduction", "softmax_then_ce")))
     rows = {row["mistake"]: row for row in mistake_effects(correct, buggy)}
-    assert [row["code"] for row in rows.values()] == ["effect.eval_with_grad", "effect.sum_reduction",
-                                                     "effect.softmax_then_ce"]
+    assert [row["code"] for row in rows.values()] == ["loop.effect.eval_with_grad", "loop.effect.sum_reduction",
+                                                     "loop.effect.softmax_then_ce"]
     assert rows["eval_with_grad"]["params"]["mb"] > 0 == rows["eval_with_grad"]["params"]["ok_mb"]
     assert rows["softmax_then_ce"]["params"]["floor"] == softmax_ce_floor(10) < rows["softmax_then_ce"]["params"]["low"]
     assert rows["eval_with_grad"]["params"]["acc"] == buggy.val_acc[-1]

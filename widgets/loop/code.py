@@ -5,17 +5,6 @@ import ipywidgets as W
 
 from core import LOOP_MISTAKES
 
-from ..shell.i18n import register
-
-register({
-    "mistake.no_zero_grad": ("forget optimizer.zero_grad()", "忘记 optimizer.zero_grad()"),
-    "mistake.no_eval_mode": ("validate in train mode", "在训练模式下验证"),
-    "mistake.no_shuffle": ("no shuffling, rows sorted by class", "不打乱，数据按类别排序"),
-    "mistake.softmax_then_ce": ("softmax before cross_entropy", "在 cross_entropy 之前做 softmax"),
-    "mistake.leaky_normalisation": ("standardise with all rows' statistics", "用全部数据的统计量做标准化"),
-    "mistake.eval_with_grad": ("validate without torch.no_grad()", "验证时不用 torch.no_grad()"),
-    "mistake.sum_reduction": ('reduction="sum" at the same rate', '相同学习率下用 reduction="sum"'),
-})
 
 # the course's loop, line by line, with the mistakes each line can carry
 LINES = (
@@ -42,7 +31,7 @@ class LoopCode:
             boxes = []
             for key in keys:
                 box = panel.label(W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto")),
-                                  f"mistake.{key}")
+                                  LOOP_MISTAKES[key])
                 box.add_class(f"tp-loop-mistake-{key}")
                 self.switches[key] = box
                 boxes.append(box)

@@ -8,24 +8,6 @@ import ipywidgets as W
 
 from core import INIT_RULE_PRESETS, init_rules_report
 
-from ..shell.i18n import register
-
-register({
-    "loop.init.head": ("<h3>initialize_weights(model): rules by module type</h3>",
-                       "<h3>initialize_weights(model)：按模块类型设定规则</h3>"),
-    "loop.init.preset": ("Rules", "规则"),
-    "loop.init.apply": ("Apply to the model", "应用到模型"),
-    "loop.init.preset.course_normal": ("course: normal_(w, 0.1), bias 0", "课程：normal_(w, 0.1)，偏置 0"),
-    "loop.init.preset.kaiming_relu": ("kaiming_normal (relu), bias 0; batch norm 1 and 0",
-                                      "kaiming_normal（relu），偏置 0；批归一化 1 和 0"),
-    "loop.init.preset.xavier_bias": ("xavier_normal, bias 0.3", "xavier_normal，偏置 0.3"),
-    "loop.init.cols": ("module|type|got|weight mean|weight std", "模块|类型|规则|权重均值|权重标准差"),
-    "loop.init.course": ("normal_(w, 0.1) sets the <b>mean</b> to 0.1, not the std: measured mean {mean:.3f}, std "
-                         "{std:.3f}. For a std of 0.1 write normal_(w, mean=0, std=0.1).",
-                         "normal_(w, 0.1) 设置的是<b>均值</b> 0.1，而不是标准差：测得均值 {mean:.3f}、标准差 {std:.3f}。"
-                         "要标准差 0.1，应写 normal_(w, mean=0, std=0.1)。"),
-})
-
 
 class InitTable:
     """Preset dropdown, Apply button, the table (tp-loop-init-table) and, for the course preset, its sentence."""

@@ -8,29 +8,7 @@ import plotly.graph_objects as go
 from core import batch_indices, worker_augmentations
 
 from ..shell.figures import figure, widget_of
-from ..shell.i18n import register
 
-register({
-    "loop.dl.head": ("<h3>DataLoader: which samples each batch holds</h3>", "<h3>DataLoader：每个批次包含哪些样本</h3>"),
-    "loop.dl.help": ("24 samples stored sorted by class (colour), batch size 6, two epochs: one row per batch.",
-                     "24 个按类别（颜色）排序存储的样本，批大小 6，两轮：每行一个批次。"),
-    "loop.dl.shuffle": ("shuffle", "打乱"),
-    "loop.dl.seeded": ("seeded generator", "设定种子的生成器"),
-    "loop.dl.show": ("Show the batches", "显示批次"),
-    "loop.dl.batch": ("epoch {epoch}, batch {batch}", "第 {epoch} 轮，第 {batch} 批"),
-    "loop.dl.workers": ("Measure worker augmentations", "测量工作进程的数据增强"),
-    "loop.dl.result": ("{how}: worker 0 drew {w0}, worker 1 drew {w1} in epoch 1; workers identical: {same}; "
-                       "epoch 2 repeats epoch 1: {repeat}.",
-                       "{how}：第 1 轮中工作进程 0 抽到 {w0}，工作进程 1 抽到 {w1}；两个进程相同：{same}；第 2 轮重复第 1 轮：{repeat}。"),
-    "loop.dl.yes": ("yes", "是"),
-    "loop.dl.no": ("no", "否"),
-    "loop.dl.plain": ("2 workers, no worker_init_fn", "2 个工作进程，没有 worker_init_fn"),
-    "loop.dl.fixed": ("2 workers with seed_worker", "2 个工作进程，使用 seed_worker"),
-    "loop.dl.version": ("Measured on torch {version}. PyTorch before 1.9 gave every worker the parent's NumPy "
-                        "state: identical draws, repeated each epoch.",
-                        "在 torch {version} 上测得。PyTorch 1.9 之前，每个工作进程都复制父进程的 NumPy 状态："
-                        "抽到的数相同，并且每轮重复。"),
-})
 
 N, BATCH, EPOCHS, CLASSES = 24, 6, 2, 4
 LABELS = [i * CLASSES // N for i in range(N)]  # sorted by class, as files often are

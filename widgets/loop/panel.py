@@ -10,61 +10,13 @@ import plotly.graph_objects as go
 from core import (NORMS, UPDATE_RATIO_RULE, RunConfig, export_script, mistake_effects, run_with_mistakes)
 
 from ..shell.figures import figure, show_hint, widget_of
-from ..shell.i18n import register
-from ..shell.panel import Panel, config_from, shareable
+from ..shell.panel import Panel
 from ..shell.runner import Events
+from ..shell.settings import RunSettings
 from .code import LoopCode
 from .init_table import InitTable
 from .loaders import LoaderLab
 
-register({
-    "loop.help": ("Tick a mistake beside its line and press Run: the correct loop and the broken one train side "
-                  "by side on the same data, from the same weights.",
-                  "在代码行旁勾选一个错误，然后按“运行”：正确的循环和出错的循环在相同数据、相同初始权重上并排训练。"),
-    "loop.run": ("Run both loops", "运行两个循环"),
-    "loop.dropout": ("Dropout", "Dropout"),
-    "loop.norm": ("Batch norm", "批归一化"),
-    "loop.correct": ("correct loop", "正确的循环"),
-    "loop.broken": ("with the mistakes", "带错误的循环"),
-    "loop.loss_title": ("Training loss per step (log scale)", "每步训练损失（对数坐标）"),
-    "loop.acc_title": ("Validation accuracy per epoch", "每轮验证准确率"),
-    "loop.ratio_title": ("Update / weight ratio of layer 1 (log10); the line is the 10⁻³ rule of thumb",
-                         "第 1 层的更新量 / 权重比（log10）；横线是 10⁻³ 经验值"),
-    "loop.step": ("step", "步"),
-    "loop.epoch": ("epoch", "轮"),
-    "loop.hint": ("Press “{button}” to train both loops.", "按“{button}”训练两个循环。"),
-    "loop.no_mistake": ("Tick at least one mistake first.", "请先至少勾选一个错误。"),
-    "loop.health": ("<b>Health</b> — step-0 loss {ok0:.3f} and {bad0:.3f} against ln C = {lnc:.3f}; "
-                    "dead units in layer 1 at the end: {okdead:.0%} and {baddead:.0%} (correct, broken).",
-                    "<b>健康指标</b>：第 0 步损失 {ok0:.3f} 与 {bad0:.3f}，对比 ln C = {lnc:.3f}；"
-                    "结束时第 1 层死亡单元：{okdead:.0%} 与 {baddead:.0%}（正确、出错）。"),
-    "loop.export": ("Export the broken run as a script", "把出错的运行导出为脚本"),
-    "effect.no_zero_grad": ("No zero_grad: the last gradient norm was {grad:.3g} (correct loop {ok_grad:.3g}): each "
-                            "step adds to the old gradients; validation accuracy {acc:.2f} vs {ok_acc:.2f}.",
-                            "没有 zero_grad：最后一步梯度范数 {grad:.3g}（正确循环 {ok_grad:.3g}）：每一步都叠加旧梯度；"
-                            "验证准确率 {acc:.2f} 对比 {ok_acc:.2f}。"),
-    "effect.no_eval_mode": ("Validation accuracy in train mode {acc:.2f} vs {ok_acc:.2f} in eval mode.",
-                            "训练模式下的验证准确率 {acc:.2f}，评估模式下 {ok_acc:.2f}。"),
-    "effect.no_shuffle": ("Batches sorted by class: validation accuracy {acc:.2f} vs {ok_acc:.2f} with shuffling.",
-                          "按类别排序的批次：验证准确率 {acc:.2f}，打乱时为 {ok_acc:.2f}。"),
-    "effect.softmax_then_ce": ("Softmax before the loss: the lowest training loss was {low:.4f}, never below the floor "
-                               "ln(e + C − 1) − 1 = {floor:.4f} (correct loop {ok_low:.4f}); accuracy {acc:.2f} vs "
-                               "{ok_acc:.2f}.",
-                               "在损失前做 softmax：最低训练损失 {low:.4f}，永远不低于下限 ln(e + C − 1) − 1 = {floor:.4f}"
-                               "（正确循环 {ok_low:.4f}）；准确率 {acc:.2f} 对比 {ok_acc:.2f}。"),
-    "effect.leaky_normalisation": ("Statistics of every row: validation accuracy {acc:.2f} vs {ok_acc:.2f}; the "
-                                   "validation rows shaped the inputs, so this number is no longer an honest estimate.",
-                                   "使用全部数据的统计量：验证准确率 {acc:.2f} 对比 {ok_acc:.2f}；验证数据影响了输入的缩放，"
-                                   "这个数字不再是诚实的估计。"),
-    "effect.eval_with_grad": ("No no_grad: the same validation loss ({loss:.4f} = {ok_loss:.4f}), but autograd kept "
-                              "{mb:.2f} MB for a backward that never comes ({ok_mb:.2f} MB under no_grad).",
-                              "没有 no_grad：验证损失相同（{loss:.4f} = {ok_loss:.4f}），但 autograd 为永远不会发生的反向传播"
-                              "保存了 {mb:.2f} MB（no_grad 下 {ok_mb:.2f} MB）。"),
-    "effect.sum_reduction": ('reduction="sum": step 0 moved layer 1 {times:.1f}× as far as the mean loss did (batch '
-                             "size {batch}); validation accuracy {acc:.2f} vs {ok_acc:.2f}.",
-                             'reduction="sum"：第 0 步第 1 层的移动量是平均损失时的 {times:.1f} 倍（批大小 {batch}）；'
-                             "验证准确率 {acc:.2f} 对比 {ok_acc:.2f}。"),
-})
 
 COLOURS = ("#2ca02c", "#d62728")
 DROPOUTS = (0.0, 0.3, 0.5)
@@ -75,6 +27,7 @@ class LoopPanel(Panel):
     effects (sentences), health, export, script, histories."""
 
     name = "loop"
+    schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg)),)
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -205,12 +158,8 @@ class LoopPanel(Panel):
         self.script.value = export_script(broken.config, broken.fingerprint)
         self.script.layout.display = None
 
-    # -- sharing -------------------------------------------------------------------------
-    def settings(self) -> dict:
-        return shareable(self.config())
-
-    def apply_settings(self, data: dict) -> None:
-        cfg = config_from(data, self.config()).validate()
+    def show_config(self, cfg: RunConfig) -> None:
+        """Make cfg (mistakes aside) the base and show its dropout, norm and mistakes in the controls."""
         if float(cfg.dropout) not in DROPOUTS:
             self.dropout.options = tuple(sorted({*DROPOUTS, float(cfg.dropout)}))
         self.base = cfg.replace(mistakes=())

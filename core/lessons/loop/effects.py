@@ -35,5 +35,5 @@ def mistake_effects(correct, buggy) -> list:
         elif key == "sum_reduction":
             ratio, ok_ratio = _step0_ratio(buggy), _step0_ratio(correct)
             params.update(times=ratio / ok_ratio if ok_ratio else math.nan, batch=buggy.config.batch_size)
-        rows.append({"mistake": key, "code": f"effect.{key}", "params": params})
+        rows.append({"mistake": key, "code": f"loop.effect.{key}", "params": params})
     return rows
