@@ -35,7 +35,8 @@ class LoopCode:
                 box.add_class(f"tp-loop-mistake-{key}")
                 self.switches[key] = box
                 boxes.append(box)
-            code = W.HTML(f"<code style='white-space:pre'>{line}</code>", layout=W.Layout(width="36em", min_width="36em"))
+            code = W.HTML(f"<code style='white-space:pre'>{line}</code>",
+                          layout=W.Layout(width="36em", min_width="36em"))
             rows.append(W.HBox([code, *boxes]))
         self.widget = W.VBox(rows)
 

@@ -44,7 +44,8 @@ class InitTable:
             got = "; ".join(f"{part}: {name}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
                             for part, (name, kwargs) in row["got"].items())
             cells = (row["name"], row["type"], got, f"{row['weight_mean']:.4f}", f"{row['weight_std']:.4f}")
-            body += "<tr>" + "".join(f"<td style='padding:2px 10px'>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
+            body += "<tr>" + "".join(f"<td style='padding:2px 10px'>{html.escape(str(c))}</td>"
+                                     for c in cells) + "</tr>"
         note = ""
         if self.preset.value == "course_normal":
             first = self.rows[0]

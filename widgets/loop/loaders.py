@@ -38,7 +38,8 @@ class LoaderLab:
 
     def show(self):
         """Draw the batches a DataLoader serves with the chosen shuffle and generator."""
-        self.batches = batch_indices(N, BATCH, EPOCHS, shuffle=self.shuffle.value, seed=0 if self.seeded.value else None)
+        self.batches = batch_indices(N, BATCH, EPOCHS, shuffle=self.shuffle.value,
+                                     seed=0 if self.seeded.value else None)
         self.render()
 
     def measure(self):
