@@ -49,6 +49,16 @@ from .lessons.losses.demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_cu
 from .lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
 # lesson: training
 from .lessons.train.crossval import cross_validate, fold_summary
+# lesson: the training loop
+from .engine.mistakes import LOOP_MISTAKES
+from .engine.init_rules import RULE_TYPES, initialize_weights
+from .plain import NORMS
+from .lessons.loop.closed_forms import UPDATE_RATIO_RULE, expected_initial_loss, softmax_ce_floor
+from .lessons.loop.loaders import batch_indices, worker_augmentations
+from .lessons.loop.memory import saved_for_backward
+from .lessons.loop.effects import mistake_effects
+from .lessons.loop.pair import run_with_mistakes
+from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
 
 __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
@@ -71,4 +81,7 @@ __all__ = [
     "BASE_LOGITS", "SCALE_RANGE", "check_scale", "loss_curves", "loss_gradients", "scaled_log_softmax",
     "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp", "mse", "nll",
     "cross_validate", "fold_summary",
+    "LOOP_MISTAKES", "RULE_TYPES", "initialize_weights", "NORMS", "UPDATE_RATIO_RULE", "expected_initial_loss",
+    "softmax_ce_floor", "batch_indices", "worker_augmentations", "saved_for_backward",
+    "mistake_effects", "run_with_mistakes", "INIT_RULE_PRESETS", "init_rules_report",
 ]

@@ -99,8 +99,9 @@ def test_unseeded_runs_cannot_be_exported(cfg):
 
 
 @pytest.mark.parametrize("cfg", [RunConfig(epochs=2, hidden=(16,), optimizer="momentum"),
-                                 RunConfig(epochs=3, hidden=(16,), optimizer="adam", lr=0.01, seed=4)],
-                         ids=["momentum", "adam"])
+                                 RunConfig(epochs=3, hidden=(16,), optimizer="adam", lr=0.01, seed=4),
+                                 RunConfig(epochs=2, hidden=(16,), dropout=0.3, mistakes=("no_shuffle",))],
+                         ids=["momentum", "adam", "dropout-and-a-mistake"])
 def test_a_script_saved_after_an_epoch_and_resumed_in_a_fresh_process_prints_the_same_fingerprint(cfg, tmp_path):
     expected = train(cfg).fingerprint
     script = export_script(cfg, expected, save_epoch=1)

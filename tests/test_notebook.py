@@ -13,7 +13,7 @@ def test_notebook_executes_without_errors_and_shows_every_panel():
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.source.strip().splitlines()[-1] for c in code_cells[:-1]] == [
-        "app", "app.lr", "app.init", "app.seeds", "app.train", "app.losses", "app.gpu"]
+        "app", "app.lr", "app.init", "app.seeds", "app.train", "app.losses", "app.gpu", "app.loop"]
     *panel_cells, last = code_cells
     assert last.source.startswith("app.apply_page_settings()") and not last.outputs  # the URL's settings, silently
     for cell in panel_cells:

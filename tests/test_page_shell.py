@@ -1,7 +1,7 @@
 """The page a learner sees at 1366×768 (a class projector), under Voila: every message in view and covering
 nothing, axe-core finding no serious violation, no English left in 中文 mode, keyboard and language attributes.
 
-Each test walks the six panels as a learner would: a bad value where a panel takes one, then the panel's
+Each test walks the seven panels as a learner would: a bad value where a panel takes one, then the panel's
 main action. Screenshots of every panel after its main action go to test-artifacts/ (page-<lang>-<panel>.png).
 """
 import json
@@ -10,7 +10,7 @@ import re
 import pytest
 import torch
 
-from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, catalogue
+from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, NORMS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
 from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
 from widgets.shell.app import PANELS
@@ -18,7 +18,7 @@ from widgets.shell.app import PANELS
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
 LAYERS = [name for model in MODELS for name, _ in build_model(model, (4,), "relu", (1, 8, 8), 10).named_children()]
-REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
+REGISTRIES = (ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, NORMS, OPTIMIZERS, LAYERS)  # names a panel shows as they are
 LOAD_TIMEOUT_MS = 180_000
 RUN_TIMEOUT_MS = 180_000
 
@@ -65,6 +65,12 @@ def lr_add(page, lang):
     page.locator(".tp-panel-lr button", has_text=text("lr.add", lang)).click()
 
 
+def loop_run(page, lang):
+    """The Loop panel runs only with a mistake switched on: tick one beside its line, then run both loops."""
+    page.click(".tp-panel-loop .tp-loop-mistake-no_eval_mode input")
+    page.click(".tp-panel-loop .tp-run")
+
+
 def losses_at_50(page, lang):
     """The Losses panel redraws as its controls move (it has no Run): type scale 50, await the new bars."""
     bars = "() => JSON.stringify(document.querySelector('.tp-panel-losses .js-plotly-plot').data[0].y)"
@@ -87,6 +93,7 @@ WALK = {
     # without a GPU its boxes are disabled: the message to see is the one saying there is none
     "gpu": (None, lambda page, lang: page.click(".tp-panel-gpu .tp-run"),
             "gpu.refreshed" if torch.cuda.is_available() else "gpu.refreshed_cpu"),
+    "loop": (None, loop_run, "status.ready"),  # its settings are dropdowns and switches: nothing to mistype
 }
 
 

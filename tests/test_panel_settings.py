@@ -14,6 +14,7 @@ VALUES = {
     "train": {"dataset": "moons", "hidden": [8, 4], "lr": 0.05, "seed": 7, "optimizer": "adam", "k": 4},
     "losses": {"scale": 100.0, "target": 2, "p": 0.3},
     "gpu": {"fraction": 0.5, "megabytes": "256"},
+    "loop": {"dropout": 0.5, "norm": "none", "mistakes": ["no_shuffle", "sum_reduction"], "seed": 3, "epochs": 2},
 }
 
 

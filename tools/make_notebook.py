@@ -43,6 +43,14 @@ LESSONS = [
      "memory fraction produces.\n\n"
      "使用哪个设备、显存的占用与保留量、`empty_cache`，以及设置显存比例后产生的显存不足错误。",
      "app.gpu"),
+    ("## 7 · The loop's classic mistakes · 训练循环的经典错误\n"
+     "Forget `zero_grad`, validate in train mode or without `no_grad`, skip shuffling, put a softmax before the "
+     "loss, leak validation statistics, sum instead of average: switch one on beside its line and run it next to "
+     "the correct loop. Then `initialize_weights` by module type, and what a DataLoader really serves.\n\n"
+     "忘记 `zero_grad`、在训练模式下或不用 `no_grad` 验证、不打乱数据、在损失前加 softmax、泄露验证集统计量、"
+     "用求和代替平均：在对应代码行旁打开一个错误，与正确的循环并排运行。然后按模块类型 `initialize_weights`，"
+     "再看看 DataLoader 实际给出的批次。",
+     "app.loop"),
 ]
 
 

@@ -45,6 +45,10 @@ class RunConfig:
     unseeded: tuple = ()  # parts drawn fresh even with a seed: any of SEED_PARTS
     schedule: str = "constant"  # how the rate moves over the run (a key of SCHEDULES); lr is its peak
     warmup_steps: int = 0  # steps of linear warm-up ("warmup_cosine")
+    norm: str = "none"  # "batch": batch norm after each hidden layer (models where train/eval matters)
+    dropout: float = 0.0  # dropout after each hidden activation, 0 <= p < 1
+    mistakes: tuple = ()  # the loop lab's mistakes: keys of LOOP_MISTAKES
+    init_rules: dict | None = None  # initialize_weights rules by module type, applied after `init`
 
     def validate(self) -> "RunConfig":
         """Raise ConfigError with one short sentence for the first unusable setting."""
@@ -79,6 +83,7 @@ class RunConfig:
             raise ConfigError("stats_range")
         if not isinstance(self.deterministic, bool):
             raise ConfigError("deterministic_bool")
+        self._check_loop_lab()
         sizes = split_sizes(self.dataset, val_fraction)
         batch = check_batch_size(self.batch_size, sizes[0] if sizes else None)
         if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
@@ -92,6 +97,20 @@ class RunConfig:
                 raise ConfigError("no_gpu")
         return self
 
+    def _check_loop_lab(self):
+        """The loop lab's settings: norm, dropout, mistakes and init rules."""
+        from ..plain import NORMS
+        from .init_rules import check_init_rules
+        from .mistakes import check_mistakes
+
+        _choice("normalisation", self.norm, tuple(NORMS))
+        dropout = _number("dropout", self.dropout)
+        if not 0 <= dropout < 1:
+            raise ConfigError("dropout_range")
+        check_mistakes(self.mistakes)
+        if self.init_rules is not None:
+            check_init_rules(self.init_rules)
+
     def _check_work(self, sizes, batch, epochs):
         """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
         from ..data.datasets import input_shape_of
@@ -99,7 +118,8 @@ class RunConfig:
 
         shape = input_shape_of(self.dataset)
         if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
-            model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1])  # on meta: free
+            model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1],
+                                self.norm, self.dropout)  # on meta: free
             count = sum(p.numel() for p in model.parameters())
             if count > MAX_PARAMETERS:
                 raise ConfigError("too_many_parameters", count=count, limit=MAX_PARAMETERS)
@@ -115,9 +135,12 @@ class RunConfig:
     def to_dict(self) -> dict:
         """JSON-safe dict of every field."""
         d = dataclasses.asdict(self)
-        for key in ("hidden", "unseeded"):
+        for key in ("hidden", "unseeded", "mistakes"):
             if isinstance(d[key], (tuple, list)):
                 d[key] = list(d[key])
+        if isinstance(d["init_rules"], dict):
+            d["init_rules"] = {kind: {part: list(spec) for part, spec in rule.items()}
+                               for kind, rule in d["init_rules"].items()}
         return d
 
     @classmethod
@@ -127,9 +150,13 @@ class RunConfig:
             raise ConfigError("settings_object")
         refuse_unknown(data, (f.name for f in fields(cls)))
         data = dict(data)
-        for key in ("hidden", "unseeded"):
+        for key in ("hidden", "unseeded", "mistakes"):
             if isinstance(data.get(key), list):
                 data[key] = tuple(data[key])
+        if isinstance(data.get("init_rules"), dict):
+            data["init_rules"] = {kind: {part: tuple(spec) if isinstance(spec, list) else spec
+                                         for part, spec in rule.items()} if isinstance(rule, dict) else rule
+                                  for kind, rule in data["init_rules"].items()}
         return cls(**data)
 
     def to_json(self) -> str:

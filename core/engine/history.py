@@ -28,6 +28,7 @@ class History:
     fingerprint: str = ""
     steps_per_epoch: int = 0
     lr: list = field(default_factory=list)  # the learning rate used at each step
+    health: dict = field(default_factory=dict)  # see engine/health.py: step-0 loss vs ln C, grad norm, ratios
 
     @property
     def steps(self) -> int:

@@ -7,10 +7,11 @@ from torch import nn
 from .. import plain
 
 
-def build_model(model: str, hidden, activation: str, input_shape, n_classes: int) -> nn.Sequential:
+def build_model(model: str, hidden, activation: str, input_shape, n_classes: int, norm="none",
+                dropout=0.0) -> nn.Sequential:
     """An MLP or CNN as named blocks (`layer1`, …, `out`) on the meta device: no RNG is drawn."""
     with torch.device("meta"):
-        return plain.build_model(model, hidden, activation, input_shape, n_classes)
+        return plain.build_model(model, hidden, activation, input_shape, n_classes, norm, dropout)
 
 
 def materialise(model: nn.Module, device="cpu") -> nn.Module:
@@ -25,7 +26,9 @@ def stat_layers(model: nn.Module) -> dict:
     layers = {}
     for name, block in model.named_children():
         if isinstance(block, nn.Sequential):
-            layers[name] = (block, block[0])
+            # the activation's output: the block's own, unless dropout (the last module) follows it
+            shown = block[-2] if isinstance(block[-1], nn.Dropout) else block
+            layers[name] = (shown, block[0])
         elif isinstance(block, (nn.Linear, nn.Conv2d)):
             layers[name] = (block, block)
     return layers

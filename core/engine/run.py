@@ -11,11 +11,13 @@ from .config import MAX_STEPS, SEED_PARTS, RunConfig, check_batch_size
 from .devices import resolve_device
 from .errors import ConfigError
 from .fingerprints import fingerprint
+from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS
 from .schedules import schedule_lr
 from ..plain import evaluate
+from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
 from .seeding import deterministic_mode, fresh_seed
 from .stats import HIST_RANGE, LayerStats
 
@@ -40,6 +42,7 @@ class Run:
     def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None, lr_at=None, steps=None):
         from ..data.datasets import load_dataset
         from ..plain import init_model
+        from .init_rules import initialize_weights
 
         self.cfg = cfg.validate()
         if steps is not None and not 1 <= steps <= MAX_STEPS:
@@ -59,18 +62,29 @@ class Run:
         with deterministic_mode(cfg.deterministic):
             # `data` lets a caller supply its own split (k-fold); by default the config's data set is loaded.
             if data is None:
-                data = load_dataset(cfg.dataset, seeds["split"], float(cfg.val_fraction))
+                data = load_dataset(cfg.dataset, seeds["split"], float(cfg.val_fraction),
+                                    leaky="leaky_normalisation" in cfg.mistakes)
             self.data = data
-            self.x_train, self.y_train = (t.to(self.device) for t in data.train.tensors)
+            x_train, y_train = data.train.tensors
+            if "no_shuffle" in cfg.mistakes:
+                x_train, y_train = sorted_by_class(x_train, y_train)
+            self.x_train, self.y_train = x_train.to(self.device), y_train.to(self.device)
             self.val, self.test = data.val.tensors, data.test.tensors
             self.batch_size = check_batch_size(cfg.batch_size, len(self.y_train))  # a CSV's size is known only now
-            model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes)
+            model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes,
+                                cfg.norm, cfg.dropout)
             model = materialise(model, "cpu")
             # Initialise on the CPU generator, then move: the same seed gives the same weights on any device.
             init_model(model, cfg.init, cfg.activation, generator=init_gen, sample=data.train.tensors[0][:256])
+            if cfg.init_rules is not None:
+                initialize_weights(model, cfg.init_rules, generator=init_gen)
             self.model = model.to(self.device)
         self.optimizer = OPTIMIZERS[cfg.optimizer](self.model.parameters(), float(cfg.lr))
         self.stats = LayerStats(stat_layers(self.model)).__enter__()
+        self.mistakes = frozenset(cfg.mistakes)
+        self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
+        self.history.health = new_health(data.n_classes)
+        self.gauges = HealthGauges(stat_layers(self.model), self.history.health)
         self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
         self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
         if self.lr_at is None and cfg.schedule != "constant":
@@ -106,7 +120,10 @@ class Run:
             return idx
         if self.step_index >= self.total_steps:
             return None
-        perm = torch.randperm(len(self.y_train), generator=self.order_gen).to(self.device)
+        if "no_shuffle" in self.mistakes:  # file order, every epoch the same
+            perm = torch.arange(len(self.y_train), device=self.device)
+        else:
+            perm = torch.randperm(len(self.y_train), generator=self.order_gen).to(self.device)
         self._batches = iter(perm.split(self.batch_size))
         return next(self._batches)
 
@@ -124,18 +141,32 @@ class Run:
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
         self.model.train()
         self.stats.armed = sample
-        loss = F.cross_entropy(self.model(self.x_train[idx]), self.y_train[idx])
+        if sample:
+            self.gauges.arm(step)
+        try:
+            with self.dropout.active():
+                loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
+        finally:
+            self.gauges.disarm()
         value = loss.item()
         self.history.train_loss.append(value)
+        if step == 0:
+            self.history.health["initial_loss"] = value
         if not math.isfinite(value):
             self.history.diverged_at = step
             self.stats.armed = False
             self._emit("on_step", {"step": step, "epoch": self.epoch, "loss": value, "stats": None})
             return self._finish()
-        self.optimizer.zero_grad(set_to_none=True)
+        if "no_zero_grad" not in self.mistakes:
+            self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        self.history.health["grad_norm"].append(grad_norm(self.model.parameters()))
         stats = self.stats.collect() if sample else None
+        if sample:
+            self.gauges.before_step()
         self.optimizer.step()
+        if sample:
+            self.gauges.after_step(step)
         if stats:
             self._record_stats(step, stats)
         self.step_index += 1
@@ -147,6 +178,12 @@ class Run:
             return self._finish()  # the last step ends the run: its test accuracy is there at once
         return True
 
+    def _loss(self, logits, y):
+        """The training loss, with the loop lab's mistakes in it where the config asks."""
+        if "softmax_then_ce" in self.mistakes:
+            logits = F.softmax(logits, dim=1)
+        return F.cross_entropy(logits, y, reduction="sum" if "sum_reduction" in self.mistakes else "mean")
+
     def _record_stats(self, step, stats):
         for name, values in stats.items():
             series = self.history.layer_stats.setdefault(
@@ -156,14 +193,17 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
-        loss, acc = self.evaluate(*self.val)
+        with counting_saved_bytes(self.history.health):  # what validation keeps for a backward (the grad mistake)
+            loss, acc = self.evaluate(*self.val)
         self.history.val_loss.append(loss)
         self.history.val_acc.append(acc)
         self._emit("on_epoch", {"epoch": self.epoch, "step": self.step_index, "val_loss": loss, "val_acc": acc})
 
     def evaluate(self, x, y):
         """(mean loss, accuracy) on a split in eval mode; (None, None) for an empty split."""
-        return evaluate(self.model, x, y, self.device)
+        with self.dropout.active():  # in train mode (a mistake) dropout draws here too
+            return evaluate(self.model, x, y, self.device, train_mode="no_eval_mode" in self.mistakes,
+                            with_grad="eval_with_grad" in self.mistakes, softmax="softmax_then_ce" in self.mistakes)
 
     def _finish(self) -> bool:
         h = self.history

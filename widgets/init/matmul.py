@@ -67,7 +67,11 @@ class MatmulSection:
             self.fig.layout.title = t("init.mm.title")
             self.fig.layout.xaxis.title = t("init.mm.layer")
             self.fig.layout.yaxis.title = self.fig.data[0].name = t("init.mm.std")
-        self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>" if self.verdict else ""
+        note = ""
+        r = self.result
+        if r is not None and r.vector_nonfinite is not None and r.vector_nonfinite != r.first_nonfinite:
+            note = t("init.mm.vector", std_layer=r.first_nonfinite, layer=r.vector_nonfinite)
+        self.sentence.value = f"<b>{verdict_text(t, self.verdict)}</b>{note}" if self.verdict else ""
 
 
 def check_layers(depth) -> int:

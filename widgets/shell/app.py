@@ -1,4 +1,4 @@
-"""The app shell: language switch, status line, page style, and the six panels (built when first shown)."""
+"""The app shell: language switch, status line, page style, and the seven panels (built when first shown)."""
 from __future__ import annotations
 
 import importlib
@@ -25,6 +25,7 @@ PANELS = {  # attribute -> (module, class)
     "train": ("widgets.train.panel", "TrainPanel"),
     "losses": ("widgets.losses.panel", "LossesPanel"),
     "gpu": ("widgets.gpu.panel", "GPUPanel"),
+    "loop": ("widgets.loop.panel", "LoopPanel"),
 }
 
 STYLE = "<style>" + (pathlib.Path(__file__).resolve().parent / "assets" / "app.css").read_text() + "</style>"
@@ -101,7 +102,7 @@ class App:
             panel.apply_url_settings(settings)
 
     def panel(self, name: str):
-        """The named panel (lr, init, seeds, train, losses, gpu), built once."""
+        """The named panel (lr, init, seeds, train, losses, gpu, loop), built once."""
         if name not in self._panels:
             module, cls = PANELS[name]
             try:

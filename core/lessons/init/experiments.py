@@ -1,4 +1,5 @@
 """The course's initialisation experiments, each drawing only from a private seeded generator."""
+import math
 from typing import List, NamedTuple, Optional
 
 import torch
@@ -12,7 +13,8 @@ class MatmulStats(NamedTuple):
     """Per-layer statistics of x in the deep-matmul experiment."""
     means: List[float]
     stds: List[float]
-    first_nonfinite: Optional[int]  # 1-based layer where x first holds inf/nan, or None
+    first_nonfinite: Optional[int]  # 1-based layer where x or its std (the chart) is first inf/nan, or None
+    vector_nonfinite: Optional[int] = None  # 1-based layer where x itself first holds inf/nan, or None
 
 
 class Moments(NamedTuple):
@@ -39,10 +41,12 @@ def deep_matmul(depth=100, width=512, scale=1.0, relu=False, seed=0):
     x is one float32 vector of length `width`, as in the course. With relu=True each step is
     x <- relu(A_k @ x). The std of x grows by scale*sqrt(width) per layer (times sqrt(1/2) after
     ReLU), so scale=1 overflows float32 near layer 28 and scale=0.01 underflows to exact zeros.
+    The std is computed in float32 like x, and its sum of squares overflows a layer before x itself does:
+    first_nonfinite names the layer where the std (what the chart shows) is first non-finite.
     """
     g = _generator(seed)
     x = torch.randn(width, generator=g)
-    means, stds, first_nonfinite = [], [], None
+    means, stds, first_nonfinite, vector_nonfinite = [], [], None, None
     for layer in range(1, depth + 1):
         a = torch.randn(width, width, generator=g) * scale
         x = a @ x
@@ -50,9 +54,11 @@ def deep_matmul(depth=100, width=512, scale=1.0, relu=False, seed=0):
             x = x.clamp_min(0)
         means.append(x.mean().item())
         stds.append(x.std().item())
-        if first_nonfinite is None and not bool(torch.isfinite(x).all()):
+        if vector_nonfinite is None and not bool(torch.isfinite(x).all()):
+            vector_nonfinite = layer
+        if first_nonfinite is None and (vector_nonfinite is not None or not math.isfinite(stds[-1])):
             first_nonfinite = layer
-    return MatmulStats(means, stds, first_nonfinite)
+    return MatmulStats(means, stds, first_nonfinite, vector_nonfinite)
 
 
 def product_moments(n=10000, relu=False, seed=0):

@@ -84,7 +84,7 @@ def hist_image(hists, hist_range):
 def scale_verdict(stds, means, first_nonfinite=None) -> Verdict:
     """Per-layer std/mean -> the first non-finite layer, the layer it became exactly zero, or its final scale.
 
-    `first_nonfinite` (deep_matmul's) wins when given: a vector can hold inf a layer before its std does.
+    `first_nonfinite` (deep_matmul's) wins when given; it is the first layer whose std or vector is non-finite.
     """
     if first_nonfinite is None:
         first_nonfinite = next((k for k, s in enumerate(stds, 1) if not math.isfinite(s)), None)

@@ -14,13 +14,14 @@ import textwrap
 
 import numpy as np
 
-from ... import plain
+from ... import plain, plain_loop
 from ...data import mnist
 from ...data import toy as toy_data
 from ...engine.config import RunConfig
 from ...data.datasets import input_shape_of, pool_arrays
 from ...engine.errors import ConfigError
 from ...engine.messages import error_messages
+from ..loop.script import loop_code, needs_loop_pieces
 
 # foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/engine/optimizers.py)
 # follow step for step; on a GPU torch.optim would otherwise pick its multi-tensor code.
@@ -71,77 +72,6 @@ train_x, train_y, test_x, test_y = (parse_idx(gzip.decompress(pathlib.Path(FOLDE
 splits = split_files(*as_tensors(train_x[:, None], train_y), *as_tensors(test_x[:, None], test_y),
                      torch.Generator().manual_seed(SEED), VAL_FRACTION)
 '''
-# Checkpoints at an epoch's end: the next epoch's order is then all in order_gen's state.
-RESUME = '''\
-# ---- save and resume: `python {filename} --save` stops after epoch SAVE_EPOCH and writes CHECKPOINT
-# (plain tensors and dicts); `python {filename} --resume` loads it (torch.load with weights_only=True: no
-# code runs) into this fresh model, optimizer and generator, and goes on: the fingerprint is the same
-CHECKPOINT, SAVE_EPOCH = "checkpoint.pt", {save_epoch}
-start_epoch = 0
-if "--resume" in sys.argv:
-    state = torch.load(CHECKPOINT, map_location=DEVICE, weights_only=True)
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])  # momentum buffers, Adam's moments and step counts
-    order_gen.set_state(state["order_gen"])  # without it the next epoch would replay epoch 0's order
-    train_loss, val_loss, val_acc, start_epoch = state["train_loss"], state["val_loss"], state["val_acc"], state["epoch"]
-
-'''
-SAVE = '''\
-    if "--save" in sys.argv and epoch + 1 == SAVE_EPOCH:
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "order_gen": order_gen.get_state(),
-                    "epoch": epoch + 1, "train_loss": train_loss, "val_loss": val_loss, "val_acc": val_acc}, CHECKPOINT)
-        print(f"saved {CHECKPOINT} after epoch {SAVE_EPOCH}: run again with --resume")
-        sys.exit(0)
-'''
-RUN = '''\
-(x_train, y_train), (x_val, y_val), (x_test, y_test) = splits
-(x_train, x_val, x_test), _, _ = standardise(x_train, x_val, x_test)  # by the training split's statistics
-
-# ---- model and init: every random number of the init from one generator seeded with SEED ----------
-model = build_model(MODEL, HIDDEN, ACTIVATION, tuple(x_train.shape[1:]), N_CLASSES)
-init_model(model, INIT, ACTIVATION, generator=torch.Generator().manual_seed(SEED), sample=x_train[:256])
-model = model.to(DEVICE)
-optimizer = {optimizer}
-
-# ---- the loop: train() / zero_grad / forward / loss / backward / step; validate under no_grad --------
-order_gen = torch.Generator().manual_seed(SEED)
-x_train, y_train = x_train.to(DEVICE), y_train.to(DEVICE)
-train_loss, val_loss, val_acc = [], [], []
-diverged = False
-{resume}for epoch in range({first_epoch}, EPOCHS):
-    perm = torch.randperm(len(y_train), generator=order_gen).to(DEVICE)
-    for idx in perm.split(BATCH_SIZE):
-        model.train()
-        loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
-        train_loss.append(loss.item())
-        if not math.isfinite(train_loss[-1]):
-            diverged = True  # a non-finite loss ends the run: it is a result, not an error
-            break
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    if diverged:
-        break
-    loss_value, accuracy = evaluate(model, x_val, y_val, DEVICE)
-    val_loss.append(loss_value)
-    val_acc.append(accuracy)
-{save}
-if not diverged:
-    test_loss, test_acc = evaluate(model, x_test, y_test, DEVICE)
-    print(f"test accuracy {{test_acc:.4f}}")
-print(f"steps {{len(train_loss)}}, final loss {{train_loss[-1]:.6g}}, val acc {{val_acc}}")
-print(run_digest(module_digest(model), train_loss, val_loss, val_acc))  # the fingerprint: SHA-256 of weights and losses
-'''
-
-
-def _checkpoint_code(save_epoch, filename) -> dict:
-    """The RUN template's save/resume blocks: empty unless the script is to save after `save_epoch`."""
-    if save_epoch is None:
-        return {"resume": "", "first_epoch": "0", "save": ""}
-    return {"resume": RESUME.format(save_epoch=int(save_epoch), filename=filename), "first_epoch": "start_epoch",
-            "save": SAVE}
-
-
 def _embedded(module) -> str:
     """A core module's whole source under a banner naming it."""
     name = f"core/{module.__name__.rsplit('.', 1)[-1]}.py"
@@ -210,12 +140,15 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
         f"ACTIVATION = {cfg.activation!r}", f"INIT = {cfg.init!r}", f"N_CLASSES = {n_classes}",
         f"VAL_FRACTION = {float(cfg.val_fraction)!r}", f"LR = {float(cfg.lr)!r}",
         f"BATCH_SIZE = {int(cfg.batch_size)}", f"EPOCHS = {int(cfg.epochs)}", f"DEVICE = torch.device({device})",
-    ]) + "\n"
+        f"NORM = {cfg.norm!r}", f"DROPOUT = {float(cfg.dropout)!r}",
+    ] + ([f"INIT_RULES = {cfg.init_rules!r}"] if cfg.init_rules is not None else [])) + "\n"
     parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
                            imports="".join(f"import {m}\n" for m in sorted(imports))),
              _embedded(plain), _messages(plain)]
     if cfg.dataset in toy_data.TOY_SETS:
         parts.append(_embedded(toy_data))
+    if needs_loop_pieces(cfg):
+        parts.append(_embedded(plain_loop))
     parts += [settings, DETERMINISTIC if cfg.deterministic else "", data_code,
-              RUN.format(optimizer=OPTIMIZER_CODE[cfg.optimizer], **_checkpoint_code(save_epoch, filename))]
+              loop_code(cfg, OPTIMIZER_CODE[cfg.optimizer], save_epoch, filename)]
     return "\n\n".join(part.rstrip("\n") for part in parts if part) + "\n"

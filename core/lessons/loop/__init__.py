@@ -1,0 +1,1 @@
+"""Lesson: the training loop (its classic mistakes, health gauges, initialize_weights, the DataLoader lab)."""
