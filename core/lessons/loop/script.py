@@ -3,16 +3,11 @@ own line, marked with a comment, so the script shows the bug it reproduces."""
 from __future__ import annotations
 
 from ...engine.config import RunConfig
+from ...engine.messages import catalogue
+from ...engine.mistakes import LOOP_MISTAKES
 
-WHY = {
-    "no_zero_grad": "no optimizer.zero_grad(), so gradients accumulate across steps",
-    "no_eval_mode": "validation in train mode (dropout on, batch norm on batch statistics)",
-    "no_shuffle": "the training rows sorted by class and served in file order",
-    "softmax_then_ce": "softmax before F.cross_entropy: the loss cannot fall below ln(e + C - 1) - 1",
-    "leaky_normalisation": "standardised with statistics of every row, validation and test included",
-    "eval_with_grad": "validation without torch.no_grad(): same numbers, more memory",
-    "sum_reduction": 'reduction="sum" at the same learning rate: the step grows with the batch size',
-}
+# why each mistake is one (the comment on its line): the English catalogue's "loop.why.<key>"
+WHY = {key: catalogue("en")[f"loop.why.{key}"] for key in LOOP_MISTAKES}
 
 
 # Checkpoints at an epoch's end: the next epoch's order is then all in order_gen's state.
