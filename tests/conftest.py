@@ -1,6 +1,7 @@
 """Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), a check that
-every test leaves global state as it found it, and one headless Chromium per browser test module (a
-session-wide one would keep Playwright's event loop running under the tests that use asyncio.run)."""
+every test leaves global state as it found it, one Voila server for the browser tests, and one headless
+Chromium per browser test module (a session-wide one would keep Playwright's event loop running under the
+tests that use asyncio.run)."""
 import os
 import random
 import sys
@@ -26,6 +27,16 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One plain `voila app.ipynb` shared by the browser tests that need nothing more of it (a module that
+    needs another server defines its own `server`): each page gets a kernel of its own anyway."""
+    from servers import voila
+
+    with voila() as srv:
+        yield srv
 
 
 # Set by pytest for each test, and by torch itself the first time anything imports torch._inductor.

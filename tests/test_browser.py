@@ -5,20 +5,12 @@ import time
 
 import pytest
 
-from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS
 
 pytestmark = pytest.mark.browser
 PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
 LONG_RUNNING = ("lr", "init", "seeds", "train")  # the panels with a run to start and stop
 LOAD_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def server():
-    # Not preheated: these tests are shorter than a pool's refill, which then only competes with them for the
-    # two cores (measured 138 s plain, 154 s with a pool of one, back to back).
-    with voila() as srv:
-        yield srv
 
 
 def open_app(browser, server, query=""):

@@ -2,16 +2,10 @@
 sentence with this run's numbers and the live curves."""
 import pytest
 
-from servers import ARTIFACTS, voila
+from servers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def server():
-    with voila() as srv:
-        yield srv
 
 
 def test_a_mistake_switched_on_runs_beside_the_correct_loop(browser, server):

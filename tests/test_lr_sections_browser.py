@@ -1,16 +1,10 @@
 """End to end: the learning-rate panel's new sections run from their buttons in Voila and draw."""
 import pytest
 
-from servers import ARTIFACTS, voila
+from servers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def server():
-    with voila() as srv:
-        yield srv
 
 
 def plot_data(page, index):

@@ -13,7 +13,6 @@ import torch
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, NORMS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
 from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
-from widgets.shell.app import PANELS
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}

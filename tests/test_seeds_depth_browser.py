@@ -2,16 +2,9 @@
 are drawn without any symbol font (dingbats showed as empty boxes)."""
 import pytest
 
-from servers import voila
 from test_browser import LOAD_TIMEOUT_MS, open_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    with voila() as srv:
-        yield srv
 
 
 def wait_text(page, selector, text):
