@@ -31,11 +31,14 @@ def browser():
 
 @pytest.fixture(scope="session")
 def server():
-    """One plain `voila app.ipynb` shared by the browser tests that need nothing more of it (a module that
-    needs another server defines its own `server`): each page gets a kernel of its own anyway."""
+    """One `voila app.ipynb` shared by the browser tests that need nothing more of it (a module that needs
+    another server defines its own `server`). One kernel is kept preheated, as `make app` keeps one: each
+    page still gets a kernel of its own, made ready while the test before it ran (these four modules took
+    130 s instead of 153 s, back to back on a quiet machine). Plain Voila's own path is tested in
+    test_page_serving.py."""
     from servers import voila
 
-    with voila() as srv:
+    with voila(pool=1) as srv:
         yield srv
 
 

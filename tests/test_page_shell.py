@@ -250,9 +250,9 @@ def test_keyboard_focus_language_attributes_and_focus_ring(browser, server):
     assert page.evaluate("document.documentElement.lang") == "en" and toggle() == [["English", "true"], ["中文", "false"]]
     assert page.get_attribute(".tp-status", "role") == "status"
     assert page.get_attribute(".tp-status", "aria-live") == "polite"
-    handle = page.locator(".tp-panel-lr [role=slider]")  # the step-size slider is a log slider
+    handle = page.locator(".tp-lr-surface-rate [role=slider]")  # the step-size slider is a log slider
     assert handle.get_attribute("aria-label") == text("lr.surface_lr", "en")
-    assert handle.get_attribute("aria-valuetext") == page.inner_text(".tp-panel-lr .widget-readout").strip()
+    assert handle.get_attribute("aria-valuetext") == page.inner_text(".tp-lr-surface-rate .widget-readout").strip()
     run = page.locator(".tp-panel-lr .tp-run")
     run.focus()
     assert run.evaluate("b => b.matches(':focus-visible') && parseFloat(getComputedStyle(b).outlineWidth) >= 2")
