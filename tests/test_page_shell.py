@@ -113,6 +113,7 @@ def walk(page, lang, after_message=None, after_main=None):
             wait_status(page, opening(outcome, lang))
             page.wait_for_function("n => !document.querySelector(`.tp-panel-${n} .tp-run`).disabled", arg=name,
                                    timeout=RUN_TIMEOUT_MS)
+        assert "Traceback" not in page.inner_text("body")
         if after_main:
             after_main(name)
 
