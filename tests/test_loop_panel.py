@@ -41,6 +41,24 @@ def test_both_loops_are_drawn_as_core_trains_them(ran):
     assert app.status.text == "Ready." and not panel.run.disabled and panel.stop_button.disabled
 
 
+def test_the_health_gauges_speak_of_the_layer_picked():
+    panel = App().panel("loop")
+    panel.threaded = False
+    panel.apply_settings({"hidden": [16, 8], "epochs": 1})
+    panel.code.switches["sum_reduction"].value = True
+    panel.run.click()
+    correct, broken = panel.histories
+    assert panel.layer.options == ("layer1", "layer2")
+    assert panel.layer.options == tuple(correct.health["dead_fraction"])
+    for layer in panel.layer.options:
+        panel.layer.value = layer
+        ratios = broken.health["update_ratio"][layer]["ratio"]
+        assert list(panel.ratio_fig.data[1].y) == [math.log10(r) if r > 0 and math.isfinite(r) else None for r in ratios]
+        assert layer in panel.ratio_fig.layout.title.text
+        dead = f"{broken.health['dead_fraction'][layer]['fraction'][-1]:.0%}"
+        assert f"dead units in {layer} at the end" in panel.health.value and dead in panel.health.value
+
+
 def test_one_sentence_per_mistake_with_this_runs_numbers_in_both_languages(ran):
     app, panel = ran
     rows = mistake_effects(*panel.histories)

@@ -24,7 +24,7 @@ DROPOUTS = (0.0, 0.3, 0.5)
 
 class LoopPanel(Panel):
     """Loop panel; attributes code (switches), dropout, norm, run, stop_button, loss_fig, acc_fig, ratio_fig,
-    effects (sentences), health, export, script, histories."""
+    layer (the gauges' layer), effects (sentences), health, export, script, histories."""
 
     name = "loop"
     schema = (RunSettings(lambda p: p.config(), lambda p, cfg: p.show_config(cfg)),)
@@ -45,6 +45,10 @@ class LoopPanel(Panel):
         self.loss_fig = self._figure("lines", yaxis=dict(type="log", exponentformat="power"))
         self.acc_fig = self._figure("lines+markers", yaxis=dict(range=[0, 1]))
         self.ratio_fig = self._figure("lines")
+        # which layer the update-ratio chart and the dead-unit count speak of (the layers of the last run)
+        self.layer = self.label(W.Dropdown(options=("layer1",), value="layer1", layout=W.Layout(width="14em")),
+                                "loop.layer")
+        self.layer.observe(self.guard(lambda _: self._retitle()), "value")
         self.effects, self.health = W.HTML(), W.HTML()
         self.effects.add_class("tp-loop-effects")
         self.export = self.button("loop.export", "tp-export")
@@ -59,7 +63,7 @@ class LoopPanel(Panel):
             self.label(W.HTML(), "loop.help", "value"), self.code.widget,
             W.HBox([self.dropout, self.norm, self.run, self.stop_button]),
             W.HBox([widget_of(self.loss_fig), widget_of(self.acc_fig)], layout=W.Layout(flex_flow="row wrap")),
-            self.effects, self.health, widget_of(self.ratio_fig), self.export, self.script,
+            self.effects, self.health, self.layer, widget_of(self.ratio_fig), self.export, self.script,
             self.init_table.widget, self.loaders.widget, self.share_box(),
         ]
 
@@ -107,6 +111,8 @@ class LoopPanel(Panel):
 
         def done(histories):
             self.histories = histories
+            # every hidden layer the run measured: each has an update ratio and a count of dead units
+            self.layer.options = tuple(histories[0].health["dead_fraction"]) or ("layer1",)
             self.export.disabled = False
             self._retitle()
             self.status.show("panel.stopped" if any(h.stopped for h in histories) else "status.ready", "ok")
@@ -119,7 +125,7 @@ class LoopPanel(Panel):
                                  (self.acc_fig, "loop.acc_title", "loop.epoch"),
                                  (self.ratio_fig, "loop.ratio_title", "loop.step")):
             with fig.batch_update():
-                fig.layout.title, fig.layout.xaxis.title = t(title), t(axis)
+                fig.layout.title, fig.layout.xaxis.title = t(title, layer=self.layer.value), t(axis)
                 fig.data[0].name, fig.data[1].name = t("loop.correct"), t("loop.broken")
             show_hint(fig, None if self.histories or self.busy else t("loop.hint", button=t("loop.run")))
         if not self.histories:
@@ -131,8 +137,10 @@ class LoopPanel(Panel):
         self._draw_health(correct, broken)
 
     def _draw_health(self, correct, broken):
+        layer = self.layer.value
+
         def dead(h):
-            series = h.health["dead_fraction"].get("layer1")
+            series = h.health["dead_fraction"].get(layer)
             return series["fraction"][-1] if series and series["fraction"] else math.nan
 
         def initial(h):
@@ -141,10 +149,10 @@ class LoopPanel(Panel):
 
         self.health.value = self.t("loop.health", ok0=initial(correct), bad0=initial(broken),
                                    lnc=correct.health["expected_initial_loss"], okdead=dead(correct),
-                                   baddead=dead(broken))
+                                   baddead=dead(broken), layer=layer)
         with self.ratio_fig.batch_update():
             for i, h in enumerate((correct, broken)):
-                series = h.health["update_ratio"].get("layer1", {"step": [], "ratio": []})
+                series = h.health["update_ratio"].get(layer, {"step": [], "ratio": []})
                 self.ratio_fig.data[i].x = series["step"]
                 self.ratio_fig.data[i].y = [math.log10(r) if r > 0 and math.isfinite(r) else None
                                             for r in series["ratio"]]
