@@ -31,14 +31,14 @@ def browser():
 
 @pytest.fixture(scope="session")
 def server():
-    """One `voila app.ipynb` shared by the browser tests that need nothing more of it (a module that needs
-    another server defines its own `server`). One kernel is kept preheated, as `make app` keeps one: each
-    page still gets a kernel of its own, made ready while the test before it ran (these four modules took
-    130 s instead of 153 s, back to back on a quiet machine). Plain Voila's own path is tested in
-    test_page_serving.py."""
+    """One plain `voila app.ipynb` shared by the browser tests that need nothing more of it (a module that
+    needs another server defines its own `server`); each page gets a kernel of its own, freed when the page
+    closes. Not preheated: with a pool, the kernels of closed pages stayed alive (seventeen of them by the
+    time test_page_serving opened its ten pages at once, in the one run where a page of those ten never
+    got its panels)."""
     from servers import voila
 
-    with voila(pool=1) as srv:
+    with voila() as srv:
         yield srv
 
 
