@@ -1,5 +1,5 @@
 """Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), a check that
-every test leaves global state as it found it, one Voila server for the browser tests, and one headless
+every test leaves global state as it found it, one Voila server per browser test module, and one headless
 Chromium per browser test module (a session-wide one would keep Playwright's event loop running under the
 tests that use asyncio.run)."""
 import os
@@ -29,13 +29,12 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server():
-    """One plain `voila app.ipynb` shared by the browser tests that need nothing more of it (a module that
-    needs another server defines its own `server`); each page gets a kernel of its own, freed when the page
-    closes. Not preheated: with a pool, the kernels of closed pages stayed alive (seventeen of them by the
-    time test_page_serving opened its ten pages at once, in the one run where a page of those ten never
-    got its panels)."""
+    """A plain `voila app.ipynb` for a browser test module that needs nothing more of it (a module that needs
+    another server defines its own `server`). Per module, not per session: a page closed by a test does not
+    always free its kernel, and a session-long server kept twenty of them alive into the tests that open
+    ten pages at once (in the one run where a page of those ten never got its panels)."""
     from servers import voila
 
     with voila() as srv:
