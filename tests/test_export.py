@@ -23,6 +23,13 @@ CONFIGS = [
 ]
 
 
+def imported_modules(tree) -> set:
+    """The top-level packages a parsed script imports."""
+    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names}
+    return modules | {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+
+
 def run_alone(script_text, tmp_path, *args):
     """Run a script with `python -I` in a folder that holds nothing else; return the CompletedProcess."""
     folder = tmp_path / "alone"
@@ -83,10 +90,7 @@ def test_the_script_embeds_the_engines_own_source_verbatim():
 @pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.dataset}-{c.model}-{c.init}")
 def test_exported_script_imports_only_torch_numpy_and_the_standard_library_and_has_no_dead_branch(cfg):
     tree = ast.parse(export_script(cfg))
-    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-               for alias in node.names}
-    modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert modules - set(sys.stdlib_module_names) == {"torch", "numpy"}
+    assert imported_modules(tree) - set(sys.stdlib_module_names) == {"torch", "numpy"}
     constant_tests = [node for node in ast.walk(tree) if isinstance(node, (ast.If, ast.While))
                       and isinstance(node.test, ast.Constant)]
     assert constant_tests == []

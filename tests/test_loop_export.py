@@ -7,7 +7,7 @@ import pytest
 
 from core import LOOP_MISTAKES, RunConfig, train
 from core.lessons.seeds.export import export_script
-from test_export import run_alone
+from test_export import imported_modules, run_alone
 
 CONFIGS = [
     RunConfig(hidden=(16,), epochs=2, batch_size=64, dropout=0.3, norm="batch",
@@ -44,8 +44,4 @@ def test_each_mistake_is_written_on_a_line_marked_with_a_comment():
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: "+".join(c.mistakes))
 def test_a_loop_lab_script_imports_only_torch_numpy_and_the_standard_library(cfg):
-    tree = ast.parse(export_script(cfg))
-    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-               for alias in node.names}
-    modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert modules - set(sys.stdlib_module_names) == {"torch", "numpy"}
+    assert imported_modules(ast.parse(export_script(cfg))) - set(sys.stdlib_module_names) == {"torch", "numpy"}
