@@ -18,6 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
+VOILA_READY = "/voila/templates/lab/static/index.css"  # answers once Voila listens; "/" would start a kernel
 ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 
 
@@ -78,7 +79,7 @@ def voila(port=None, extra=(), pool=0, notebook="app.ipynb") -> Server:
     preheat = ("--preheat_kernel=True", f"--pool_size={pool}") if pool else ()
     argv = [str(BIN / "voila"), notebook, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", *preheat,
             *extra]
-    return Server(argv, f"http://127.0.0.1:{port}", log_name=f"voila-{port}")
+    return Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, log_name=f"voila-{port}")
 
 
 def lab_folder() -> Path:

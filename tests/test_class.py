@@ -22,14 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from servers import ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, Server, free_port
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, VOILA_READY, Server, free_port
 
 pytestmark = pytest.mark.browser
 SERVE = ROOT / "class" / "serve.py"
 LOAD_TIMEOUT_MS = 240_000
 LEARNERS = 10
 POOL = 3
-READY = "/voila/templates/lab/static/index.css"  # answers once Voila listens, without taking a kernel
 
 # The four presets finished: three full curves, the diverging one cut short, labels drawn, status Ready.
 PRESETS_DONE = """() => {
@@ -54,7 +53,7 @@ def class_server(tmp: Path, size: int, pool: int, idle_seconds: float = 600, mem
     argv = [str(BIN / "python"), str(SERVE), f"--size={size}", f"--pool={pool}", f"--idle-seconds={idle_seconds}",
             f"--memory={memory}", "--host=127.0.0.1", f"--port={port}", f"--kernel-dir={tmp / 'kernels'}",
             f"--seats-per-client={seats_per_client}", f"--unconnected-seconds={unconnected_seconds}"]
-    return Server(argv, f"http://127.0.0.1:{port}", READY, env=env, log_name=f"{name}-{port}")
+    return Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, env=env, log_name=f"{name}-{port}")
 
 
 def log_text(server: Server) -> str:

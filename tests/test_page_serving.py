@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from servers import ARTIFACTS, BIN, Server, free_port, lab_folder, voila
+from servers import ARTIFACTS, BIN, VOILA_READY, Server, free_port, lab_folder, voila
 from widgets.shell.app import PANELS
 
 pytestmark = pytest.mark.browser
@@ -99,7 +99,7 @@ def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
     argv = [str(BIN / "voila"), str(folder / "app.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
             f"--port={port}"]
     grace = {"TP_PANELS_GRACE_MS": "2000"}  # the page guard's wait, not the product's 20 s: the panel never comes
-    with Server(argv, f"http://127.0.0.1:{port}", "/voila/templates/lab/static/index.css", env=grace,
+    with Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, env=grace,
                 log_name=f"voila-broken-{port}") as broken:
         page = browser.new_page()
         page.goto(broken.url + "/", timeout=LOAD_TIMEOUT_MS)
@@ -120,10 +120,22 @@ def test_ten_pages_opened_at_once_each_get_every_panel(browser):
         contexts = [browser.new_context() for _ in range(10)]
         pages = [c.new_page() for c in contexts]
         started = time.monotonic()
+        console = [[] for _ in pages]  # each page's console, shown if a page fails
+        for log, page in zip(console, pages):
+            page.on("console", lambda msg, log=log: log.append(f"{msg.type}: {msg.text[:200]}"))
+            page.on("pageerror", lambda exc, log=log: log.append(f"pageerror: {exc}"[:300]))
         for page in pages:  # every request goes out before any page is waited for
             page.goto(fresh.url + "/", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
-        for page in pages:
-            page.wait_for_function(ALL_PANELS, arg=list(PANELS), timeout=LOAD_TIMEOUT_MS)
+        for i, page in enumerate(pages):
+            try:
+                page.wait_for_function(ALL_PANELS, arg=list(PANELS), timeout=LOAD_TIMEOUT_MS)
+            except Exception:
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"10-ten-pages-page{i}-failed.png"), full_page=True)
+                seen = page.evaluate("names => names.filter(n => document.querySelector('.tp-panel-' + n))",
+                                     list(PANELS))
+                print(f"page {i}: kernel {kernel_id(page)}, panels {seen}, console:", *console[i][-15:], sep="\n  ")
+                raise
         print(f"\nten pages at once on plain Voila: all six panels in every page after "
               f"{time.monotonic() - started:.0f} s")
         for page in pages:
