@@ -49,7 +49,21 @@ def test_page_shows_every_panel_and_no_traceback(browser, server):
     body = page.inner_text("body")
     assert "Traceback" not in body and "could not start" not in body
     assert status(page) == "Ready."
-    # the page's plotly.js (a partial bundle, widgets/shell/assets) has every trace type a panel draws
+    # the page's plotly.js (a partial bundle, widgets/shell/assets) has every trace type a panel draws; a plot
+    # is drawn only on screen (those below the fold wait), so each shown plot is scrolled to and awaited
+    drawn_now, plots = page.evaluate("() => [document.querySelectorAll('.js-plotly-plot').length,"
+                                     " document.querySelectorAll('.tp-plot').length]")
+    assert 0 < drawn_now < plots, (drawn_now, plots)
+    page.evaluate("""async () => {
+        for (const plot of document.querySelectorAll('.tp-plot')) {
+            if (plot.offsetParent === null) continue;  // in a closed section
+            plot.scrollIntoView();
+            for (let tries = 0; !plot.querySelector('.js-plotly-plot'); tries++) {
+                if (tries > 600) throw new Error('a plot on screen was not drawn in 30 s');
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+        }
+    }""")
     drawn = set(page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
                                     .flatMap(d => (d.data || []).map(t => t.type || 'scatter'))"""))
     known = set(page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces)"))
@@ -160,8 +174,8 @@ def test_losses_redraw_from_the_typed_scale_and_write_nan_where_a_bar_has_no_hei
     box = page.locator(".tp-losses-scale-text input")
     box.fill("1000")
     box.press("Enter")
-    plot = page.locator(".tp-panel-losses .js-plotly-plot").first
-    plot.scroll_into_view_if_needed()
+    plot = page.locator(".tp-panel-losses .tp-plot").first
+    plot.scroll_into_view_if_needed()  # drawn on screen only
     page.wait_for_function("""() => {
         const p = document.querySelector('.tp-panel-losses .js-plotly-plot');
         return p && p.layout && (p.layout.annotations || []).map(a => a.text).join(' ') === 'NaN NaN NaN −inf';

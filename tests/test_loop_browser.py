@@ -11,7 +11,8 @@ LOAD_TIMEOUT_MS = 180_000
 def test_a_mistake_switched_on_runs_beside_the_correct_loop(browser, server):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-loop .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
+    page.locator(".tp-panel-loop .tp-plot").first.scroll_into_view_if_needed(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-loop .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)  # drawn on screen only
     page.click(".tp-panel-loop .tp-loop-mistake-no_eval_mode input")
     page.click(".tp-panel-loop .tp-run")
     page.wait_for_function("() => document.querySelector('.tp-loop-effects').innerText.includes('train mode')",

@@ -7,19 +7,25 @@ pytestmark = pytest.mark.browser
 LOAD_TIMEOUT_MS = 180_000
 
 
+PLOT = "document.querySelectorAll('.tp-panel-lr .tp-plot')[i].querySelector('.js-plotly-plot')"  # null till drawn
+
+
 def plot_data(page, index):
     """Each trace's point count in the LR panel's index-th plot, as the browser holds it."""
-    return page.evaluate("""(i) => Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[i].data)
+    return page.evaluate(f"""(i) => Array.from({PLOT}.data)
                                .map(t => (t.z ? t.z.length : (t.y ? t.y.length : 0)))""", index)
 
 
 def ready(page, index=None, timeout=240_000):
-    """Wait until the panel is idle again and, if given, the index-th plot has a first trace drawn."""
-    page.wait_for_function("""(i) => {
-        const plot = i === null ? null : document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[i];
-        const drawn = plot === null || (plot.data && plot.data[0] && (plot.data[0].z || plot.data[0].y || []).length > 0);
+    """Wait until the panel is idle again and, if given, the index-th plot (scrolled to: a plot is drawn only on
+    screen) has a first trace drawn."""
+    if index is not None:
+        page.locator(".tp-panel-lr .tp-plot").nth(index).scroll_into_view_if_needed()
+    page.wait_for_function(f"""(i) => {{
+        const plot = i === null ? null : {PLOT};
+        const drawn = i === null || (plot && plot.data && plot.data[0] && (plot.data[0].z || plot.data[0].y || []).length > 0);
         return drawn && document.querySelector('.tp-status').innerText.trim() === 'Ready.'
-            && !document.querySelector('.tp-panel-lr .tp-run').disabled; }""", arg=index, timeout=timeout)
+            && !document.querySelector('.tp-panel-lr .tp-run').disabled; }}""", arg=index, timeout=timeout)
 
 
 def test_band_schedule_and_grid_run_from_their_buttons_and_draw(browser, server):
@@ -27,12 +33,12 @@ def test_band_schedule_and_grid_run_from_their_buttons_and_draw(browser, server)
     page.goto(server.url + "/?epochs=1", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .tp-lr-band-run", timeout=LOAD_TIMEOUT_MS)
-    plots = page.locator(".tp-panel-lr .js-plotly-plot")
+    plots = page.locator(".tp-panel-lr .tp-plot")
     band_index, schedule_index, grid_index = 3, 4, 5  # after the race, the finder and the surface
 
     page.click(".tp-panel-lr .tp-lr-band-run")
     page.wait_for_selector(".tp-panel-lr .tp-lr-band-table", timeout=240_000)
-    ready(page)
+    ready(page, band_index)
     assert "were put back" in page.inner_text(".tp-panel-lr .tp-lr-band-restored")
     counts = plot_data(page, band_index)
     assert counts[0] == counts[1] == counts[2] > 10 and counts[3:] == [5, 5, 5]  # band, median, 5 seeds a rule
@@ -50,6 +56,8 @@ def test_band_schedule_and_grid_run_from_their_buttons_and_draw(browser, server)
     ready(page, grid_index)
     assert plot_data(page, grid_index)[0] == 2  # two rows of cells
     plots.nth(grid_index).screenshot(path=str(ARTIFACTS / "09-lr-grid.png"))
+    plots.nth(2).scroll_into_view_if_needed()
+    page.wait_for_function(f"i => {PLOT} !== null", arg=2)
     plots.nth(2).screenshot(path=str(ARTIFACTS / "10-lr-surface.png"))
     assert "Traceback" not in page.inner_text("body")
     page.close()

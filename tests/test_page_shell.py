@@ -73,6 +73,8 @@ def loop_run(page, lang):
 def losses_at_50(page, lang):
     """The Losses panel redraws as its controls move (it has no Run): type scale 50, await the new bars."""
     bars = "() => JSON.stringify(document.querySelector('.tp-panel-losses .js-plotly-plot').data[0].y)"
+    page.locator(".tp-panel-losses .tp-plot").first.scroll_into_view_if_needed()
+    page.wait_for_selector(".tp-panel-losses .js-plotly-plot")  # drawn on screen only
     before = page.evaluate(bars)
     type_into(page, ".tp-panel-losses .tp-losses-scale-text input", "50")
     page.wait_for_function(f"before => ({bars})() !== before", arg=before, timeout=RUN_TIMEOUT_MS)

@@ -169,20 +169,24 @@ def test_setting_a_streamed_curve_whole_draws_it_as_given():
 
 def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
     """widgets/shell/assets carries plotly.js's cartesian bundle; it must be the version plotly.py's figures are
-    written for (the one plotly.py bundles), and the bundle the loader sends."""
+    written for (the one plotly.py bundles), and the bundle a plot sends when its page asks."""
     import pathlib
     import re
 
     import plotly
 
-    from widgets.shell.plot import PLOTLY_JS, PlotlyLoader
+    from widgets.shell.plot import PLOTLY_JS, LiveFigure
 
     def version(path):
         return re.search(r"plotly\.js \(?[a-z -]*\)? ?v(\d+\.\d+\.\d+)", path.read_text(encoding="utf-8")[:400]).group(1)
 
     bundled = pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert version(PLOTLY_JS) == version(bundled) and PLOTLY_JS.name == f"plotly-cartesian-{version(bundled)}.min.js"
-    assert PlotlyLoader()._esm.startswith(PLOTLY_JS.read_text(encoding="utf-8")[:200])
+    view, sent = LiveFigure().widget, []
+    view.send = lambda content, buffers=None: sent.append((content, buffers))
+    view._answer(view, {"event": "plotly"}, [])  # what a page's first plot asks
+    assert sent == [({"event": "plotly"}, [PLOTLY_JS.read_bytes()])]
+    assert len(json.dumps(view.get_state(drop_defaults=True))) < 50_000  # plotly.js (1.5 MB) is never in a state
 
 
 def test_the_static_fallback_grows_its_curves_too():

@@ -2,7 +2,7 @@
 
 plotly's own FigureWidget ships its 5 MB JavaScript bundle inside every instance's state; with
 twenty figures on the page that was ~100 MB per learner and a page that took half a minute to
-become responsive. Here one `PlotlyLoader` carries plotly.js once, and every `LiveFigure`
+become responsive. Here the page's first plot asks its kernel for plotly.js once, and every `LiveFigure`
 (a go.Figure whose change hooks send a small anywidget one message per change or batch) waits for it.
 
 A message carries only what changed: the trace and layout properties that were set, and for a curve grown
@@ -43,22 +43,6 @@ PLOTLY_JS = pathlib.Path(__file__).resolve().parent / "assets" / "plotly-cartesi
 VIEW_ESM = (pathlib.Path(__file__).resolve().parent / "assets" / "live_figure.js").read_text(encoding="utf-8")
 
 
-class PlotlyLoader(anywidget.AnyWidget):
-    """Carries plotly.js; the browser evaluates it once when this model is created."""
-
-    _esm = traitlets.Unicode().tag(sync=True)
-
-    def __init__(self):
-        source = PLOTLY_JS.read_text(encoding="utf-8")
-        super().__init__(_esm=source + "\nexport default { render() {} };\n")
-
-
-@functools.lru_cache(maxsize=1)
-def loader() -> PlotlyLoader:
-    """The one loader of this kernel (created with the first figure)."""
-    return PlotlyLoader()
-
-
 class PlotView(anywidget.AnyWidget):
     """The browser side of a LiveFigure. Its figure traits are filled from the figure whenever a whole state
     is sent (at creation, on a late view's request, on a resync); updates travel as numbered messages."""
@@ -73,7 +57,7 @@ class PlotView(anywidget.AnyWidget):
         self._figure = figure
         own_id = uuid.uuid4().hex
         super().__init__(model_id=own_id, view_id=own_id, **kwargs)
-        self.on_msg(self._resend_if_behind)
+        self.on_msg(self._answer)
 
     def get_state(self, key=None, drop_defaults=False):
         # ipywidgets' request_states (a page's widget manager asking for every model) passes drop_defaults
@@ -88,10 +72,17 @@ class PlotView(anywidget.AnyWidget):
         with self._figure._lock:
             super().send_state(key)
 
-    def _resend_if_behind(self, _widget, content, _buffers):
-        if isinstance(content, dict) and content.get("event") == "resync" \
-                and content.get("version") != self._figure.version:
+    def _answer(self, _widget, content, _buffers):
+        if not isinstance(content, dict):
+            return
+        if content.get("event") == "resync" and content.get("version") != self._figure.version:
             self.send_state()
+        elif content.get("event") == "plotly":
+            # plotly.js, asked for by a page's first plot, as a binary message and never in a model's state: a
+            # page loads every model's state in one reply that Voila's widget manager waits 4 s for, past that
+            # asking for each of ~950 models one by one; with 1.5 MB of plotly.js in it the reply missed the 4 s
+            # when ten pages opened at once on two cores.
+            self.send({"event": "plotly"}, buffers=[PLOTLY_JS.read_bytes()])
 
 
 def _plain(value):
@@ -122,11 +113,11 @@ class LiveFigure(go.Figure):
         self._changed_traces, self._changed_layout, self._extended = {}, set(), set()
         self._rebuilt, self._batch_depth, self._version = False, 0, 0
         super().__init__(*args, **kwargs)
-        loader()  # make sure plotly.js reaches the page before the first view needs it
         width = self.layout.width
         # a fixed-width figure keeps its width; the others share their row (two side by side get half each)
         size = W.Layout(width=f"{width}px") if width else W.Layout(width="100%", min_width="320px")
         self._view = PlotView(self, layout=size)
+        self._view.add_class("tp-plot")  # drawn by plotly.js only while on screen: tests scroll to it by this class
 
     @property
     def widget(self) -> PlotView:

@@ -1,8 +1,24 @@
 // The browser half of widgets/shell/plot.py's LiveFigure: applies numbered updates, asks for the whole
 // figure when it missed one, and draws with plotly.js when the plot is on screen.
-function plotlyReady() {
+// plotly.js comes from the kernel once per page, as one binary message asked for by the first plot (plot.py says
+// why not in a model's state); a plot still waiting after 15 s asks again.
+function askForPlotly(model) {
+  if (window.Plotly || Date.now() - (window.tpPlotlyAsked || 0) < 15000) return;
+  window.tpPlotlyAsked = Date.now();
+  model.send({ event: "plotly" });
+}
+async function loadPlotly(buffer) {
+  if (window.Plotly) return;
+  const url = URL.createObjectURL(new Blob([buffer], { type: "text/javascript" }));
+  try { await import(url); } finally { URL.revokeObjectURL(url); }
+}
+function plotlyReady(model) {
   return new Promise((resolve) => {
-    const tick = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(tick, 30));
+    const tick = () => {
+      if (window.Plotly) return resolve(window.Plotly);
+      askForPlotly(model);
+      setTimeout(tick, 30);
+    };
     tick();
   });
 }
@@ -59,8 +75,9 @@ export default {
       asked = model.get("version");
       model.send({ event: "resync", version: asked });
     };
-    model.on("msg:custom", (msg) => {
+    model.on("msg:custom", (msg, buffers) => {
       if (msg.event === "update" && !applyUpdate(model, msg)) resync();
+      if (msg.event === "plotly") loadPlotly(buffers[0]);
     });
     try {
       await takeMessages(model);
@@ -68,32 +85,38 @@ export default {
       console.warn("[plot] kept anywidget's message handling:", error);
     }
     resync();
+    askForPlotly(model);
   },
   async render({ model, el }) {
-    const Plotly = await plotlyReady();
+    const Plotly = await plotlyReady(model);
     const div = document.createElement("div");
     el.appendChild(div);
-    // Draw only what is on (or near) the screen: twenty plots drawn at once would delay the first one.
-    let visible = false;
+    // Draw only what is on (or near) the screen: twenty plots drawn at once would delay the first one, and a
+    // plot scrolled away is not redrawn on every update; it catches up when it comes back.
+    let visible = false, stale = true;
     // the model's arrays change in place: datarevision tells Plotly.react to look at them again
-    const draw = () => visible ? Plotly.react(div, model.get("plot_data"),
-                                              { ...model.get("plot_layout"), datarevision: model.get("version") },
-                                              { displaylogo: false }) : null;
+    // until its first draw a plot keeps its height, so the page does not jump as plots come into view
+    el.style.minHeight = `${model.get("plot_layout").height || 450}px`;
+    const draw = () => {
+      stale = false;
+      el.style.minHeight = "";
+      Plotly.react(div, model.get("plot_data"), { ...model.get("plot_layout"), datarevision: model.get("version") },
+                   { displaylogo: false });
+    };
     // at most one redraw per frame, of the latest figure: a busy page draws less often instead of falling behind
     let queued = false;
     const redraw = () => {
+      stale = true;
       if (queued || !visible) return;
       queued = true;
-      requestAnimationFrame(() => { queued = false; draw(); });
+      requestAnimationFrame(() => { queued = false; if (visible) draw(); });
     };
     const seen = new IntersectionObserver((entries) => {
-      const now = entries.some((e) => e.isIntersecting);
+      visible = entries[entries.length - 1].isIntersecting;
       // each first draw in a task of its own, so the page paints the first plot before drawing the next
-      if (now && !visible) { visible = true; setTimeout(draw, 0); }
+      if (visible && stale) setTimeout(() => { if (stale) draw(); }, 0);
     }, { rootMargin: "300px" });
     seen.observe(el);
-    // a page in a background tab never reports anything as visible: draw anyway after a moment
-    setTimeout(() => { if (!visible) { visible = true; draw(); } }, 2000);
     model.on("change", redraw);  // a whole figure (set_state) or an update (its version)
     // follow the container's width (plotly's own `responsive` option listens to the window only)
     const resized = new ResizeObserver(() => { if (div._fullLayout) Plotly.Plots.resize(div); });
