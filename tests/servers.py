@@ -1,6 +1,7 @@
 """Start and stop a Voila or JupyterLab server on a free loopback port, by PID, for browser tests."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -62,6 +63,9 @@ class Server:
         return self
 
     def __exit__(self, *exc):
+        # kernels run in sessions of their own (jupyter_client starts them so): found before the server stops,
+        # killed after, so a server that did not shut its kernels down in time leaves none running
+        descendants = {pid: command_line(pid) for pid in descendant_pids(self.proc.pid)}
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -69,7 +73,36 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        for pid, argv in descendants.items():
+            if argv and command_line(pid) == argv:  # still that process, not a new one given its number
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         self.log.close()
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def descendant_pids(root: int) -> list[int]:
+    """Every process below `root` (children, their children, …), read from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def voila(port=None, extra=(), pool=0, notebook="app.ipynb") -> Server:
