@@ -4,6 +4,7 @@ opened at once all get every panel."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -11,6 +12,7 @@ import urllib.request
 import pytest
 
 from servers import ARTIFACTS, BIN, VOILA_READY, Server, free_port, lab_folder, voila
+from test_class import assert_listens_on_private_files, kernel_pid
 from widgets.shell.app import PANELS
 
 pytestmark = pytest.mark.browser
@@ -73,12 +75,13 @@ def test_the_page_requests_nothing_from_a_third_party_and_its_icons_still_show(b
     assert all("cdn.jsdelivr.net" in v for v in violations), violations
 
 
-def test_closing_a_tab_frees_its_kernel(browser, server):
+def test_closing_a_tab_frees_its_kernel_and_the_kernel_listened_on_private_files(browser, server):
     """Voila's beacon needs an _xsrf cookie that plain Voila never sets; the app's page guard sets one."""
     context = browser.new_context()
     page = open_app(context, server)
     kid = kernel_id(page)
     assert kernel_running(server, kid)
+    assert_listens_on_private_files(kernel_pid(server, kid))  # plain Voila reads voila.json's transport too
     assert any(c["name"] == "_xsrf" for c in context.cookies())
     page.close(run_before_unload=True)
     deadline = time.monotonic() + 60
@@ -88,7 +91,7 @@ def test_closing_a_tab_frees_its_kernel(browser, server):
     context.close()
 
 
-def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
+def test_a_page_whose_panels_or_widgets_did_not_arrive_says_so_and_not_ready(browser):
     """The init panel's cell fails, so Voila stops there: five panels never reach the page."""
     folder = lab_folder()
     notebook = json.loads((folder / "app.ipynb").read_text())
@@ -98,7 +101,8 @@ def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
     port = free_port()
     argv = [str(BIN / "voila"), str(folder / "app.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
             f"--port={port}"]
-    grace = {"TP_PANELS_GRACE_MS": "2000"}  # the page guard's wait, not the product's 20 s: the panel never comes
+    # the page guard's wait and the page script's, not the product's 20 s and 60 s: what they wait for never comes
+    grace = {"TP_PANELS_GRACE_MS": "2000", "TP_WIDGETS_WAIT_MS": "2000"}
     with Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, env=grace,
                 log_name=f"voila-broken-{port}") as broken:
         page = browser.new_page()
@@ -113,6 +117,20 @@ def test_a_page_whose_panels_did_not_arrive_says_so_and_not_ready(browser):
         assert page.locator(".tp-panel-init").count() == 0
         page.close()
 
+        # Widgets that never load at all (here: a kernel websocket that never reaches the server) leave the
+        # page guard unrendered too; the page's own script reloads once, then shows the same banner.
+        page = browser.new_page()
+        page.route_web_socket(re.compile(r"/api/kernels/"), lambda ws: None)  # open, but no kernel behind it
+        loads = []
+        page.on("load", lambda _page: loads.append(time.monotonic()))
+        page.goto(broken.url + "/", timeout=LOAD_TIMEOUT_MS)
+        text = page.wait_for_selector(".tp-panels-missing", timeout=120_000).inner_text()
+        assert len(loads) == 2  # the page reloaded itself once, then said so
+        assert "did not arrive" in text and "Reload the page" in text and "请刷新页面" in text
+        assert page.locator(".tp-status").count() == 0 and "Loading widget" in page.inner_text("body")
+        page.screenshot(path=str(ARTIFACTS / "10-widgets-never-loaded.png"), full_page=True)
+        page.close()
+
 
 def test_ten_pages_opened_at_once_each_get_every_panel(browser):
     """Issue 10: without voila.json's iopub_timeout one page in ten lost its panels, "Ready." and all."""
@@ -121,7 +139,9 @@ def test_ten_pages_opened_at_once_each_get_every_panel(browser):
         pages = [c.new_page() for c in contexts]
         started = time.monotonic()
         console = [[] for _ in pages]  # each page's console, shown if a page fails
-        for log, page in zip(console, pages):
+        loads = [[] for _ in pages]  # a page whose widgets never loaded reloads itself once
+        for log, page, loaded in zip(console, pages, loads):
+            page.on("load", lambda _page, loaded=loaded: loaded.append(1))
             page.on("console", lambda msg, log=log: log.append(f"{msg.type}: {msg.text[:200]}"))
             page.on("pageerror", lambda exc, log=log: log.append(f"pageerror: {exc}"[:300]))
         for page in pages:  # every request goes out before any page is waited for
@@ -137,7 +157,7 @@ def test_ten_pages_opened_at_once_each_get_every_panel(browser):
                 print(f"page {i}: kernel {kernel_id(page)}, panels {seen}, console:", *console[i][-15:], sep="\n  ")
                 raise
         print(f"\nten pages at once on plain Voila: all six panels in every page after "
-              f"{time.monotonic() - started:.0f} s")
+              f"{time.monotonic() - started:.0f} s; pages that reloaded themselves: {sum(len(n) > 1 for n in loads)}")
         for page in pages:
             assert page.locator(".tp-panels-missing").count() == 0
             assert page.inner_text(".tp-status").strip() == "Ready."

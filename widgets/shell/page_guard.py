@@ -2,6 +2,7 @@
 (instead of "Ready."), and a closed tab can free its kernel on plain Voila."""
 from __future__ import annotations
 
+import json
 import os
 
 import anywidget
@@ -11,7 +12,7 @@ from core import catalogue
 
 from .i18n import LANGUAGES
 
-GUARD_ESM = """
+XSRF_JS = """
 function ensureXsrfCookie() {
   // Voila's "tab closed -> shut my kernel down" beacon sends the _xsrf cookie back as a form field; plain
   // Voila never sets that cookie, so the beacon is refused (403) and the kernel lingers. Tornado accepts any
@@ -23,10 +24,12 @@ function ensureXsrfCookie() {
   document.cookie = `_xsrf=${token.join("")}; path=${base}; SameSite=Strict`;
 }
 
+"""
+
+GUARD_ESM = """
 export default {
   render({ model, el }) {
     el.style.display = "none";
-    ensureXsrfCookie();
     // Every output arrived in the page before this view renders; the panels' views render alongside it.
     // Those still missing after grace_ms never came (a lost or failed cell): say so, and stop saying Ready.
     const missing = () => model.get("panels").filter((css) => !document.querySelector("." + css));
@@ -65,6 +68,41 @@ GUARD_CSS = """
   background: #fff4e5; border-top: 2px solid #b00020; font-size: 15px; color: #24292f; }
 .tp-panels-missing button { margin-left: 1em; }
 """
+
+
+WATCHDOG_JS = """
+(() => {
+  ensureXsrfCookie();
+  // Widgets that never load (the page's widget manager hung: seen with ten pages opening at once on two
+  // cores) leave every panel at "Loading widget..." and the page guard, a widget too, cannot say so. This
+  // script is plain page HTML: wait_ms after the page has loaded, no status line means no widgets; reload
+  // once by itself, and if that page fails as well, say so with a Reload button.
+  const key = "tp-reloaded:" + location.pathname, config = CONFIG;
+  const check = () => {
+    if (document.querySelector(".tp-status")) { sessionStorage.removeItem(key); return; }
+    if (!sessionStorage.getItem(key)) { sessionStorage.setItem(key, "1"); window.location.reload(); return; }
+    const banner = document.createElement("div");
+    banner.className = "tp-panels-missing";
+    banner.setAttribute("role", "alert");
+    banner.textContent = config.message + " ";
+    const button = document.createElement("button");
+    button.textContent = config.reload;
+    button.onclick = () => window.location.reload();
+    banner.appendChild(button);
+    document.body.appendChild(banner);
+  };
+  const start = () => setTimeout(check, config.wait_ms);
+  if (document.readyState === "complete") start(); else window.addEventListener("load", start);
+})();
+"""
+
+
+def watchdog_html() -> str:
+    """The page-level script (and the banner's style) that a Voila page gets before any widget."""
+    config = {"wait_ms": int(os.environ.get("TP_WIDGETS_WAIT_MS") or 60_000),  # a test's is shorter
+              "message": both("page.panels_missing"), "reload": both("page.reload")}
+    script = XSRF_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False))
+    return f"<style>{GUARD_CSS}</style><script>{script}</script>"
 
 
 def both(key: str) -> str:
