@@ -125,7 +125,7 @@ def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
                            " && document.querySelector('.tp-panel-lr').innerText.includes('about right')",
                            timeout=120_000)
     assert late, "the slowed modules did not hit anywidget's 2 s limit: this test no longer tests anything"
-    page.wait_for_function("() => Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data)"
+    page.wait_for_function("() => Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)"
                            ".slice(0, 3).every(t => t.y && t.y.length === 154)",
                            timeout=30_000)  # the last redraw reaches the plot after the status line
     page.close()
@@ -134,7 +134,7 @@ def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
 def test_stop_mid_run_in_the_browser(browser, server):
     page = open_app(browser, server, "?epochs=100")  # long runs, set through the page URL
     page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0]"
+    page.wait_for_function("() => document.querySelector('.tp-panel-lr .js-plotly-plot')?"
                            ".data[1].y.length > 20", timeout=60_000)
     assert page.locator(".tp-panel-lr .tp-run").is_disabled()
     page.click(".tp-panel-lr .tp-stop")

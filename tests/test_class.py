@@ -168,7 +168,7 @@ def add_custom_curve(page, lr_text, slot=4, timeout=60_000):
     4, 5, 6 for the first, second, third custom curve) ends."""
     set_box(page, ".tp-panel-lr .tp-lr input", lr_text)
     page.click(".tp-panel-lr >> text=Add curve")
-    page.wait_for_function("slot => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[slot].y.length"
+    page.wait_for_function("slot => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[slot].y.length"
                            " > 0 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
                            arg=slot, timeout=timeout)
 
@@ -237,7 +237,7 @@ def _ten_learners(server, pages, lrs):
     for page in pages:
         page.click(".tp-panel-lr >> text=Add curve")
     for page in pages:
-        page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[4].y.length"
+        page.wait_for_function("() => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[4].y.length"
                                " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
                                timeout=240_000)
     kernels = [kernel_id(page) for page in pages]
@@ -267,7 +267,7 @@ def test_no_cross_talk_each_page_has_its_own_kernel_and_its_own_rate(classroom):
     kernels, pids = classroom["kernels"], classroom["pids"]
     assert len(set(kernels)) == LEARNERS and len(set(pids)) == LEARNERS
     for page, lr in zip(classroom["pages"], classroom["lrs"]):
-        names = page.evaluate("() => Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data)"
+        names = page.evaluate("() => Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)"
                               ".map(t => t.name || '')")
         assert names[4].startswith(f"lr={float(lr):g} "), names
         table = page.inner_text(".tp-panel-lr .tp-lr-table")
@@ -275,7 +275,7 @@ def test_no_cross_talk_each_page_has_its_own_kernel_and_its_own_rate(classroom):
         assert f"lr={float(lr):g}" in table and not any(o in table for o in others), table
         assert page.input_value(".tp-panel-lr .tp-lr input") == lr
     # Same seed and settings in ten separate kernels: the preset curves agree to the bit.
-    curves = [page.evaluate("() => Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data)"
+    curves = [page.evaluate("() => Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)"
                             ".slice(0, 3).map(t => Array.from(t.y))") for page in classroom["pages"]]
     assert all(c == curves[0] for c in curves)
 

@@ -80,7 +80,7 @@ def apply_settings(page, panel, settings: dict):
 def run_presets_to_the_end(page, slot):
     """Click the LR panel's Run and wait until preset curve `slot` is complete and the status says Ready."""
     page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("slot => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[slot].y.length"
+    page.wait_for_function("slot => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[slot].y.length"
                            " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
                            arg=slot, timeout=60_000)
 
@@ -225,7 +225,7 @@ def start_long_lr_run(page):
     open_share_box(page, "lr")
     apply_settings(page, "lr", {"epochs": 100})
     page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[1].y.length > 20",
+    page.wait_for_function("() => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[1].y.length > 20",
                            timeout=60_000)
 
 
@@ -281,7 +281,7 @@ def test_a_tab_closed_mid_run_has_its_kernel_culled(server, browser):
     page = open_dashboard(browser, server)
     kid = kernel_id(page)
     page.click(".tp-panel-lr .tp-run")
-    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[1].y.length > 5",
+    page.wait_for_function("() => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[1].y.length > 5",
                            timeout=60_000)
     page.context.close()  # no beforeunload handlers run: the shutdown beacon is not sent
     closed = time.monotonic()

@@ -189,14 +189,14 @@ async def learner(browser, hub, name):
     t_ready = time.monotonic()
     await page.click(".tp-panel-lr .tp-run")
     try:
-        await page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0]"
+        await page.wait_for_function("() => document.querySelector('.tp-panel-lr .js-plotly-plot')?"
                                      ".data[1].y.length === 154", timeout=RUN_TIMEOUT_MS)
     except Exception as e:  # say what the learner saw, then fail
         await page.screenshot(path=str(ARTIFACTS / f"08-hub-{name}-failed.png"), full_page=True)
         seen = await page.evaluate("""() => ({
             status: document.querySelector('.tp-status')?.innerText,
             runDisabled: document.querySelector('.tp-panel-lr .tp-run')?.disabled,
-            lengths: Array.from(document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data)
+            lengths: Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)
                           .map(t => (t.y ? t.y.length : 0))})""")
         raise AssertionError(f"{name}: the run did not finish; the page showed {seen}") from e
     t_done = time.monotonic()

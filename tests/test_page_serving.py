@@ -61,8 +61,10 @@ def test_the_page_requests_nothing_from_a_third_party_and_its_icons_still_show(b
     page.wait_for_function("() => Array.from(document.fonts).some(f => f.family.includes('Font Awesome')"
                            " && f.status === 'loaded')", timeout=60_000)
     page.click(".tp-panel-lr .tp-run")  # the page still works under the policy: a run draws its curves
-    page.wait_for_function("() => document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0].data[0].y.length"
-                           " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
+    page.locator(".tp-panel-lr .tp-plot").first.scroll_into_view_if_needed()  # a plot is drawn on screen only
+    page.wait_for_function("() => { const plot = document.querySelector('.tp-panel-lr .tp-plot').querySelector('.js-plotly-plot');"
+                           " return plot && plot.data[0].y.length === 154"
+                           " && document.querySelector('.tp-status').innerText.trim() === 'Ready.'; }",
                            timeout=180_000)
     violations = page.evaluate("() => window.tpViolations || []")
     response = context.request.get(server.url + "/")

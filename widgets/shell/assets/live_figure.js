@@ -91,7 +91,7 @@ export default {
     const Plotly = await plotlyReady(model);
     const div = document.createElement("div");
     el.appendChild(div);
-    // Draw only what is on (or near) the screen: twenty plots drawn at once would delay the first one, and a
+    // Draw only what is on the screen or near it: twenty plots drawn at once would delay the first one, and a
     // plot scrolled away is not redrawn on every update; it catches up when it comes back.
     let visible = false, stale = true;
     // the model's arrays change in place: datarevision tells Plotly.react to look at them again
