@@ -79,8 +79,10 @@ def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name:
         "display_name": f"Python 3 (class: {cap}, {threads} thread{'s' * (threads != 1)})",
         "language": "python",
         # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/shell/status.py), not the page.
+        # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (every run's thread) an arena of its own and
+        # keeps what it held; two arenas keep a kernel at 310 MB after a learning-rate run instead of 356 MB.
         "env": {**{var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
-                "TP_STDERR": "log"},
+                "TP_STDERR": "log", "MALLOC_ARENA_MAX": "2"},
         "metadata": {"debugger": False},
     }
     path = spec_dir / "kernel.json"

@@ -285,7 +285,7 @@ def test_every_kernel_runs_under_the_memory_cap_with_one_thread_on_private_files
         assert_listens_on_private_files(pid)
         assert address_space_limit(pid) == str(4 * 1024 ** 3)
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-        assert b"OMP_NUM_THREADS=1" in environ
+        assert b"OMP_NUM_THREADS=1" in environ and b"MALLOC_ARENA_MAX=2" in environ
         assert os.readlink(f"/proc/{pid}/exe").startswith("/")  # started by its absolute path
 
 
