@@ -19,7 +19,6 @@ messages straight to ipywidgets' own handler, and asks for the whole figure if i
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import math
 import pathlib
