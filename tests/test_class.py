@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from servers import ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, VOILA_READY, Server, free_port
+from servers import (ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, VOILA_READY, Server, command_line, descendant_pids,
+                     free_port)
 
 pytestmark = pytest.mark.browser
 SERVE = ROOT / "class" / "serve.py"
@@ -86,17 +87,10 @@ def kernel_exists(server: Server, kid: str) -> bool:
 
 
 def kernel_pid(server: Server, kid: str) -> int:
-    """The kernel's process, found in /proc: a child of the server whose command line names its connection file."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if f"kernel-{kid}.json" in cmdline and ppid == server.proc.pid:
-            return int(entry)
+    """The kernel's process, found in /proc: below the server, its command line names its connection file."""
+    for pid in descendant_pids(server.proc.pid):
+        if f"kernel-{kid}.json".encode() in command_line(pid):
+            return pid
     raise LookupError(f"no process for kernel {kid}")
 
 
