@@ -11,3 +11,16 @@ def test_the_grace_is_twenty_seconds_unless_set(monkeypatch):
 def test_tp_panels_grace_ms_sets_the_grace(monkeypatch):
     monkeypatch.setenv("TP_PANELS_GRACE_MS", "1500")
     assert PageGuard(panels=["tp-panel-lr"]).grace_ms == 1500
+
+
+def test_the_notebook_carries_the_page_script_in_its_first_markdown_cell():
+    """Voila writes Markdown HTML into the page before its own JavaScript: the script must be in app.ipynb as
+    tools/make_notebook.py writes it (run that after changing page_guard.py)."""
+    import nbformat
+
+    from servers import ROOT
+    from widgets.shell.page_guard import page_script
+
+    first = nbformat.read(ROOT / "app.ipynb", as_version=4).cells[0]
+    assert first.cell_type == "markdown" and first.source.endswith(page_script())
+    assert "Control comm did not respond" in page_script() and "_xsrf=" in page_script()

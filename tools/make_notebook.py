@@ -1,6 +1,13 @@
-"""Writes app.ipynb: short bilingual lessons and one cell per panel; no logic lives in the notebook."""
+"""Writes app.ipynb: short bilingual lessons and one cell per panel; no logic lives in the notebook.
+Run from the repo root: .venv/bin/python tools/make_notebook.py"""
+import sys
+from pathlib import Path
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from widgets.shell.page_guard import page_script  # noqa: E402
 
 LESSONS = [
     ("# Training Playground · 训练游乐场\n"
@@ -58,6 +65,8 @@ def main(path="app.ipynb"):
     cells = []
     for lesson, code in LESSONS:
         cells += [new_markdown_cell(lesson), new_code_cell(code)]
+    # The page's own script rides in the first Markdown cell: Voila writes it into the page before its JavaScript.
+    cells[0].source += "\n\n" + page_script()
     # Last, so that a kernel from Voila's preheated pool builds everything before it waits for its page.
     cells.append(new_code_cell("app.apply_page_settings()  # settings in the page URL, e.g. ?lr=0.05&lang=zh"))
     nb = new_notebook(cells=cells, metadata={

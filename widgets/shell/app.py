@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import ipywidgets as W
-from IPython.display import HTML, display
+from IPython.display import display
 
 from core import catalogue
 
 from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
-from .page_guard import PageGuard, watchdog_html
+from .page_guard import PageGuard
 from .settings import refuse_unknown_keys
 from .status import StatusLine, log
 
@@ -122,6 +122,4 @@ class App:
         raise AttributeError(name)
 
     def _ipython_display_(self):
-        if "VOILA_KERNEL_ID" in os.environ:  # before any widget: says so if the page's widgets never load
-            display(HTML(watchdog_html()))
         display(self.header)

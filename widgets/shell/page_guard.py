@@ -70,14 +70,35 @@ GUARD_CSS = """
 """
 
 
+# Voila's widget manager asks the kernel for every widget's state in one message and waits 4 s for the answer;
+# past that it asks for each of ~950 models one by one (ipywidgets' CONTROL_COMM_TIMEOUT, not configurable:
+# jupyter-widgets/ipywidgets#3633). With ten pages opening at once on two busy cores the answer came after
+# 3-4 s, and a page that missed it was still asking model by model a minute later, when the watchdog below
+# reloaded it. Our kernels always answer, so the page waits for the answer as long as the watchdog waits.
+CONTROL_COMM_JS = """
+function waitLongerForWidgetStates(wait_ms) {
+  const setTimeoutOriginal = window.setTimeout;
+  window.setTimeout = function (callback, delay, ...rest) {
+    if (delay === 4000 && typeof callback === "function" && String(callback).includes("Control comm did not respond")) {
+      delay = wait_ms;
+    }
+    return setTimeoutOriginal.call(this, callback, delay, ...rest);
+  };
+}
+
+"""
+
 WATCHDOG_JS = """
 (() => {
+  if (document.body.dataset.voila !== "voila") return;  // a Voila page only (JupyterLab never runs it anyway)
+  const config = CONFIG;
+  const wait_ms = window.tpWidgetsWaitMs || config.wait_ms;  // a test's page sets a shorter wait
   ensureXsrfCookie();
-  // Widgets that never load (the page's widget manager hung: seen with ten pages opening at once on two
-  // cores) leave every panel at "Loading widget..." and the page guard, a widget too, cannot say so. This
-  // script is plain page HTML: wait_ms after the page has loaded, no status line means no widgets; reload
-  // once by itself, and if that page fails as well, say so with a Reload button.
-  const key = "tp-reloaded:" + location.pathname, config = CONFIG;
+  waitLongerForWidgetStates(wait_ms);
+  // Widgets that never load leave every panel at "Loading widget..." and the page guard, a widget too, cannot
+  // say so. This script is page HTML: wait_ms after the page has loaded, no status line means no widgets;
+  // reload once by itself, and if that page fails as well, say so with a Reload button.
+  const key = "tp-reloaded:" + location.pathname;
   const check = () => {
     if (document.querySelector(".tp-status")) { sessionStorage.removeItem(key); return; }
     if (!sessionStorage.getItem(key)) { sessionStorage.setItem(key, "1"); window.location.reload(); return; }
@@ -91,18 +112,21 @@ WATCHDOG_JS = """
     banner.appendChild(button);
     document.body.appendChild(banner);
   };
-  const start = () => setTimeout(check, config.wait_ms);
+  const start = () => setTimeout(check, wait_ms);
   if (document.readyState === "complete") start(); else window.addEventListener("load", start);
 })();
 """
 
 
-def watchdog_html() -> str:
-    """The page-level script (and the banner's style) that a Voila page gets before any widget."""
-    config = {"wait_ms": int(os.environ.get("TP_WIDGETS_WAIT_MS") or 60_000),  # a test's is shorter
-              "message": both("page.panels_missing"), "reload": both("page.reload")}
-    script = XSRF_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False))
-    return f"<style>{GUARD_CSS}</style><script>{script}</script>"
+def page_script() -> str:
+    """The page's own script, in the notebook's first Markdown cell (tools/make_notebook.py puts it there).
+
+    Voila writes a Markdown cell's HTML into the page as it streams, before its own JavaScript, so this runs
+    before Voila's widget manager starts and whether or not any widget ever loads; a code cell's output would
+    be rendered by that widget manager, too late for both. JupyterLab strips scripts from Markdown."""
+    config = {"wait_ms": 60_000, "message": both("page.panels_missing"), "reload": both("page.reload")}
+    script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False))
+    return f"<style>{GUARD_CSS.strip()}</style>\n<script>{script}</script>\n"
 
 
 def both(key: str) -> str:
