@@ -15,6 +15,13 @@ def test_notebook_runs_and_renders_in_jupyterlab():
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(lab.url + "/lab/tree/app.ipynb", timeout=180_000)
         page.wait_for_selector(".jp-Notebook", timeout=180_000)
+        # the first Markdown cell carries the Voila page's own script: Lab shows its lesson text and nothing of it
+        title = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").first
+        title.wait_for(timeout=180_000)
+        text = title.inner_text()
+        assert text.startswith("Training Playground") and "训练循环" in text
+        assert "function" not in text and "tp-panels-missing" not in text and "_xsrf" not in text
+        title.screenshot(path=str(ARTIFACTS / "07-jupyterlab-title.png"))
         accept = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel" when Lab asks: take its default
         deadline = time.monotonic() + 180
         while not page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
