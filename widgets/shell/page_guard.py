@@ -94,7 +94,7 @@ WATCHDOG_JS = """
   const config = CONFIG;
   const wait_ms = window.tpWidgetsWaitMs || config.wait_ms;  // a test's page sets a shorter wait
   ensureXsrfCookie();
-  waitLongerForWidgetStates(wait_ms);
+  waitLongerForWidgetStates(config.wait_ms);
   // Widgets that never load leave every panel at "Loading widget..." and the page guard, a widget too, cannot
   // say so. This script is page HTML: wait_ms after the page has loaded, no status line means no widgets;
   // reload once by itself, and if that page fails as well, say so with a Reload button.
