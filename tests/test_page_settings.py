@@ -1,7 +1,16 @@
 """Settings in the page URL reach the panels, whether the kernel started with the page or waited in a pool."""
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
 import pytest
 
 from widgets.shell.app import App, url_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_query_values_are_parsed_as_numbers_where_they_are_numbers():
@@ -45,3 +54,32 @@ def test_queries_without_settings_change_nothing(query, monkeypatch):
     before = app.seeds.settings()
     app.apply_page_settings(query)
     assert app.seeds.settings() == before and app.lang.value == "en"
+
+
+def test_a_preheated_kernel_gets_the_query_from_voilas_query_socket_without_importing_voila():
+    """Voila sends a preheated kernel its page's request variables over ws://…/voila/query/<kernel id> once a page
+    takes it (test_class_faults checks this against the real server); reading them must not import Voila's
+    server into the kernel (1.8 CPU-s in every kernel of a class pool)."""
+    from websockets.sync.server import serve
+
+    asked = []
+
+    def voila_query_socket(websocket):
+        asked.append(websocket.request.path)
+        websocket.send(json.dumps({"QUERY_STRING": "seed=7&lang=zh", "SCRIPT_NAME": "/"}))
+
+    code = ("import sys\nfrom widgets.shell.page_query import page_query\n"
+            "print(page_query())\nprint([m for m in ('voila', 'jupyter_server') if m in sys.modules])")
+    with serve(voila_query_socket, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever)
+        thread.start()
+        env = {**os.environ, "VOILA_PREHEAT": "True", "VOILA_APP_IP": "127.0.0.1",
+               "VOILA_APP_PORT": str(server.socket.getsockname()[1]), "VOILA_SERVER_URL": "/", "VOILA_KERNEL_ID": "k1"}
+        try:
+            out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                                 timeout=120, check=True)
+        finally:
+            server.shutdown()
+            thread.join()
+    assert out.stdout.splitlines() == ["seed=7&lang=zh", "[]"], out.stderr
+    assert asked == ["/voila/query/k1"]

@@ -16,6 +16,7 @@ from core import catalogue
 from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
+from .page_query import page_query
 from .settings import refuse_unknown_keys
 from .status import StatusLine, log
 
@@ -39,16 +40,6 @@ class Context:
     i18n: I18n
     status: StatusLine
     url_settings: dict = field(default_factory=dict)
-
-
-def page_query() -> str:
-    """The page URL's query string. Voila puts it in the kernel's environment when it starts a kernel
-    for a page; a preheated kernel ran the notebook before any page asked, and learns the query only
-    when a page takes it (voila.utils.get_query_string waits for that moment)."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string  # only under Voila: Colab and JupyterLab lack it or need not
-        return get_query_string() or ""
-    return os.environ.get("QUERY_STRING", "")
 
 
 def url_settings(query: str) -> dict:
