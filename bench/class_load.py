@@ -4,9 +4,10 @@ Each learner does what Voila 0.5.13's page JavaScript does (its lab template and
 page and read the kernel id from `jupyter-config-data`, GET /api/kernels/<id>, open the kernel's websocket
 with JupyterLab's v1 subprotocol and ask kernel_info, then open the widget manager's
 `jupyter.widget.control` comm and ask `request_states`. In the states it finds the learning-rate panel
-(`tp-panel-lr`) and its Run button (`tp-run`), clicks it with a browser's comm message, and reads what
-comes back until the panel's table shows the four runs' fingerprints. Any message on one of the panel's
-plot comms counts as an update, whatever its format. Leaving sends the page's "tab closed" beacon.
+(`tp-panel-lr`) and its controls by CSS class (Run is `tp-run`), clicks Run with a browser's comm message,
+and reads what comes back until the panel's table shows the four runs' fingerprints. Any message on one of
+the panel's plot comms counts as an update, whatever its format. A learner can also type its own rate and
+add its curve (`add_curve`), as tests/test_class.py's learners do. Leaving sends the page's "tab closed" beacon.
 
     .venv/bin/python bench/class_load.py --learners 30     # or: make bench-class N=30
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from jupyter_client.session import Session  # noqa: E402
 from jupyter_server.services.kernels.connection.base import (  # noqa: E402
@@ -35,12 +36,13 @@ from jupyter_server.services.kernels.connection.base import (  # noqa: E402
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
 from tornado.websocket import websocket_connect  # noqa: E402
 
-from test_class import class_server, kernel_pid, rss_mb, wait_for_log  # noqa: E402
+from classroom import class_server, kernel_pid, rss_mb, wait_for_log  # noqa: E402
+from widgets.shell.app import PANELS  # noqa: E402
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
-ROW = re.compile(r"<tr><td>(lr=[^<]*)</td>.*?<td>([^<]*)</td><td><code>([0-9a-f]+)</code></td></tr>")
-PANELS = ("lr", "init", "seeds", "train", "losses", "gpu")
+# a row of the panel's table: rate, regime, final loss, fingerprint
+ROW = re.compile(r"<tr><td>(lr=[^<]*)</td><td><b>([^<]*)</b>.*?</td><td>([^<]*)</td><td><code>([0-9a-f]+)</code></td></tr>")
 CONTROLS = ("@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output")  # not plots
 POOL = 4  # `make class`'s POOL_SIZE
 LOAD_TIMEOUT, RUN_TIMEOUT = 300.0, 300.0  # a page not ready in five minutes has lost its learner
@@ -54,7 +56,7 @@ class Learner:
         self.url = url
         self.session = Session(username="learner", key=b"")  # jupyter_client's message format, unsigned
         self.cookies, self.xsrf, self.ws, self.kernel_id = "", "", None, None
-        self.plot_comms, self.run_button = set(), None
+        self.plot_comms, self.controls = set(), {}  # the LR panel's plots; its controls by CSS class
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
         self.ready = self.clicked = self.first_update = self.finished = None
         self.updates, self.rows = 0, []
@@ -98,11 +100,10 @@ class Learner:
         while todo:  # the panel's subtree, through every container's children
             mid = todo.pop()
             todo += [ref.removeprefix("IPY_MODEL_") for ref in states[mid]["state"].get("children", [])]
-            if "tp-run" in classes(mid):
-                self.run_button = mid
-            elif states[mid]["model_module"] not in CONTROLS:
+            self.controls.update((c, mid) for c in classes(mid) if c.startswith("tp-"))
+            if states[mid]["model_module"] not in CONTROLS:
                 self.plot_comms.add(mid)
-        if self.run_button is None or not self.plot_comms:
+        if "tp-run" not in self.controls or not self.plot_comms:
             raise RuntimeError("no Run button or no plot in the learning-rate panel")
 
     def send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
@@ -130,21 +131,40 @@ class Learner:
             pass
         return msg
 
+    def click(self, css: str) -> None:
+        self.send("comm_msg", {"comm_id": self.controls[css], "data": {"method": "custom", "content": {"event": "click"}}})
+
+    def type_in(self, css: str, text: str) -> None:
+        """A text box's new value, as the page sends it when the learner presses Enter."""
+        self.send("comm_msg", {"comm_id": self.controls[css],
+                               "data": {"method": "update", "state": {"value": text}, "buffer_paths": []}})
+
     async def run_presets(self) -> None:
         """Click Run; read updates until the panel's table lists four runs with fingerprints."""
         self.clicked = time.monotonic()
-        self.send("comm_msg", {"comm_id": self.run_button, "data": {"method": "custom", "content": {"event": "click"}}})
-        while self.finished is None:
+        self.click("tp-run")
+        self.rows, self.finished = await self.table_of(4)
+
+    async def add_curve(self, rate: str) -> None:
+        """Type a rate into the custom box, click Add curve, read until the table lists its run too."""
+        self.type_in("tp-lr", rate)
+        self.click("tp-lr-add")
+        self.rows, _ = await self.table_of(len(self.rows) + 1)
+
+    async def table_of(self, runs: int) -> tuple[list, float]:
+        """Read messages until the panel's table lists `runs` runs; counts plot updates on the way."""
+        since = time.monotonic()
+        while True:
             arrived, msg = await self.receive()
-            if arrived < self.clicked or msg["msg_type"] != "comm_msg":  # before the click: not this run's
+            if arrived < since or msg["msg_type"] != "comm_msg":  # before the click: not this run's
                 continue
             if msg["content"]["comm_id"] in self.plot_comms:
                 self.updates += 1
                 self.first_update = self.first_update or arrived
                 continue
             value = msg["content"]["data"].get("state", {}).get("value")
-            if isinstance(value, str) and "tp-lr-table" in value and len(rows := ROW.findall(value)) == 4:
-                self.rows, self.finished = rows, arrived
+            if isinstance(value, str) and "tp-lr-table" in value and len(rows := ROW.findall(value)) == runs:
+                return rows, arrived
 
     async def leave(self) -> None:
         """Close the tab: the websocket, then the beacon that shuts the kernel down (as the page does)."""
@@ -227,7 +247,7 @@ def measure(n: int) -> dict:
         "kernel_rss_mb": quantiles(measured["kernel_rss_mb"]), "server_rss_mb": measured["server_rss_mb"],
         "load_average": measured["load_average"],
         "finished_same_as_alone": sum(same), "lost": n - sum(same),
-        "alone_fingerprints": [fingerprint for _lr, _loss, fingerprint in alone.rows],
+        "alone_fingerprints": [fingerprint for *_, fingerprint in alone.rows],
         "errors": sorted({e for e in errors if e}),
     }
 

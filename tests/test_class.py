@@ -1,35 +1,36 @@
 """A class on one machine: `make class`'s server (class/serve.py) with ten learners at once.
 
-Ten browser contexts load the dashboard from ONE class server (preheated pool, memory-capped kernels),
-each types its own custom learning rate, runs the learning-rate panel and adds its curve. Each must
-get the right curves from its own kernel. Then: an eleventh learner gets the "class is full" page;
-a page's websocket cannot make its kernel run code; closing a tab frees the seat at once.
-
-The helpers here (class_server, kernel_id, kernel_pid, …) are shared with test_class_faults.py.
+Ten learners load the dashboard from ONE class server (preheated pool, memory-capped kernels) at the same
+time; each types its own custom learning rate, runs the learning-rate panel and adds its curve. Three of them
+do it in browser contexts of their own, as a learner clicks; seven speak the page's protocol to the server
+(bench/class_load.py's Learner: the same page GET, kernel websocket, widget states and clicks, no browser), so
+the server carries ten learners while two cores draw three pages. Each must get the right curves from its
+own kernel. Then: an eleventh learner gets the "class is full" page; a page's websocket cannot make its
+kernel run code; closing a tab frees the seat at once.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-import re
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from servers import (ACTION_TIMEOUT_MS, ARTIFACTS, BIN, ROOT, VOILA_READY, Server, command_line, descendant_pids,
-                     free_port)
+from bench.class_load import Learner
+from classroom import (address_space_limit, assert_listens_on_private_files, class_server, curve_lengths, http_status,
+                       kernel_exists, kernel_id, kernel_pid, LOAD_TIMEOUT_MS, log_text, rss_mb, set_box, status,
+                       wait_for_log)
+from servers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-SERVE = ROOT / "class" / "serve.py"
-LOAD_TIMEOUT_MS = 240_000
-LEARNERS = 10
+LEARNERS = 10  # at once on one class server
+IN_BROWSERS = 3  # of them; the others speak the protocol
 POOL = 3
+PRESETS = ("too small", "about right", "too large", "diverged")  # the four preset runs' regimes, in order
 
 # The four presets finished: three full curves, the diverging one cut short, labels drawn, status Ready.
 PRESETS_DONE = """() => {
@@ -42,131 +43,6 @@ PRESETS_DONE = """() => {
 }"""
 
 
-# -- helpers shared with test_class_faults.py -----------------------------------------------------
-def class_server(tmp: Path, size: int, pool: int, idle_seconds: float = 600, memory: str = "4G",
-                 env: dict | None = None, name: str = "class", seats_per_client: int = 0,
-                 unconnected_seconds: float = 600) -> Server:
-    """class/serve.py on a free loopback port, its kernel spec written under tmp. Every test learner comes
-    from 127.0.0.1, so the per-client seat limit is off unless a test sets it; and ten Chromium pages on
-    two busy cores can take minutes to open their websockets (a learner's own browser takes seconds),
-    so the unconnected cull waits as long as the idle cull unless a test sets it."""
-    port = free_port()
-    argv = [str(BIN / "python"), str(SERVE), f"--size={size}", f"--pool={pool}", f"--idle-seconds={idle_seconds}",
-            f"--memory={memory}", "--host=127.0.0.1", f"--port={port}", f"--kernel-dir={tmp / 'kernels'}",
-            f"--seats-per-client={seats_per_client}", f"--unconnected-seconds={unconnected_seconds}"]
-    return Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, env=env, log_name=f"{name}-{port}")
-
-
-def log_text(server: Server) -> str:
-    server.log.flush()
-    return server.log_path.read_text(errors="replace")
-
-
-def wait_for_log(server: Server, pattern: str, count: int = 1, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while len(re.findall(pattern, log_text(server))) < count:
-        assert time.monotonic() < deadline, f"{pattern!r} not seen {count}× in {server.log_path}"
-        time.sleep(0.5)
-
-
-def http_status(url: str) -> tuple[int, str, dict]:
-    """(status, first 20 kB of the body, headers) of a GET; a 4xx/5xx is an answer, not an error."""
-    try:
-        with urllib.request.urlopen(url, timeout=60) as r:
-            return r.status, r.read(20_000).decode(errors="replace"), dict(r.headers)
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(20_000).decode(errors="replace"), dict(e.headers)
-
-
-def kernel_id(page) -> str:
-    return page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
-
-
-def kernel_exists(server: Server, kid: str) -> bool:
-    return http_status(f"{server.url}/api/kernels/{kid}")[0] == 200
-
-
-def kernel_pid(server: Server, kid: str) -> int:
-    """The kernel's process, found in /proc: below the server, its command line names its connection file."""
-    for pid in descendant_pids(server.proc.pid):
-        if f"kernel-{kid}.json".encode() in command_line(pid):
-            return pid
-    raise LookupError(f"no process for kernel {kid}")
-
-
-def kernel_connection(pid: int) -> dict:
-    """The connection file a kernel process was started with (`-f <file>` on its command line)."""
-    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-    return json.loads(Path(argv[argv.index("-f") + 1]).read_text())
-
-
-def assert_listens_on_private_files(pid: int) -> None:
-    """voila.json's KernelManager.transport: IPC files in the server's own 0700 folder, no TCP port to take or reach."""
-    connection = kernel_connection(pid)
-    assert connection["transport"] == "ipc", connection
-    assert os.stat(Path(connection["ip"]).parent).st_mode & 0o077 == 0
-
-
-def proc_field(pid: int, field: str) -> str:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return line.split(":", 1)[1].strip()
-    raise KeyError(field)
-
-
-def rss_mb(pid: int) -> float:
-    return int(proc_field(pid, "VmRSS").split()[0]) / 1024
-
-
-def address_space_limit(pid: int) -> str:
-    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
-        if line.startswith("Max address space"):
-            return line.split()[3]
-    raise KeyError("Max address space")
-
-
-def open_dashboard(browser, server: Server):
-    """A new browser context (a learner of their own) with the dashboard loaded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
-    return page
-
-
-def curve_lengths(page, panel="lr", index=0):
-    return page.evaluate(
-        """([panel, index]) => Array.from(document.querySelectorAll(`.tp-panel-${panel} .js-plotly-plot`)[index].data)
-               .map(t => (t.y ? t.y.length : 0))""", [panel, index])
-
-
-def status(page) -> str:
-    return page.inner_text(".tp-status").strip()
-
-
-def wait_status(page, *fragments, timeout=60_000):
-    page.wait_for_function("frags => frags.some(f => document.querySelector('.tp-status').innerText.includes(f))",
-                           arg=list(fragments), timeout=timeout)
-
-
-def set_box(page, selector, text):
-    box = page.locator(selector)
-    box.fill(text)
-    box.press("Enter")
-
-
-def add_custom_curve(page, lr_text, slot=4, timeout=60_000):
-    """Type a rate into the LR panel's custom box, press Add curve, wait until its run (in trace `slot`:
-    4, 5, 6 for the first, second, third custom curve) ends."""
-    set_box(page, ".tp-panel-lr .tp-lr input", lr_text)
-    page.click(".tp-panel-lr >> text=Add curve")
-    page.wait_for_function("slot => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[slot].y.length"
-                           " > 0 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
-                           arg=slot, timeout=timeout)
-
-
 # -- ten learners -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -177,35 +53,57 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def classroom(server, browser):
-    """Ten learners, each in a browser context of their own, loading the page at the same time; each
-    types its own custom rate, runs the four presets, then adds its custom curve. Pages stay open."""
+    """Ten learners loading the page at the same time, three in browser contexts of their own and seven
+    speaking the protocol; each types its own custom rate, runs the four presets, then adds its custom
+    curve. Pages and kernels stay."""
     lrs = [f"0.0{11 + i}" for i in range(LEARNERS)]  # 0.011 … 0.020: each learner's own rate
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(LEARNERS)]
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(IN_BROWSERS)]
     pages = [c.new_page() for c in contexts]
     console = [[] for _ in pages]  # each page's console errors, printed if something fails
     for log, page in zip(console, pages):
         page.on("console", lambda msg, log=log: log.append(msg.text[:300]) if msg.type == "error" else None)
         page.on("pageerror", lambda exc, log=log: log.append(f"pageerror: {exc}"[:300]))
-    try:
-        result = _ten_learners(server, pages, lrs)
-    except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for i, page in enumerate(pages):  # what each learner saw, for the CI artifacts
-            page.screenshot(path=str(ARTIFACTS / f"09-class-learner{i}-failed.png"), full_page=True)
-            print(f"learner {i}:", page.evaluate("""() => {
-                const plot = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
-                return {status: (document.querySelector('.tp-status') || {}).innerText, times: window.tpTimes,
-                        lengths: plot && plot.data ? Array.from(plot.data).map(t => (t.y ? t.y.length : 0)) : null};
-            }"""), "console errors:", console[i][:5])
-        raise
-    yield {**result, "pages": pages, "contexts": contexts, "lrs": lrs}
+    with ThreadPoolExecutor(1) as pool:  # the protocol learners' own event loop: Playwright's holds this thread
+        spoken = pool.submit(asyncio.run, _spoken_learners(server, lrs[IN_BROWSERS:]))
+        try:
+            result = _browser_learners(server, pages, lrs[:IN_BROWSERS])
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for i, page in enumerate(pages):  # what each learner saw, for the CI artifacts
+                page.screenshot(path=str(ARTIFACTS / f"09-class-learner{i}-failed.png"), full_page=True)
+                print(f"learner {i}:", page.evaluate("""() => {
+                    const plot = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
+                    return {status: (document.querySelector('.tp-status') || {}).innerText, times: window.tpTimes,
+                            lengths: plot && plot.data ? Array.from(plot.data).map(t => (t.y ? t.y.length : 0)) : null};
+                }"""), "console errors:", console[i][:5])
+            raise
+        learners = spoken.result()
+    kernels = result["kernels"] + [learner.kernel_id for learner in learners]
+    pids = [kernel_pid(server, kid) for kid in kernels]
+    print(f"kernel resident memory after load + runs: {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB; "
+          f"server {rss_mb(server.proc.pid):.0f} MB")
+    yield {**result, "pages": pages, "learners": learners, "lrs": lrs, "kernels": kernels, "pids": pids}
     for context in contexts:
         context.close()
 
 
-def _ten_learners(server, pages, lrs):
+async def _spoken_learners(server, lrs) -> list:
+    """Protocol learners: load at once, type their rates, run the presets at once, add their curves. They do
+    not leave: their kernels hold their seats, as the browser learners' tabs do."""
+    learners = [Learner(server.url) for _ in lrs]
+    for step in (Learner.load, Learner.run_presets):
+        await asyncio.gather(*(asyncio.wait_for(step(learner), LOAD_TIMEOUT_MS / 1000) for learner in learners))
+    await asyncio.gather(*(asyncio.wait_for(learner.add_curve(lr), LOAD_TIMEOUT_MS / 1000)
+                           for learner, lr in zip(learners, lrs)))
+    for learner in learners:
+        learner.ws.close()
+        learner.reader.cancel()
+    return learners
+
+
+def _browser_learners(server, pages, lrs):
     started = time.monotonic()
-    for page in pages:  # all ten requests go out before any page is waited for
+    for page in pages:  # all requests go out before any page is waited for
         page.goto(server.url + "/", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     for page in pages:
         page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
@@ -221,27 +119,34 @@ def _ten_learners(server, pages, lrs):
             const check = new Function('return (' + done + ')()');
             const timer = setInterval(() => {
                 if (window.tpTimes.clicked !== null && check()) { window.tpTimes.done = performance.now(); clearInterval(timer); }
-            }, 100);  // ten pages each laying out their panel: every 100 ms, not 20
+            }, 100);
         }""", PRESETS_DONE)
-    for page in pages:  # ten clicks within a fraction of a second: the runs overlap
+    for page in pages:  # clicks within a fraction of a second: the runs overlap
         page.click(".tp-panel-lr .tp-run")
     for page in pages:
         page.wait_for_function("() => window.tpTimes.done !== null", timeout=240_000, polling=100)
     seconds = [page.evaluate("() => (window.tpTimes.done - window.tpTimes.clicked) / 1000") for page in pages]
     for page in pages:
-        page.click(".tp-panel-lr >> text=Add curve")
+        page.click(".tp-panel-lr .tp-lr-add")
     for page in pages:
         page.wait_for_function("() => document.querySelector('.tp-panel-lr .js-plotly-plot')?.data[4].y.length"
                                " === 154 && document.querySelector('.tp-status').innerText.trim() === 'Ready.'",
                                timeout=240_000)
-    kernels = [kernel_id(page) for page in pages]
-    pids = [kernel_pid(server, kid) for kid in kernels]
-    print(f"\n{LEARNERS} learners on one class server (pool {POOL}): all pages loaded in {all_loaded_s:.1f} s; "
-          f"click-to-curves (four presets, runs overlapping) slowest {max(seconds):.2f} s, "
-          f"median {sorted(seconds)[LEARNERS // 2]:.2f} s; each: {', '.join(f'{s:.2f}' for s in seconds)}")
-    print(f"kernel resident memory after load + runs: {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB; "
-          f"server {rss_mb(server.proc.pid):.0f} MB")
-    return {"kernels": kernels, "pids": pids, "seconds": seconds}
+    print(f"\n{LEARNERS} learners on one class server (pool {POOL}, {IN_BROWSERS} in browsers): the pages loaded in "
+          f"{all_loaded_s:.1f} s; click-to-curves (four presets, runs overlapping): {', '.join(f'{s:.2f}' for s in seconds)} s")
+    return {"kernels": [kernel_id(page) for page in pages], "seconds": seconds}
+
+
+def table_rows(page) -> list:
+    """The LR panel's table as the page shows it: (rate, regime, final loss, fingerprint) per run."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.tp-panel-lr .tp-lr-table tr')).slice(1)
+        .map(row => Array.from(row.cells).map(cell => cell.innerText.trim()))""")
+
+
+def every_table(classroom) -> list:
+    """Each learner's table, browser learners first: [(rate, regime, final loss, fingerprint), …] per learner."""
+    shown = [[tuple(row) for row in table_rows(page)] for page in classroom["pages"]]
+    return shown + [[tuple(row) for row in learner.rows] for learner in classroom["learners"]]
 
 
 def test_ten_learners_each_get_correct_curves(classroom):
@@ -250,11 +155,16 @@ def test_ten_learners_each_get_correct_curves(classroom):
         assert lengths[:3] == [154, 154, 154] and 0 < lengths[3] < 154, lengths  # the diverging run ends early
         assert lengths[4] == 154 and lengths[5:] == [0, 0]  # exactly one custom curve: its own
         text = page.inner_text(".tp-panel-lr")
-        for regime in ("too small", "about right", "too large", "diverged"):
+        for regime in PRESETS:
             assert regime in text
         body = page.inner_text("body")
         assert "Traceback" not in body and "went wrong" not in body and status(page) == "Ready."
-    assert len(classroom["seconds"]) == LEARNERS and all(s > 0 for s in classroom["seconds"])
+    tables = every_table(classroom)
+    assert len(tables) == LEARNERS
+    for table in tables:  # four presets in their regimes, then the learner's own curve
+        assert len(table) == 5, table
+        assert [regime.split(" at step")[0] for _rate, regime, _final, _fp in table[:4]] == list(PRESETS), table
+    assert all(s > 0 for s in classroom["seconds"])
 
 
 def test_no_cross_talk_each_page_has_its_own_kernel_and_its_own_rate(classroom):
@@ -264,14 +174,17 @@ def test_no_cross_talk_each_page_has_its_own_kernel_and_its_own_rate(classroom):
         names = page.evaluate("() => Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)"
                               ".map(t => t.name || '')")
         assert names[4].startswith(f"lr={float(lr):g} "), names
-        table = page.inner_text(".tp-panel-lr .tp-lr-table")
-        others = [f"lr={float(o):g}" for o in classroom["lrs"] if o != lr]
-        assert f"lr={float(lr):g}" in table and not any(o in table for o in others), table
         assert page.input_value(".tp-panel-lr .tp-lr input") == lr
-    # Same seed and settings in ten separate kernels: the preset curves agree to the bit.
+    for table, lr in zip(every_table(classroom), classroom["lrs"]):  # its own rate, and no one else's
+        rates = [rate for rate, *_ in table]
+        assert rates[4] == f"lr={float(lr):g}" and not any(f"lr={float(o):g}" in rates for o in classroom["lrs"]
+                                                              if o != lr), rates
+    # Same seed and settings in ten separate kernels: the preset runs agree to the bit.
     curves = [page.evaluate("() => Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)"
                             ".slice(0, 3).map(t => Array.from(t.y))") for page in classroom["pages"]]
     assert all(c == curves[0] for c in curves)
+    fingerprints = [[fp for *_, fp in table[:4]] for table in every_table(classroom)]
+    assert all(f == fingerprints[0] for f in fingerprints), fingerprints
 
 
 def test_every_kernel_runs_under_the_memory_cap_with_one_thread_on_private_files(classroom):

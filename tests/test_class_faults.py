@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from test_class import (ACTION_TIMEOUT_MS, add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id,
-                        kernel_pid, LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
+from classroom import (ACTION_TIMEOUT_MS, add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id,
+                       kernel_pid, LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status)
 
 pytestmark = pytest.mark.browser
 IDLE_SECONDS = 10

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from bench.class_load import a_class
-from test_class import class_server
+from classroom import class_server
 from widgets.shell.app import App
 
 pytestmark = pytest.mark.server
@@ -30,6 +30,6 @@ def test_a_simulated_learner_runs_the_presets_as_one_learner_alone(tmp_path):
     with class_server(tmp_path, size=1, pool=1, name="class-load-test") as server:
         (learner,), (error,), _ready, measured = asyncio.run(a_class(server, 1, run_timeout=120))
     assert error is None
-    assert [fingerprint for _lr, _loss, fingerprint in learner.rows] == fingerprints_alone()
+    assert [fingerprint for *_, fingerprint in learner.rows] == fingerprints_alone()
     assert learner.updates > 0 and learner.clicked < learner.first_update < learner.finished
     assert measured["kernel_rss_mb"][0] > 100  # the learner's own kernel, found by its id

@@ -49,7 +49,7 @@ class LRPanel(Panel):
         self.lr_input = W.Text(value="0.03", layout=W.Layout(width="18em"), style={"description_width": "initial"})
         self.lr_input.add_class("tp-lr")
         self.label(self.lr_input, "lr.custom")
-        self.add = self.button("lr.add")
+        self.add = self.button("lr.add", "tp-lr-add")
         self.finder = self.button("lr.find")
         self.summary = W.HTML()
         self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=c), visible=i < 4)
