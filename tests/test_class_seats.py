@@ -9,7 +9,8 @@ import urllib.request
 
 import pytest
 
-from test_class import class_server, http_status, kernel_exists, kernel_id, log_text, open_dashboard, wait_for_log
+from classroom import (class_server, http_status, kernel_exists, kernel_id, log_text, open_dashboard, wait_for_dashboard,
+                       wait_for_log)
 
 pytestmark = pytest.mark.browser
 SEATS_PER_CLIENT = 2
@@ -40,9 +41,10 @@ def wait_until_gone(server, kid: str, timeout: float = 180) -> None:
 
 
 def test_seats_per_client_and_the_unconnected_cull(server, browser):
-    tab = open_dashboard(browser, server)  # a learner's tab: its websocket is connected
+    tab = open_dashboard(browser, server, loaded=False)  # a learner's tab: its page is sent first …
+    unconnected = get_page(server)  # … then a page that will never connect
+    wait_for_dashboard(tab)  # the tab connects its websocket while the cull's clock runs for the other
     tab_kernel = kernel_id(tab)
-    unconnected = get_page(server)  # a page that will never connect
     assert kernel_exists(server, unconnected)
 
     code, body, headers = http_status(server.url + "/")  # a third seat from the same address
