@@ -2,7 +2,7 @@
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, jupyterlab
 
@@ -17,7 +17,7 @@ def test_notebook_runs_and_renders_in_jupyterlab():
         page.wait_for_selector(".jp-Notebook", timeout=180_000)
         # the first Markdown cell carries the Voila page's own script: Lab shows its lesson text and nothing of it
         title = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").first
-        title.wait_for(timeout=180_000)
+        expect(title).to_contain_text("Training Playground", timeout=180_000)  # Lab fills a cell after showing it
         text = title.inner_text()
         assert text.startswith("Training Playground") and "训练循环" in text
         assert "function" not in text and "tp-panels-missing" not in text and "_xsrf" not in text
