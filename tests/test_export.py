@@ -109,16 +109,26 @@ def test_unseeded_runs_cannot_be_exported(cfg):
 def test_a_script_saved_after_an_epoch_and_resumed_in_a_fresh_process_prints_the_same_fingerprint(cfg, tmp_path):
     expected = train(cfg).fingerprint
     script = export_script(cfg, expected, save_epoch=1)
-    saved = run_alone(script, tmp_path, "--save")
-    assert saved.returncode == 0, saved.stderr
-    assert "saved checkpoint.pt after epoch 1" in saved.stdout and expected not in saved.stdout
-    resumed = subprocess.run([sys.executable, "-I", "reproduce.py", "--resume"], cwd=tmp_path / "alone",
-                             capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert resumed.stdout.strip().splitlines()[-1] == expected
-    straight = subprocess.run([sys.executable, "-I", "reproduce.py"], cwd=tmp_path / "alone",
-                              capture_output=True, text=True, timeout=300)
-    assert straight.stdout.strip().splitlines()[-1] == expected
+    folder = tmp_path / "alone"
+    folder.mkdir()
+    (folder / "reproduce.py").write_text(script)
+    # the straight run writes nothing: it runs beside the saving one
+    straight = subprocess.Popen([sys.executable, "-I", "reproduce.py"], cwd=folder, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    try:
+        saved = subprocess.run([sys.executable, "-I", "reproduce.py", "--save"], cwd=folder, capture_output=True,
+                               text=True, timeout=300)
+        assert saved.returncode == 0, saved.stderr
+        assert "saved checkpoint.pt after epoch 1" in saved.stdout and expected not in saved.stdout
+        resumed = subprocess.run([sys.executable, "-I", "reproduce.py", "--resume"], cwd=folder,
+                                 capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        assert resumed.stdout.strip().splitlines()[-1] == expected
+        out, err = straight.communicate(timeout=300)
+    finally:
+        straight.kill()
+        straight.wait()
+    assert out.strip().splitlines()[-1] == expected, err
 
 
 def test_a_save_epoch_must_leave_an_epoch_to_resume():
