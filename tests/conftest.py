@@ -31,13 +31,14 @@ def browser():
 
 @pytest.fixture(scope="module")
 def server():
-    """A plain `voila app.ipynb` for a browser test module that needs nothing more of it (a module that needs
-    another server defines its own `server`). Per module, not per session: a page closed by a test does not
-    always free its kernel, and a session-long server kept twenty of them alive into the tests that open
-    ten pages at once (in the one run where a page of those ten never got its panels)."""
+    """`voila app.ipynb` with one kernel kept preheated, as `make app` keeps one, for a browser test module that
+    needs nothing more of it (a module that needs another server defines its own `server`): the next test's
+    kernel heats while a test uses its page (test_browser + test_page_shell: 114-117 s against 123-127 s
+    without, back to back). Per module, not per session: a page closed by a test does not always free its
+    kernel, and a session-long server kept twenty of them alive into the tests that open ten pages at once."""
     from servers import voila
 
-    with voila() as srv:
+    with voila(pool=1) as srv:
         yield srv
 
 
