@@ -5,9 +5,12 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
+from widgets.shell.app import PANELS, App
 from widgets.shell.display_series import BUCKETS, DisplaySeries
-from widgets.shell.plot import LiveFigure
+from widgets.shell.figures import TEMPLATE, TRACE_TYPES
+from widgets.shell.plot import LiveFigure, PlotView
 
 
 class Sent:
@@ -206,3 +209,19 @@ def test_a_page_asking_for_every_widget_state_gets_the_whole_figure():
     stream(fig, 500)
     state = W.Widget.get_manager_state(drop_defaults=True)["state"][fig.widget.model_id]["state"]
     assert (state["plot_data"][0]["x"], state["plot_data"][0]["y"]) == (list(fig.data[0].x), list(fig.data[0].y))
+
+
+def test_every_trace_type_the_panels_draw_keeps_plotly_whites_look():
+    """Figures carry plotly_white's defaults for the trace types in TRACE_TYPES only: a panel that drew another
+    type would draw it without the page's look."""
+    app, kinds = App(query=""), set()
+    todo = [app.panel(name).root for name in PANELS]
+    while todo:  # every widget on the page, through the boxes' children
+        widget = todo.pop()
+        todo += getattr(widget, "children", ())
+        if isinstance(widget, PlotView):
+            kinds |= {trace["type"] for trace in widget.get_state()["plot_data"]}
+    assert {"scatter", "bar", "heatmap"} <= kinds <= set(TRACE_TYPES)
+    white = pio.templates["plotly_white"]
+    assert TEMPLATE.layout == white.layout
+    assert all(TEMPLATE.data[kind] == white.data[kind] for kind in TRACE_TYPES)
