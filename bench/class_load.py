@@ -166,11 +166,15 @@ class Learner:
             if isinstance(value, str) and "tp-lr-table" in value and len(rows := ROW.findall(value)) == runs:
                 return rows, arrived
 
-    async def leave(self) -> None:
-        """Close the tab: the websocket, then the beacon that shuts the kernel down (as the page does)."""
+    def disconnect(self) -> None:
+        """Close the websocket only, as a tab that vanished (no beacon): the kernel keeps the learner's seat."""
         if self.ws is not None:
             self.ws.close()
             self.reader.cancel()
+
+    async def leave(self) -> None:
+        """Close the tab: the websocket, then the beacon that shuts the kernel down (as the page does)."""
+        self.disconnect()
         if self.kernel_id:
             await AsyncHTTPClient().fetch(f"{self.url}/voila/api/shutdown/{self.kernel_id}", method="POST",
                                           body=urlencode({"_xsrf": self.xsrf}), headers={"Cookie": self.cookies},

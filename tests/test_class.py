@@ -96,8 +96,7 @@ async def _spoken_learners(server, lrs) -> list:
     await asyncio.gather(*(asyncio.wait_for(learner.add_curve(lr), LOAD_TIMEOUT_MS / 1000)
                            for learner, lr in zip(learners, lrs)))
     for learner in learners:
-        learner.ws.close()
-        learner.reader.cancel()
+        learner.disconnect()
     return learners
 
 

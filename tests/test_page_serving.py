@@ -108,7 +108,7 @@ def test_a_page_whose_panels_or_widgets_did_not_arrive_says_so_and_not_ready(bro
     argv = [str(BIN / "voila"), str(folder / "app.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
             f"--port={port}"]
     # the page guard's wait, not the product's 20 s: what it waits for never comes
-    grace = {"TP_PANELS_GRACE_MS": "2000"}
+    grace = {"TP_PANELS_GRACE_MS": "1000"}
     with Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, env=grace,
                 log_name=f"voila-broken-{port}") as broken:
         page = browser.new_page()
@@ -126,7 +126,7 @@ def test_a_page_whose_panels_or_widgets_did_not_arrive_says_so_and_not_ready(bro
         # Widgets that never load at all (here: a kernel websocket that never reaches the server) leave the
         # page guard unrendered too; the page's own script reloads once, then shows the same banner.
         page = browser.new_page()
-        page.add_init_script("window.tpWidgetsWaitMs = 2000")  # the page script's wait, not the product's 60 s
+        page.add_init_script("window.tpWidgetsWaitMs = 1000")  # the page script's wait, not the product's 60 s
         page.route_web_socket(re.compile(r"/api/kernels/"), lambda ws: None)  # open, but no kernel behind it
         loads = []
         page.on("load", lambda _page: loads.append(time.monotonic()))
@@ -202,5 +202,4 @@ def test_ten_learners_open_the_page_at_once_and_each_gets_every_panel(browser):
 async def all_load(learners) -> None:
     await asyncio.gather(*(asyncio.wait_for(learner.load(), LOAD_TIMEOUT_MS / 1000) for learner in learners))
     for learner in learners:
-        learner.ws.close()
-        learner.reader.cancel()
+        learner.disconnect()
