@@ -20,8 +20,8 @@ def class_server(tmp: Path, size: int, pool: int, idle_seconds: float = 600, mem
                  env: dict | None = None, name: str = "class", seats_per_client: int = 0,
                  unconnected_seconds: float = 600) -> Server:
     """class/serve.py on a free loopback port, its kernel spec written under tmp. Every test learner comes
-    from 127.0.0.1, so the per-client seat limit is off unless a test sets it; and ten Chromium pages on
-    two busy cores can take minutes to open their websockets (a learner's own browser takes seconds),
+    from 127.0.0.1, so the per-client seat limit is off unless a test sets it; and ten pages opened at once
+    on two busy cores took up to 47 s to open their websockets (a learner's own browser takes seconds),
     so the unconnected cull waits as long as the idle cull unless a test sets it."""
     port = free_port()
     argv = [str(BIN / "python"), str(SERVE), f"--size={size}", f"--pool={pool}", f"--idle-seconds={idle_seconds}",
