@@ -30,13 +30,31 @@ def imported_modules(tree) -> set:
     return modules | {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
 
 
-def run_alone(script_text, tmp_path, *args):
-    """Run a script with `python -I` in a folder that holds nothing else; return the CompletedProcess."""
-    folder = tmp_path / "alone"
+def start_alone(script_text, folder, *args) -> subprocess.Popen:
+    """Start a script with `python -I` in a new folder that holds nothing else."""
     folder.mkdir()
     (folder / "reproduce.py").write_text(script_text)
-    return subprocess.run([sys.executable, "-I", "reproduce.py", *args], cwd=folder, capture_output=True,
-                          text=True, timeout=300)
+    return start_in(folder, *args)
+
+
+def start_in(folder, *args) -> subprocess.Popen:
+    """Start the folder's reproduce.py again, in a fresh isolated process."""
+    return subprocess.Popen([sys.executable, "-I", "reproduce.py", *args], cwd=folder, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finished(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    try:
+        out, err = process.communicate(timeout=300)
+    finally:
+        process.kill()
+        process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def run_alone(script_text, tmp_path, *args):
+    """Run a script with `python -I` in a folder that holds nothing else; return the CompletedProcess."""
+    return finished(start_alone(script_text, tmp_path / "alone", *args))
 
 
 def assert_reproduces(cfg, tmp_path, *args):
@@ -46,9 +64,29 @@ def assert_reproduces(cfg, tmp_path, *args):
     assert out.stdout.strip().splitlines()[-1] == expected
 
 
+@pytest.fixture(scope="module")
+def started(tmp_path_factory):
+    """Each of CONFIGS trained here, its exported script started alone as soon as its fingerprint is known:
+    the scripts' fresh processes run side by side, and beside the training here, instead of in turn."""
+    runs = []
+    try:
+        for cfg in CONFIGS:
+            expected = train(cfg).fingerprint
+            folder = tmp_path_factory.mktemp("export") / "alone"
+            runs.append((expected, start_alone(export_script(cfg, expected), folder)))
+        yield runs
+    finally:
+        for _expected, process in runs:
+            process.kill()
+            process.wait()
+
+
 @pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.dataset}-{c.model}-{c.init}")
-def test_exported_script_reproduces_the_fingerprint_alone_in_an_empty_folder(cfg, tmp_path):
-    assert_reproduces(cfg, tmp_path)
+def test_exported_script_reproduces_the_fingerprint_alone_in_an_empty_folder(cfg, started):
+    expected, process = started[CONFIGS.index(cfg)]
+    out = finished(process)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == expected
 
 
 def test_a_run_on_an_uploaded_csv_is_reproduced_without_the_file(tmp_path):
@@ -108,27 +146,18 @@ def test_unseeded_runs_cannot_be_exported(cfg):
                          ids=["momentum", "adam", "dropout-and-a-mistake"])
 def test_a_script_saved_after_an_epoch_and_resumed_in_a_fresh_process_prints_the_same_fingerprint(cfg, tmp_path):
     expected = train(cfg).fingerprint
-    script = export_script(cfg, expected, save_epoch=1)
     folder = tmp_path / "alone"
-    folder.mkdir()
-    (folder / "reproduce.py").write_text(script)
-    # the straight run writes nothing: it runs beside the saving one
-    straight = subprocess.Popen([sys.executable, "-I", "reproduce.py"], cwd=folder, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+    running = start_alone(export_script(cfg, expected, save_epoch=1), folder)  # writes nothing: runs beside --save
     try:
-        saved = subprocess.run([sys.executable, "-I", "reproduce.py", "--save"], cwd=folder, capture_output=True,
-                               text=True, timeout=300)
-        assert saved.returncode == 0, saved.stderr
-        assert "saved checkpoint.pt after epoch 1" in saved.stdout and expected not in saved.stdout
-        resumed = subprocess.run([sys.executable, "-I", "reproduce.py", "--resume"], cwd=folder,
-                                 capture_output=True, text=True, timeout=300)
-        assert resumed.returncode == 0, resumed.stderr
-        assert resumed.stdout.strip().splitlines()[-1] == expected
-        out, err = straight.communicate(timeout=300)
+        saved = finished(start_in(folder, "--save"))
+        resumed = finished(start_in(folder, "--resume")) if saved.returncode == 0 else None
     finally:
-        straight.kill()
-        straight.wait()
-    assert out.strip().splitlines()[-1] == expected, err
+        straight = finished(running)
+    assert saved.returncode == 0, saved.stderr
+    assert "saved checkpoint.pt after epoch 1" in saved.stdout and expected not in saved.stdout
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.strip().splitlines()[-1] == expected
+    assert straight.stdout.strip().splitlines()[-1] == expected
 
 
 def test_a_save_epoch_must_leave_an_epoch_to_resume():
