@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import ConfigError, butterfly
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import LOG_AXIS, figure, widget_of
 from ..shell.parse import is_whole_in
 from ..shell.settings import control
 
@@ -49,7 +49,7 @@ class Butterfly:
         self.button = panel.button("butterfly.button", "tp-seeds-butterfly")
         self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#d62728", width=3)),
                            go.Scatter(x=[], y=[], mode="lines", line=dict(color="#7f7f7f", dash="dot"))])
-        self.fig.layout.yaxis.type = "log"
+        self.fig.layout.yaxis.update(LOG_AXIS)
         self.fig.layout.yaxis.range = [-8.5, 0.5]  # 10^-8 (one bit) to order one (different models)
         self.bits = W.HTML()
         self.bits.add_class("tp-seeds-butterfly-bits")

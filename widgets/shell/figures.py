@@ -19,6 +19,20 @@ BASE_LAYOUT = dict(height=330, margin=dict(l=55, r=15, t=40, b=45), template=TEM
                    legend=dict(orientation="h", y=-0.22))
 
 
+# A log axis labels its powers of ten, with 2 and 5 between them when it spans only a decade or two, never
+# every digit ("1, 9 8 7 6 5 4 3 2"): plotly.js picks digit labels only when it may draw more than three ticks
+# per decade, so a log axis asks for three ticks at most (over many decades it labels every few decades).
+LOG_TICKS = 3
+LOG_AXIS = dict(type="log", exponentformat="power", nticks=LOG_TICKS)
+
+
+def _log_ticks(layout: dict) -> dict:
+    """The layout with LOG_TICKS on each log axis that does not choose its own ticks."""
+    axes = {name: {**axis, "nticks": axis.get("nticks", LOG_TICKS)} for name, axis in layout.items()
+            if name[1:5] == "axis" and isinstance(axis, dict) and axis.get("type") == "log" and "dtick" not in axis}
+    return {**layout, **axes}
+
+
 def static_mode() -> bool:
     """True on Colab (its widget manager cannot show FigureWidget) or when TP_STATIC_FIGURES=1."""
     return os.environ.get("TP_STATIC_FIGURES") == "1" or "google.colab" in sys.modules
@@ -71,7 +85,7 @@ class StaticFigure:
 
 def figure(traces, **layout):
     """A figure with its traces given up front (a figure widget filled later renders blank in Voila)."""
-    merged = {**BASE_LAYOUT, **layout}
+    merged = _log_ticks({**BASE_LAYOUT, **layout})
     if static_mode():
         return StaticFigure(data=traces, layout=merged)
     from .plot import LiveFigure
