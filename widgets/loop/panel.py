@@ -158,7 +158,8 @@ class LoopPanel(Panel):
                                             for r in series["ratio"]]
             rule = math.log10(UPDATE_RATIO_RULE)
             self.ratio_fig.layout.shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=rule, y1=rule,
-                                                 line=dict(dash="dot", color="#555"))]
+                                                 line=dict(dash="dot", color="#555"), showlegend=True,
+                                                 name=self.t("loop.ratio_rule"))]
 
     def export_broken(self):
         """The plain-PyTorch script of the broken run, its mistakes on marked lines, with its fingerprint."""

@@ -51,7 +51,7 @@ class LossSurface:
              go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color="white"),
                         marker=dict(size=5, color="#ff4136"))],
             xaxis=dict(title="w", range=list(W_RANGE)), yaxis=dict(title="b", range=list(B_RANGE)), height=400,
-            showlegend=False, title=dict(font=dict(size=14)), margin=dict(l=55, r=15, t=60, b=45))
+            showlegend=True, title=dict(font=dict(size=14)), margin=dict(l=55, r=15, t=60, b=45))
         self.slider.observe(panel.guard(lambda _: self.draw()), "value")
         self.optimizer.observe(panel.guard(lambda _: self.draw()), "value")
         self.step.observe(panel.guard(lambda _: self.draw()), "value")

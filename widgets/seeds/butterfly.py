@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import ConfigError, butterfly
 
-from ..shell.figures import LOG_AXIS, figure, widget_of
+from ..shell.figures import LOG_AXIS, figure, hint_until_drawn, widget_of
 from ..shell.parse import is_whole_in
 from ..shell.settings import control
 
@@ -74,6 +74,7 @@ class Butterfly:
             with self.fig.batch_update():
                 for index, key in enumerate(("abs", "rel")):
                     self.fig.extend(index, steps, [r[key] for kind, r in records if kind == "distance"])
+            self._hint()
 
         def done(result):
             self.result = result
@@ -82,6 +83,10 @@ class Butterfly:
 
         p.start(lambda emit, stop: butterfly(cfg, bit=bit, callbacks=[_Distances(emit)], stop=stop),
                 flush, done, [p.run, self.button], p.stop_button)
+
+    def _hint(self):
+        t = self.panel.t
+        hint_until_drawn(self.fig, t("chart.hint", button=t("butterfly.button")))
 
     def render(self):
         t = self.panel.t
@@ -93,6 +98,7 @@ class Butterfly:
                 r = self.result
                 self.fig.data[0].x, self.fig.data[0].y = r.steps, r.abs_distance
                 self.fig.data[1].x, self.fig.data[1].y = r.steps, r.rel_distance
+        self._hint()
         if self.result is None:
             self.bits.value = ""
             return

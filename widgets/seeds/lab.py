@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import interference_demo, knob_matrix, seed_ensemble
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.i18n import known
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
@@ -128,6 +128,7 @@ class ReproLab:
                 mean.x, mean.y = steps, ens.mean
                 mean.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} (n={len(ens.runs)})"
                 high.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} {t('lab.band.minmax')}"
+        hint_until_drawn(self.band_fig, t("chart.hint", button=t("lab.band.button")))
         if self.interference is not None:
             d = self.interference
             rows = [("lab.inter.shared", d.shared_alone, d.shared_beside, d.shared_reproducible),

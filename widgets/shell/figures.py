@@ -98,6 +98,21 @@ def widget_of(fig):
     return fig.widget
 
 
+def drawn(fig) -> bool:
+    """True when a trace of fig has a point (or a heatmap a cell) to show."""
+    sizes = (getattr(t, key, None) for t in fig.data for key in ("y", "z"))
+    return any(v is not None and len(v) > 0 for v in sizes)  # (a numpy array has no truth value)
+
+
+def hint_until_drawn(fig, text):
+    """The hint `text` while no trace has a point, the axes from the first point on; sends nothing when that
+    is already so (a run's updates call it each time)."""
+    shown = next((a.text for a in fig.layout.annotations if a.name == "hint"), None)
+    wanted = None if drawn(fig) else text
+    if shown != wanted:
+        show_hint(fig, wanted)
+
+
 def show_hint(fig, text):
     """Before the first result: hide the empty axes and say `text` there instead (None shows the axes again).
     Call it outside a batch_update that sets annotations: inside one, it would read the old ones."""

@@ -1,0 +1,104 @@
+"""Readable for a beginner, headless: before any run every chart says which button fills it (never empty axes);
+log axes never label every digit; every drawn mark has a legend entry."""
+import pytest
+
+from widgets.shell.app import PANELS, App
+from widgets.shell.figures import LOG_TICKS
+from widgets.shell.plot import LiveFigure
+
+
+def figures(obj, seen=None, depth=0):
+    """Every LiveFigure reachable from a panel through its attributes (sections, lists of figures)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 4:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, LiveFigure):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [f for item in obj for f in figures(item, seen, depth + 1)]
+    if type(obj).__module__.startswith("widgets.") and hasattr(obj, "__dict__"):
+        return [f for value in vars(obj).values() for f in figures(value, seen, depth + 1)]
+    return []
+
+
+def has_points(fig):
+    return any(len(getattr(t, "y", None) or ()) or len(getattr(t, "z", None) or ()) for t in fig.data)
+
+
+@pytest.fixture(scope="module")
+def app():
+    return App()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", [n for n in PANELS if n != "gpu"])
+def test_before_any_run_each_chart_shows_a_press_hint_not_empty_axes(app, name, lang):
+    app.i18n.lang = lang
+    try:
+        every = figures(app.panel(name))
+        assert every, name  # the walk finds the panel's figures
+        for fig in (f for f in every if not has_points(f)):
+            hints = [a.text for a in fig.layout.annotations if a.name == "hint"]
+            assert len(hints) == 1, fig.layout.title.text
+            assert ("Press" in hints[0] or "press" in hints[0]) if lang == "en" else "按" in hints[0]
+            assert fig.layout.yaxis.visible is False
+    finally:
+        app.i18n.lang = "en"
+
+
+def test_the_hint_gives_way_to_the_axes_once_a_chart_has_points(app):
+    mm = app.panel("init").matmul
+    mm.depth.value = 5
+    mm.run.click()
+    assert [a for a in mm.fig.layout.annotations if a.name == "hint"] == []
+    assert mm.fig.layout.yaxis.visible is not False
+
+
+@pytest.mark.parametrize("name", [n for n in PANELS if n != "gpu"])
+def test_every_log_axis_asks_for_few_ticks_so_plotly_never_labels_every_digit(app, name):
+    # plotly.js labels every digit of a decade ("D1") only when range/nticks < 0.3 decades on a range of at least
+    # one decade (axes.autoTicks); with nticks ≤ 3 that cannot happen, so it labels decades, 2 and 5
+    axes = [(fig, getattr(fig.layout, key)) for fig in figures(app.panel(name))
+            for key in ("xaxis", "yaxis", "yaxis2") if getattr(fig.layout, key, None) is not None]
+    for fig, axis in axes:
+        if axis.type == "log" and axis.dtick is None:
+            assert axis.nticks is not None and 1 / axis.nticks > 0.3, fig.layout.title.text
+    assert LOG_TICKS <= 3
+
+
+def unlabelled(fig):
+    """Names of drawn traces that have no legend entry of their own or of their legend group."""
+    if fig.layout.showlegend is False and sum(1 for t in fig.data if len(t.y or ())) > 1:
+        return ["(legend hidden)"]
+    shown_groups = {t.legendgroup for t in fig.data if t.showlegend is not False and t.legendgroup}
+    return [t.name or t.type for t in fig.data
+            if len(getattr(t, "y", None) or ()) and t.type not in ("heatmap", "contour") and t.visible is not False
+            and not (t.name and t.showlegend is not False) and t.legendgroup not in shown_groups]
+
+
+@pytest.mark.parametrize("name", [n for n in PANELS if n != "gpu"])
+def test_every_drawn_mark_has_a_legend_entry_before_and_after_the_quick_actions(app, name):
+    panel = app.panel(name)
+    if name == "init":
+        panel.depth.value = 3
+        panel.run.click()
+        panel.matmul.run.click()
+    for fig in figures(panel):
+        assert unlabelled(fig) == [], fig.layout.title.text
+
+
+def test_the_grids_dashed_line_is_in_the_legend_as_linear_scaling():
+    from core import RunConfig
+
+    panel = App().panel("lr")
+    panel.base = RunConfig(epochs=1, hidden=(16,))
+    grid = panel.grid
+    grid.batches.value, grid.rates.value = "16, 64", "0.05, 0.2"
+    grid.run.click()
+    line = grid.fig.data[2]
+    assert len(line.x) > 0 and line.line.dash == "dash"
+    assert grid.fig.layout.showlegend is not False and line.showlegend is not False
+    assert line.name.startswith("linear scaling")
+    assert grid.fig.data[0].colorbar.title.text == "final val loss"
+    assert unlabelled(grid.fig) == []
