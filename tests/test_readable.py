@@ -102,3 +102,46 @@ def test_the_grids_dashed_line_is_in_the_legend_as_linear_scaling():
     assert line.name.startswith("linear scaling")
     assert grid.fig.data[0].colorbar.title.text == "final val loss"
     assert unlabelled(grid.fig) == []
+
+
+def texts_in(app, lang, read):
+    """read() with the page in `lang` (the language switched back afterwards)."""
+    app.i18n.lang = lang
+    try:
+        return read()
+    finally:
+        app.i18n.lang = "en"
+
+
+def test_jargon_is_explained_where_it_appears_in_both_languages():
+    from core import RunConfig
+
+    app = App()
+    lr = app.panel("lr")
+    lr.base = RunConfig(epochs=1, hidden=(16,))
+    lr.run.click()
+    lr.band.seeds.value = 2
+    lr.band.run.click()
+    en = lr.summary.value + lr.band.table.value + lr.band.restored.value
+    zh = texts_in(app, "zh", lambda: lr.summary.value + lr.band.table.value + lr.band.restored.value)
+    for words in (("Fingerprint", "SHA-256", "bitwise identical"), ("Spread (max ÷ min)", "divided by"),
+                  ("digests (short SHA-256",)):
+        assert all(w in en for w in words), words
+    for words in (("指纹", "SHA-256", "逐位相同"), ("离散度（最大 ÷ 最小）", "除以"), ("摘要（",)):
+        assert all(w in zh for w in words), words
+
+
+def test_the_course_slips_say_which_text_they_are_in():
+    app = App()
+    found = []
+
+    def walk(w):
+        for child in getattr(w, "children", ()):
+            walk(child)
+        if "tp-init-errata" in str(getattr(w, "value", "")):
+            found.append(w)
+
+    walk(app.panel("init").root)
+    assert len(found) == 1
+    assert "course's initialisation notes (its Monte-Carlo check and its table of gains)" in found[0].value
+    assert "课程初始化讲义" in texts_in(app, "zh", lambda: found[0].value)

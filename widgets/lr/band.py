@@ -108,7 +108,8 @@ class FinderBand:
                 cells.append(f"<b>{t('lr.regime.' + self.regimes[rule])}</b>")
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         head = "".join(f"<th>{t('lr.band.col.' + c)}</th>" for c in cols)
-        self.table.value = f"<table class='tp-lr-band-table'><tr>{head}</tr>{''.join(rows)}</table>"
+        self.table.value = (f"<table class='tp-lr-band-table'><tr>{head}</tr>{''.join(rows)}</table>"
+                            f"<p class='tp-jargon'>{t('lr.band.jargon')}</p>")
         checks = [r.state_check for r in band.runs]
         if all(c["restored"] for c in checks):
             d = checks[0]["after"]

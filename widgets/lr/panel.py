@@ -169,7 +169,8 @@ class LRPanel(Panel):
             show_hint(self.finder_fig, None if self.finder_result else t("lr.finder_hint", button=t("lr.find")))
         self._describe_suggestion()
         head = "".join(f"<th>{t('lr.col.' + c)}</th>" for c in ("rate", "regime", "final", "fingerprint"))
-        self.summary.value = f"<table class='tp-lr-table'><tr>{head}</tr>{''.join(rows)}</table>" if rows else ""
+        self.summary.value = (f"<table class='tp-lr-table'><tr>{head}</tr>{''.join(rows)}</table>"
+                              f"<p class='tp-jargon'>{t('jargon.fingerprint')}</p>") if rows else ""
 
     # -- LR finder -----------------------------------------------------------------------
     def find(self):

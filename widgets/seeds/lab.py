@@ -114,7 +114,8 @@ class ReproLab:
                 f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f} ({r.low:.3f}–{r.high:.3f})</td>"
                 f"<td>{_slowdown(t, r)}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
-            self.knobs_table.value = f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
+            self.knobs_table.value = (f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
+                                      f"<p class='tp-jargon'>{t('lab.knobs.jargon')}</p>")
         with self.band_fig.batch_update():
             self.band_fig.layout.title = t("lab.band.title")
             self.band_fig.layout.xaxis.title, self.band_fig.layout.yaxis.title = t("lab.band.step"), t("lab.band.loss")
