@@ -1,5 +1,7 @@
 """Readable for a beginner, headless: before any run every chart says which button fills it (never empty axes);
 log axes never label every digit; every drawn mark has a legend entry."""
+import math
+
 import pytest
 
 from widgets.shell.app import PANELS, App
@@ -145,3 +147,24 @@ def test_the_course_slips_say_which_text_they_are_in():
     assert len(found) == 1
     assert "course's initialisation notes (its Monte-Carlo check and its table of gains)" in found[0].value
     assert "课程初始化讲义" in texts_in(app, "zh", lambda: found[0].value)
+
+
+def test_the_logit_scale_steps_by_one_through_the_range_where_only_the_smallest_class_fails():
+    import torch
+
+    from core import BASE_LOGITS
+
+    panel = App().panel("losses")
+    panel.scale_text.value = "34"
+    seen = []
+    for _ in range(11):
+        panel.up.click()
+        z = torch.tensor(BASE_LOGITS, dtype=torch.float32) * panel.scale.value
+        naive = torch.log(torch.exp(z) / torch.exp(z).sum())  # the textbook formula, by torch itself
+        bad = [not math.isfinite(v) for v in panel.result["naive"]]
+        assert bad == [not math.isfinite(v) for v in naive.tolist()]
+        seen.append((panel.scale.value, sum(bad), any(math.isnan(v) for v in naive.tolist())))
+    assert [s for s, _, _ in seen] == list(range(35, 46))
+    assert sum(1 for s, bad, nan in seen if bad and not nan) >= 9  # the learner lands there, step after step
+    panel.down.click()
+    assert panel.scale.value == 44 and panel.scale_text.value == "44"
