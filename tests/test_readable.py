@@ -168,3 +168,35 @@ def test_the_logit_scale_steps_by_one_through_the_range_where_only_the_smallest_
     assert sum(1 for s, bad, nan in seen if bad and not nan) >= 9  # the learner lands there, step after step
     panel.down.click()
     assert panel.scale.value == 44 and panel.scale_text.value == "44"
+
+
+def option_labels(widget):
+    return [label for label, _ in widget.options]
+
+
+def test_in_chinese_the_option_labels_are_translated_or_glossed_and_the_values_stay_cores_names():
+    from core import ACTIVATIONS, INIT_SCHEMES, NORMS, OPTIMIZERS
+
+    app = App()
+    init, train, lr, loop = (app.panel(n) for n in ("init", "train", "lr", "loop"))
+    init.depth.value = 2
+    init.run.click()
+    init.scheme.value = "kaiming_normal"
+    before = init.bars.earlier.count
+    app.i18n.lang = "zh"
+    try:
+        assert init.bars.earlier.count == before  # a language switch is not a new look (no kept run added)
+        assert init.scheme.value == "kaiming_normal" and init.activation.value == "relu"
+        controls = [(init.scheme, INIT_SCHEMES), (init.activation, ACTIVATIONS), (train.controls.init, INIT_SCHEMES),
+                    (train.controls.activation, ACTIVATIONS), (train.controls.optimizer, OPTIMIZERS),
+                    (lr.surface.optimizer, OPTIMIZERS), (loop.norm, NORMS)]
+        for widget, names in controls:
+            assert [v for _, v in widget.options] == list(names)
+            for (label, value) in widget.options:
+                # translated or glossed: Chinese characters in every label except a bare proper name (Adam)
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in label) or label == "Adam", (label, value)
+        assert option_labels(loop.dropout)[0] == "0（关闭）" and loop.dropout.value == 0.3
+        assert "随机失活" in loop.dropout.description
+    finally:
+        app.i18n.lang = "en"
+    assert option_labels(init.scheme) == list(INIT_SCHEMES) and init.scheme.value == "kaiming_normal"

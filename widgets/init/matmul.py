@@ -39,7 +39,7 @@ class MatmulSection:
         self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
                                             layout=W.Layout(width="14em")), "init.mm.scale")
         self.relu = panel.label(W.Checkbox(value=False, indent=False), "init.mm.relu")
-        self.run = panel.button("init.mm.run", "tp-init-matmul", "info", "times")
+        self.run = panel.button("init.mm.run", "tp-init-matmul", icon="times")
         panel.on_click(self.run, self.multiply)
         line = go.Scatter(x=[], y=[], mode="lines+markers", marker=dict(size=4), line=dict(color="#1f77b4"))
         self.fig = figure([line, *spare_traces(line, KEEP)], yaxis=LOG_AXIS, height=340, showlegend=True)

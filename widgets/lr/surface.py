@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from core import OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
+from ..shell.options import relabel
 
 W_RANGE, B_RANGE = (-2, 6), (-3, 5)
 
@@ -56,6 +57,7 @@ class LossSurface:
         self.optimizer.observe(panel.guard(lambda _: self.draw()), "value")
         self.step.observe(panel.guard(lambda _: self.draw()), "value")
         panel.i18n.call(lambda i18n: self.retitle())
+        panel.i18n.call(lambda i18n: relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in OPTIMIZERS], panel))
         self.box = W.VBox([self.optimizer, self.slider, widget_of(self.fig), self.step, self.note, self.arrows_note],
                           layout=W.Layout(flex="1 1 420px"))
 
