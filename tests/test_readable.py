@@ -57,16 +57,55 @@ def test_the_hint_gives_way_to_the_axes_once_a_chart_has_points(app):
     assert mm.fig.layout.yaxis.visible is not False
 
 
+def log_span(fig, name, axis):
+    """The decades a log axis shows: its set range, else (plotly's autorange) its drawn points' span; None if neither."""
+    if axis.range is not None:
+        return abs(axis.range[1] - axis.range[0])
+    letter = name[0]
+    ref = letter if name in ("xaxis", "yaxis") else letter + name[5:]
+    values = [v for t in fig.data if t.visible is not False and (getattr(t, f"{letter}axis", None) or letter) == ref
+              for v in (getattr(t, letter, None) or ()) if v is not None and math.isfinite(v) and v > 0]
+    return math.log10(max(values) / min(values)) if values else None
+
+
+def log_axis_problems(fig):
+    """plotly.js's tick rule for a log axis (axes.autoTicks, plotly.js 4.1): with rough = span ÷ nticks decades,
+    rough > 0.7 labels every ceil(rough) decades, else from one decade up it labels 2 and 5 (rough > 0.3) or every
+    digit (rough ≤ 0.3). Every digit, or skipped decades on an axis of at most 11 decades, is a problem."""
+    problems = []
+    for name in ("xaxis", "yaxis", "yaxis2"):
+        axis = getattr(fig.layout, name, None)
+        if axis is None or axis.type != "log" or axis.dtick is not None:
+            continue
+        span = log_span(fig, name, axis)
+        if span is None or span < 1:
+            continue
+        rough = span / axis.nticks if axis.nticks else 0
+        if rough <= 0.3 or (span <= 11 and math.ceil(rough) > 1 and rough > 0.7):
+            problems.append((fig.layout.title.text, name, round(span, 2), axis.nticks))
+    return problems
+
+
 @pytest.mark.parametrize("name", [n for n in PANELS if n != "gpu"])
-def test_every_log_axis_asks_for_few_ticks_so_plotly_never_labels_every_digit(app, name):
-    # plotly.js labels every digit of a decade ("D1") only when range/nticks < 0.3 decades on a range of at least
-    # one decade (axes.autoTicks); with nticks ≤ 3 that cannot happen, so it labels decades, 2 and 5
-    axes = [(fig, getattr(fig.layout, key)) for fig in figures(app.panel(name))
-            for key in ("xaxis", "yaxis", "yaxis2") if getattr(fig.layout, key, None) is not None]
-    for fig, axis in axes:
-        if axis.type == "log" and axis.dtick is None:
-            assert axis.nticks is not None and 1 / axis.nticks > 0.3, fig.layout.title.text
-    assert LOG_TICKS <= 3
+def test_log_axes_label_each_decade_and_never_every_digit_before_a_run(app, name):
+    assert [p for fig in figures(app.panel(name)) for p in log_axis_problems(fig)] == []
+
+
+def test_log_axes_label_each_decade_after_the_matmul_finder_and_race_runs():
+    from core import RunConfig
+
+    app = App()
+    mm = app.panel("init").matmul
+    for scale, depth in (("1/√512", 100), ("0.01", 10), ("√(2/512)", 30)):  # ~1, 20 and ~1.5 decades
+        mm.scale.value, mm.depth.value = scale, depth
+        mm.run.click()
+        assert log_axis_problems(mm.fig) == [], scale
+    lr = app.panel("lr")
+    lr.base = RunConfig(epochs=1, hidden=(16,))
+    lr.run.click()
+    lr.finder.click()
+    assert log_axis_problems(lr.loss_fig) == [] and log_axis_problems(lr.finder_fig) == []
+    assert lr.loss_fig.layout.yaxis.range is not None
 
 
 def unlabelled(fig):

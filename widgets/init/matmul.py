@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import ConfigError, deep_matmul, scale_verdict
 
-from ..shell.figures import LOG_AXIS, figure, show_hint, widget_of
+from ..shell.figures import LOG_AXIS, figure, log_nticks_for, show_hint, widget_of
 from ..shell.overlays import KEEP, Overlays, spare_traces
 from ..shell.parse import is_whole_in
 
@@ -63,6 +63,9 @@ class MatmulSection:
         with self.fig.batch_update():
             self.fig.data[0].x = list(range(1, len(self.result.stds) + 1))
             self.fig.data[0].y = finite_or_none(self.result.stds)
+        # (after the batch: inside one, the traces still read as they were)
+        self.fig.layout.yaxis.nticks = log_nticks_for([y for t in self.fig.data if t.visible is not False
+                                                       for y in (t.y or ())])
         self._retitle()
 
     def _retitle(self):

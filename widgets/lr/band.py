@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from core import RULES, classify_regime, lr_find_band, lr_sweep
 
-from ..shell.figures import figure, show_hint, widget_of
+from ..shell.figures import figure, log_nticks, show_hint, widget_of
 from ..shell.runner import Events
 
 RULE_COLOURS = {"min_div_10": "#d62728", "steepest": "#ff7f0e", "valley": "#1f77b4"}
@@ -34,7 +34,7 @@ class FinderBand:
                           + [go.Scatter(x=[], y=[], mode="markers", marker=dict(size=9, color=RULE_COLOURS[r],
                                                                                 symbol="line-ns-open"))
                              for r in RULES],
-                          xaxis=dict(type="log", exponentformat="power"), height=380)
+                          xaxis=dict(type="log", exponentformat="power", nticks=log_nticks(-5, 1)), height=380)
         panel.on_click(self.run, self.find)
         panel.on_click(self.train, self.train_at_suggestions)
         panel.i18n.call(lambda _: self.retitle())

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from core import (LR_PRESETS, OPTIMIZERS, SCHEDULES, SUGGESTION_DIVISOR, ConfigError, RunConfig, classify_regime,
                   lr_find, lr_sweep)
 
-from ..shell.figures import LOG_AXIS, figure, show_hint, widget_of
+from ..shell.figures import LOG_AXIS, figure, log_nticks, show_hint, widget_of
 from ..shell.overlays import KEEP, Overlays, spare_traces
 from .chart import mark_edges
 from .band import FinderBand
@@ -63,7 +63,7 @@ class LRPanel(Panel):
         self.curves = {}  # slot -> the raw losses drawn there (inf/NaN kept: the chart marks where they start)
         self.finder_fig = figure([go.Scatter(x=[], y=[], mode="lines"),
                                   go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color="#d62728"))],
-                                 xaxis=LOG_AXIS)
+                                 xaxis={**LOG_AXIS, "nticks": log_nticks(-5, 1)})  # the finder sweeps 1e-5 … 10
         self.finder_result = None
         self.finder_note = W.HTML()
         self.finder_note.add_class("tp-lr-finder-note")

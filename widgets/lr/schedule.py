@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import SCHEDULES, classify_regime, planned_rates, train
 
-from ..shell.figures import LOG_AXIS, figure, show_hint, widget_of
+from ..shell.figures import LOG_AXIS, figure, log_nticks_for, show_hint, widget_of
 from ..shell.overlays import KEEP, Overlays, spare_traces
 from ..shell.parse import parse_float
 from ..shell.runner import Events
@@ -73,6 +73,8 @@ class ScheduleSection:
             self.history = history
             with self.fig.batch_update():
                 self.fig.data[1].x, self.fig.data[1].y = list(range(len(history.lr))), history.lr
+            self.fig.layout.yaxis.nticks = log_nticks_for([y for t in self.fig.data if t.visible is not False
+                                                           and t.yaxis in (None, "y") for y in (t.y or ())])
             self.retitle()
             self.panel.status.show("panel.stopped" if history.stopped else "status.ready", "ok")
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import ConfigError, butterfly
 
-from ..shell.figures import LOG_AXIS, figure, hint_until_drawn, widget_of
+from ..shell.figures import LOG_AXIS, figure, hint_until_drawn, log_nticks, widget_of
 from ..shell.parse import is_whole_in
 from ..shell.settings import control
 
@@ -51,6 +51,7 @@ class Butterfly:
                            go.Scatter(x=[], y=[], mode="lines", line=dict(color="#7f7f7f", dash="dot"))])
         self.fig.layout.yaxis.update(LOG_AXIS)
         self.fig.layout.yaxis.range = [-8.5, 0.5]  # 10^-8 (one bit) to order one (different models)
+        self.fig.layout.yaxis.nticks = log_nticks(-8.5, 0.5)
         self.bits = W.HTML()
         self.bits.add_class("tp-seeds-butterfly-bits")
         self.result = None

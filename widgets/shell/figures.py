@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 
@@ -20,10 +21,24 @@ BASE_LAYOUT = dict(height=330, margin=dict(l=55, r=15, t=40, b=45), template=TEM
 
 
 # A log axis labels its powers of ten, with 2 and 5 between them when it spans only a decade or two, never
-# every digit ("1, 9 8 7 6 5 4 3 2"): plotly.js picks digit labels only when it may draw more than three ticks
-# per decade, so a log axis asks for three ticks at most (over many decades it labels every few decades).
+# every digit ("1, 9 8 7 6 5 4 3 2"). plotly.js (axes.autoTicks) labels every digit when range ÷ nticks < 0.3
+# decades; with nticks = the decades spanned + 1 it labels each decade (2 and 5 too under about 2 decades). Before
+# the span is known (a curve still growing) an axis asks for LOG_TICKS: 2, 5 and decades for 1-3 decades of loss.
 LOG_TICKS = 3
+MAX_LOG_TICKS = 12  # past about 11 decades (the deep-matmul chart spans dozens) every few decades are labelled
 LOG_AXIS = dict(type="log", exponentformat="power", nticks=LOG_TICKS)
+
+
+def log_nticks(low: float, high: float) -> int:
+    """nticks for a log axis from `low` to `high` (powers of ten: its range in log10 units)."""
+    span = abs(high - low) if math.isfinite(high - low) else 0.0
+    return int(min(max(math.ceil(span) + 1, LOG_TICKS), MAX_LOG_TICKS))
+
+
+def log_nticks_for(values) -> int:
+    """nticks for a log axis drawn around `values` (plotly's autorange: their lowest to highest positive number)."""
+    shown = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    return log_nticks(math.log10(min(shown)), math.log10(max(shown))) if shown else LOG_TICKS
 
 
 def _log_ticks(layout: dict) -> dict:
