@@ -128,8 +128,8 @@ def main():
         before = os.getloadavg()[0]
         globals()[name](result)
         result.setdefault("measured", {})[name] = {  # when and how each part's figures were taken
-            "date": time.strftime("%Y-%m-%d %H:%M"), "command": " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]]),
-            "load_average": [round(before, 1), round(os.getloadavg()[0], 1)]}
+            "date": time.strftime("%Y-%m-%d %H:%M"), "load_average": [round(before, 1), round(os.getloadavg()[0], 1)],
+            "command": " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]])}
     out.write_text(json.dumps(result, indent=1, sort_keys=True))
     print(f"\n{'measure':28} {'value':>10}  goal")
     for key, value in sorted(result.items()):
