@@ -104,3 +104,16 @@ def test_running_the_presets_again_keeps_an_added_curve_and_fades_the_last_prese
     panel.earlier.clear_button.click()
     assert all(t.visible is False for t in panel.loss_fig.data[7:])
     assert panel.loss_fig.data[4].visible is not False  # Clear forgets earlier runs, never the current ones
+
+
+def test_each_charts_clear_button_is_on_the_page_beside_it(app):
+    import ipywidgets as W
+
+    def widgets_in(w):
+        return [w] + [x for child in getattr(w, "children", ()) for x in widgets_in(child)]
+
+    for panel, overlays in ((app.panel("lr"), app.panel("lr").earlier), (app.panel("lr"), app.panel("lr").schedule.earlier),
+                            (app.panel("init"), app.panel("init").matmul.earlier),
+                            (app.panel("init"), app.panel("init").bars.earlier)):
+        shown = widgets_in(panel.root)
+        assert isinstance(overlays.clear_button, W.Button) and overlays.clear_button in shown

@@ -67,7 +67,7 @@ class InitPanel(Panel):
         self.root.children = [
             self.label(W.HTML(), "init.help", "value"),
             W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),
-            W.HBox([self.run, self.train_button, self.stop_button, self.result.widget]),
+            W.HBox([self.run, self.train_button, self.stop_button, self.bars.earlier.clear_button, self.result.widget]),
             self.bars.widget, self.watch.widget, self.matmul.widget, gain_table(self),
             self.symmetry.widget, self.share_box(),
         ]

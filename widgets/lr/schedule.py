@@ -41,7 +41,8 @@ class ScheduleSection:
         panel.on_click(self.run, self.train)
         panel.on_click(self.from_finder, self.one_cycle_from_finder)
         panel.i18n.call(lambda _: self.retitle())
-        self.box = W.VBox([W.HBox([self.pick, self.peak, self.warmup]), W.HBox([self.run, self.from_finder, self.earlier.clear_button]),
+        self.box = W.VBox([W.HBox([self.pick, self.peak, self.warmup]),
+                           W.HBox([self.run, self.from_finder, self.earlier.clear_button]),
                            widget_of(self.fig), self.note])
 
     def config(self):
