@@ -59,6 +59,10 @@ from .lessons.loop.memory import saved_for_backward
 from .lessons.loop.effects import mistake_effects
 from .lessons.loop.pair import run_with_mistakes
 from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
+# exercises: predict, run, check (files in exercises/, answers measured from the learner's run)
+from .exercises.measurements import MEASUREMENTS, RESULTS, measure
+from .exercises.spec import ACTIONS as EXERCISE_ACTIONS, LESSONS, Exercise, load_exercises
+from .exercises.check import ExerciseRecord, answer, config_fingerprint, parse_prediction
 
 __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
@@ -84,4 +88,6 @@ __all__ = [
     "LOOP_MISTAKES", "RULE_TYPES", "initialize_weights", "NORMS", "UPDATE_RATIO_RULE", "expected_initial_loss",
     "softmax_ce_floor", "batch_indices", "worker_augmentations", "saved_for_backward",
     "mistake_effects", "run_with_mistakes", "INIT_RULE_PRESETS", "init_rules_report",
+    "MEASUREMENTS", "RESULTS", "measure", "EXERCISE_ACTIONS", "LESSONS", "Exercise", "load_exercises",
+    "ExerciseRecord", "answer", "config_fingerprint", "parse_prediction",
 ]
