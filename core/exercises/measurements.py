@@ -110,7 +110,7 @@ MEASUREMENTS = {m.name: m for m in (
                 lambda t: "yes" if t[2].identical else "no", ("yes", "no")),
     Measurement("seeds.gap", "twice",
                 "the largest gap between the two loss curves: 'zero', 'tiny' (under 1e-6) or 'visible'",
-                lambda t: "zero" if t[2].max_diff == 0 else "tiny" if t[2].max_diff < 1e-6 else "visible",
+                lambda t: "zero" if t[2].max_abs_diff == 0 else "tiny" if t[2].max_abs_diff < 1e-6 else "visible",
                 ("zero", "tiny", "visible")),
     Measurement("seeds.steps", "twice", "how many optimizer steps each run took", lambda t: t[0].steps),
     Measurement("train.steps", "history", "how many optimizer steps the run took", lambda h: h.steps),
