@@ -88,3 +88,13 @@ def test_the_docs_list_exactly_core_s_measurements_and_results():
     for lesson, actions in ACTIONS.items():
         for action, result in actions.items():
             assert re.search(rf"^\| `{lesson}` \| `{action}` \| .* \| `{result}` \|$", text, re.M)
+
+
+def test_chinese_exercise_texts_use_no_english_ui_word():
+    """What test_page_shell checks on the page in 中文 mode, for every exercise (most are closed on the page)."""
+    from test_page_shell import english_ui_words, words
+
+    terms = english_ui_words()
+    found = {e.id: sorted(words(" ".join([e.question["zh"], e.why["zh"], *(o.label("zh") for o in e.options)]))
+                          & terms) for lesson in LESSONS for e in load_exercises(lesson)}
+    assert {k: v for k, v in found.items() if v} == {}
