@@ -170,4 +170,17 @@ function render({ model, el }) {
   draw();
 }
 
-export default { render };
+// anywidget drops a model's messages for good when its JavaScript took over 2 s to load (a busy page): take
+// them straight to ipywidgets' own handler, as widgets/shell/assets/live_figure.js does, so cards still update.
+async function takeMessages(model) {
+  const real = await model.widget_manager.get_model(model.get("view_id"));
+  const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
+  real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
+}
+
+export default {
+  async initialize({ model }) {
+    try { await takeMessages(model); } catch (error) { console.warn("[exercises] kept anywidget's messages:", error); }
+  },
+  render,
+};

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import pathlib
+import uuid
 
 import anywidget
 import ipywidgets as W
@@ -31,9 +32,11 @@ class ExerciseBlock(anywidget.AnyWidget):
     states = traitlets.Dict().tag(sync=True)
     current = traitlets.Unicode("").tag(sync=True)  # the exercise being worked on ("" = none); block.js sets it too
     record = traitlets.Dict().tag(sync=True)  # the last answer, which block.js adds to localStorage
+    view_id = traitlets.Unicode().tag(sync=True)  # the model's own id: block.js takes its messages (plot.py says why)
 
     def __init__(self, panel, exercises):
-        super().__init__(lesson=panel.name)
+        own_id = uuid.uuid4().hex
+        super().__init__(model_id=own_id, view_id=own_id, lesson=panel.name)
         self.add_class("tp-exercises-block")
         self.panel, self.t = panel, panel.t
         self.exercises = {e.id: e for e in exercises}
@@ -154,7 +157,9 @@ class ExerciseBlock(anywidget.AnyWidget):
     def _card_state(self, ex) -> dict:
         t, state, phase = self.t, self._state.get(ex.id, {}), self.phase(ex.id)
         button = self._button_label(ex)
-        out = {"phase": phase, "prediction": "" if state.get("prediction") is None else str(state["prediction"]),
+        prediction = state.get("prediction")
+        shown = "" if prediction is None else f"{prediction:.6g}" if ex.kind == "number" else str(prediction)
+        out = {"phase": phase, "prediction": shown,
                "verdict": "", "message": "", "why": "", "hint": t("exercise.waiting", button=button)}
         if phase == "predicted":
             out["hint"] = t("exercise.then_run", prediction=self._show(ex, state["prediction"]), button=button)
