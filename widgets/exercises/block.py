@@ -124,7 +124,7 @@ class ExerciseBlock(anywidget.AnyWidget):
         self._state[ex.id] = {"phase": "answered", "prediction": state["prediction"], "record": record}
         self.records.append(record)
         self.record = record.to_dict()
-        self.panel.status.show(f"exercise.status_{record.verdict}", "ok")
+        self.panel.status.show(f"exercise.status_{record.verdict}", "ok" if record.verdict == "right" else "info")
         self._changed()
 
     # -- locking Run, and what the cards show ------------------------------------------------------------
