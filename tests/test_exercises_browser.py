@@ -1,6 +1,7 @@
 """Exercises in a real page (Voila, Chromium, 1366×768): per lesson, one answered wrong in English and one right
 in 中文 (init's from the keyboard alone), Run locked until the prediction; then a reload finds the progress kept,
-and axe finds no serious violation with exercises open. One server and one page for the module (lean on 2 cores)."""
+and axe finds no serious violation with exercises open; last, cards whose JavaScript loaded late still work.
+One server for the module and one page for all but the last test (lean on 2 cores)."""
 import pytest
 import torch
 
