@@ -19,9 +19,10 @@ from ..shell.panel import Panel
 from ..shell.parse import check_choice, is_whole_in, parse_float
 from ..shell.runner import Events
 from ..shell.settings import RunSettings, control
+from ..shell import palette
 
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
-COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+COLOURS = palette.SERIES
 CUSTOM_SLOTS = 3
 
 
@@ -57,7 +58,7 @@ class LRPanel(Panel):
                                yaxis=dict(type="log", exponentformat="power"))
         self.curves = {}  # slot -> the raw losses drawn there (inf/NaN kept: the chart marks where they start)
         self.finder_fig = figure([go.Scatter(x=[], y=[], mode="lines"),
-                                  go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color="#d62728"))],
+                                  go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color=palette.RED))],
                                  xaxis=dict(type="log", exponentformat="power"))
         self.finder_result = None
         self.finder_note = W.HTML()

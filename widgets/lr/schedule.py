@@ -11,6 +11,7 @@ from core import SCHEDULES, classify_regime, planned_rates, train
 from ..shell.figures import figure, show_hint, widget_of
 from ..shell.parse import parse_float
 from ..shell.runner import Events
+from ..shell import palette
 
 
 
@@ -30,8 +31,8 @@ class ScheduleSection:
         self.run = panel.button("lr.sched.train", "tp-lr-schedule-run")
         self.from_finder = panel.button("lr.sched.from_finder")
         self.note = W.HTML()
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color="#2ca02c")),
-                           go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color="#9467bd"))],
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color=palette.GREEN)),
+                           go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color=palette.PURPLE))],
                           yaxis=dict(domain=[0.42, 1.0], type="log", exponentformat="power"),
                           yaxis2=dict(domain=[0.0, 0.32], anchor="x", exponentformat="power", rangemode="tozero"),
                           xaxis=dict(anchor="y2"),

@@ -11,12 +11,14 @@ from core import ConfigError, butterfly
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in
 from ..shell.settings import control
+from ..shell import palette
 
 
 def bit_pattern(bits: str, flipped: int) -> str:
     """A float32's 'sign exponent mantissa' bits as HTML, the flipped bit (0 = rightmost) marked."""
     position = [i for i, c in enumerate(bits) if c != " "][::-1][flipped]
-    return (html.escape(bits[:position]) + f"<b style='color:#b00020;text-decoration:underline'>{bits[position]}</b>"
+    return (html.escape(bits[:position])
+            + f"<b style='color:{palette.ERROR};text-decoration:underline'>{bits[position]}</b>"
             + html.escape(bits[position + 1:]))
 
 
@@ -47,8 +49,8 @@ class Butterfly:
         self.panel = panel
         self.bit = panel.label(W.IntSlider(value=0, min=0, max=31, continuous_update=False), "butterfly.bit")
         self.button = panel.button("butterfly.button", "tp-seeds-butterfly")
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#d62728", width=3)),
-                           go.Scatter(x=[], y=[], mode="lines", line=dict(color="#7f7f7f", dash="dot"))])
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.RED, width=3)),
+                           go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.GREY, dash="dot"))])
         self.fig.layout.yaxis.type = "log"
         self.fig.layout.yaxis.range = [-8.5, 0.5]  # 10^-8 (one bit) to order one (different models)
         self.bits = W.HTML()

@@ -8,6 +8,7 @@ import sys
 import ipywidgets as W
 import plotly.graph_objects as go
 import plotly.io as pio
+from . import palette
 
 # The trace types the panels draw. Their figures carry plotly_white's look for these types only: the whole
 # template (defaults for 24 trace types) is 7 kB in every figure's state and is copied and checked as each of the
@@ -90,7 +91,7 @@ def show_hint(fig, text):
     kept = [a for a in fig.layout.annotations if a.name != "hint"]
     if text:
         kept.append(dict(name="hint", text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                         font=dict(size=14, color="#555")))
+                         font=dict(size=14, color=palette.MUTED)))
     with fig.batch_update():
         fig.layout.xaxis.visible = fig.layout.yaxis.visible = not text
         fig.layout.annotations = kept
