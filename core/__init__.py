@@ -1,8 +1,8 @@
 """Training Playground core: pure PyTorch and numpy, never UI. `from core import …` is the contract:
 everything a panel or a user calls is exported here, grouped by what it is about."""
 # the engine: a run's config, the run and its loop, what it produced, its limits, errors and their sentences
-from .engine.config import (MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS, OPTIMIZERS,
-                     SEED_PARTS, RunConfig)
+from .engine.config import (DEVICES, MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS,
+                     OPTIMIZERS, SEED_PARTS, RunConfig)
 from .engine.errors import ConfigError, is_out_of_memory, refuse_unknown
 from .engine.messages import catalogue, error_messages, languages
 from .engine.fingerprints import compare, fingerprint
@@ -61,7 +61,7 @@ from .lessons.loop.pair import run_with_mistakes
 from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
 
 __all__ = [
-    "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
+    "DEVICES", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
     "SEED_PARTS", "RunConfig", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
     "catalogue", "error_messages", "languages",
     "HIST_RANGE", "Run", "drive", "train", "SCHEDULES", "schedule_lr", "planned_rates",
