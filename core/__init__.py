@@ -26,7 +26,7 @@ from .lessons.lr.band import lr_find_band
 from .lessons.lr.grid import MAX_GRID_CELLS, batch_lr_grid
 from .lessons.lr.surface import SURFACE_PRESETS, descend, linear_data, surface
 # lesson: initialisation
-from .lessons.init.experiments import conv_stack_stats, deep_matmul, product_moments
+from .lessons.init.experiments import MATMUL_DEPTH, MATMUL_WIDTH, conv_stack_stats, deep_matmul, product_moments
 from .lessons.init.probe import hist_image, init_report, scale_verdict
 from .lessons.init.gains import expected_std
 from .plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, calculate_gain, init_model
@@ -71,7 +71,8 @@ __all__ = [
     "atomic_sums", "cpu_vs_gpu", "generator_streams", "no_deterministic_version",
     "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "RULES", "lr_find_band", "batch_lr_grid", "MAX_GRID_CELLS", "SURFACE_PRESETS", "descend",
     "linear_data", "surface",
-    "ACTIVATIONS", "LEAKY_SLOPE", "conv_stack_stats", "deep_matmul", "product_moments", "hist_image",
+    "ACTIVATIONS", "LEAKY_SLOPE", "MATMUL_DEPTH", "MATMUL_WIDTH",
+    "conv_stack_stats", "deep_matmul", "product_moments", "hist_image",
     "init_report", "scale_verdict", "INIT_SCHEMES", "calculate_gain", "expected_std", "init_model",
     "symmetry_demo",
     "seed_ensemble", "export_script", "interference_demo", "knob_matrix", "audit_under", "run_twice",

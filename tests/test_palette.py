@@ -8,7 +8,8 @@ from widgets.shell import palette
 
 WIDGETS = pathlib.Path(__file__).resolve().parent.parent / "widgets"
 # a hex colour, an rgb()/rgba() literal, or a CSS colour word given as a plotly/HTML colour
-LITERAL = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b|rgba?\(\d|color[=:]\s*[\"']?(white|black|red|blue|green|grey|gray)\b")
+LITERAL = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b|rgba?\(\d"
+                     r"|color[=:]\s*[\"']?(white|black|red|blue|green|grey|gray)\b")
 
 
 def test_no_colour_literal_outside_the_palette():

@@ -11,6 +11,8 @@ from ..shell.figures import figure, show_hint, widget_of
 from ..shell.runner import Events
 from ..shell import palette
 
+# seeds the band may be drawn over: within core's MAX_BAND_SEEDS, few enough for a band in seconds
+SEED_COUNTS = (2, 8)
 RULE_COLOURS = {"min_div_10": palette.RED, "steepest": palette.ORANGE, "valley": palette.BLUE}
 
 
@@ -19,7 +21,7 @@ class FinderBand:
 
     def __init__(self, panel):
         self.panel, self.band, self.regimes = panel, None, {}
-        self.seeds = W.IntSlider(value=5, min=2, max=8, continuous_update=False)
+        self.seeds = W.IntSlider(value=5, min=SEED_COUNTS[0], max=SEED_COUNTS[1], continuous_update=False)
         self.seeds.add_class("tp-lr-band-seeds")
         panel.label(self.seeds, "lr.band.seeds")
         self.run = panel.button("lr.band.run", "tp-lr-band-run")

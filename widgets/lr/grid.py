@@ -16,7 +16,6 @@ from ..shell.runner import Events
 from ..shell import palette
 
 
-
 def parse_list(text, parse, what):
     """'16, 64' -> [16, 64] with each item parsed; an empty list is a ConfigError."""
     parts = [p for p in str(text).replace(";", ",").split(",") if p.strip()]

@@ -11,9 +11,9 @@ from core import (LR_PRESETS, OPTIMIZERS, SCHEDULES, SUGGESTION_DIVISOR, ConfigE
 
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
-from .band import FinderBand
+from .band import SEED_COUNTS, FinderBand
 from .grid import BatchRateGrid
-from .schedule import ScheduleSection
+from .schedule import WARMUP_STEPS, ScheduleSection
 from .surface import LossSurface
 from ..shell.panel import Panel
 from ..shell.parse import check_choice, is_whole_in, parse_float
@@ -36,8 +36,8 @@ class LRPanel(Panel):
               control("surface_optimizer", "surface.optimizer", lambda p, v: check_choice(v, OPTIMIZERS, "optimizer")),
               control("sched", "schedule.pick", lambda p, v: check_choice(v, SCHEDULES, "schedule")),
               control("sched_lr", "schedule.peak", lambda p, v: str(v)),
-              control("sched_warmup", "schedule.warmup", lambda p, v: _whole(v, 0, 100_000)),
-              control("band_seeds", "band.seeds", lambda p, v: _whole(v, 2, 8)),
+              control("sched_warmup", "schedule.warmup", lambda p, v: _whole(v, *WARMUP_STEPS)),
+              control("band_seeds", "band.seeds", lambda p, v: _whole(v, *SEED_COUNTS)),
               control("grid_batches", "grid.batches", lambda p, v: str(v)),
               control("grid_rates", "grid.rates", lambda p, v: str(v)))
 
