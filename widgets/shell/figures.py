@@ -12,7 +12,7 @@ from . import palette
 
 # The trace types the panels draw. Their figures carry plotly_white's look for these types only: the whole
 # template (defaults for 24 trace types) is 7 kB in every figure's state and is copied and checked as each of the
-# page's ~31 figures is built (0.31 against 0.11 CPU-s for 31 figures; tests/test_figures.py checks the list).
+# page's ~31 figures is built (0.31 against 0.11 CPU-s for 31 figures; tests/test_plot.py checks the list).
 TRACE_TYPES = ("scatter", "bar", "heatmap", "contour")
 WHITE = pio.templates["plotly_white"]
 TEMPLATE = go.layout.Template(layout=WHITE.layout, data={kind: WHITE.data[kind] for kind in TRACE_TYPES})
