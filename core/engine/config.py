@@ -49,7 +49,23 @@ class RunConfig:
     init_rules: dict | None = None  # initialize_weights rules by module type, applied after `init`
 
     def validate(self) -> "RunConfig":
-        """Raise ConfigError with one short sentence for the first unusable setting."""
+        """Raise ConfigError with one short sentence for the first unusable setting; return self.
+
+        Once per action: a config that passed and is unchanged since (its JSON the same) is not checked again,
+        so the Run a panel starts trusts what the panel checked."""
+        try:
+            snapshot = self.to_json()
+        except Exception:  # a field of a shape JSON cannot hold: checked (and refused) every time
+            snapshot = None
+        if snapshot is not None and self.__dict__.get("_checked_as") == snapshot:
+            return self
+        self._check()
+        if snapshot is not None:
+            object.__setattr__(self, "_checked_as", snapshot)  # a note beside the fields, not a field
+        return self
+
+    def _check(self):
+        """validate's checks, in the order a learner reads the settings."""
         _choice("dataset", self.dataset, DATASETS, allow_csv=True)
         _choice("model", self.model, MODELS)
         _choice("activation", self.activation, ACTIVATIONS)
@@ -90,7 +106,6 @@ class RunConfig:
 
             if not torch.cuda.is_available():
                 raise ConfigError("no_gpu")
-        return self
 
     def _check_loop_lab(self):
         """The loop lab's settings: norm, dropout, mistakes and init rules."""
