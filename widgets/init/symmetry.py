@@ -4,13 +4,12 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import symmetry_demo
+from core import SYMMETRIC_SCHEMES, symmetry_demo
 
 from ..shell.figures import figure, show_hint, widget_of
 from ..shell import palette
 
 STEPS = 60
-SYMMETRIC = ("zeros", "ones", "constant")  # schemes that give every unit the same weights
 
 
 class SymmetrySection:
@@ -36,7 +35,7 @@ class SymmetrySection:
         """Train from zeros and from the panel's scheme (same activation, width, seed) and draw both."""
         p = self.panel
         seed = p.read_seed()
-        other = p.scheme.value if p.scheme.value not in SYMMETRIC else "kaiming_normal"
+        other = p.scheme.value if p.scheme.value not in SYMMETRIC_SCHEMES else "kaiming_normal"
         self.results = [symmetry_demo(s, p.activation.value, STEPS, seed, p.width.value) for s in ("zeros", other)]
         reach = max(abs(v) for r in self.results for row in r.weights for v in row) or 1.0
         for fig, r in zip(self.figs, self.results):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
+from core import DESCENT_STEPS, OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
 from ..shell import palette
@@ -42,7 +42,7 @@ class LossSurface:
         self.optimizer = W.ToggleButtons(options=list(OPTIMIZERS), value="sgd")
         self.optimizer.add_class("tp-lr-surface-optimizer")
         panel.label(self.optimizer, "lr.surface_optimizer")
-        self.step = W.IntSlider(value=0, min=0, max=30, continuous_update=False)
+        self.step = W.IntSlider(value=0, min=0, max=DESCENT_STEPS, continuous_update=False)
         self.step.add_class("tp-lr-surface-step")
         panel.label(self.step, "lr.surface_step")
         self.note, self.arrows_note = W.HTML(), W.HTML()
@@ -67,7 +67,7 @@ class LossSurface:
 
     def draw(self):
         """Redraw the path for the slider's step size."""
-        path = descend(*self.xy, self.slider.value, steps=30, optimizer=self.optimizer.value)
+        path = descend(*self.xy, self.slider.value, optimizer=self.optimizer.value)
         exit_ = frame_exit(path.w, path.b)
         self.step.max = max(0, len(path.updates) - 1)
         k = self.step.value

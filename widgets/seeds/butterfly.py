@@ -6,7 +6,7 @@ import html
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, butterfly
+from core import SIGN_BIT, ConfigError, butterfly
 
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in
@@ -23,8 +23,8 @@ def bit_pattern(bits: str, flipped: int) -> str:
 
 
 def check_bit(panel, value) -> int:
-    """A shared bit position: a whole number from 0 (lowest mantissa bit) to 31 (sign)."""
-    if not is_whole_in(value, 0, 31):
+    """A shared bit position: a whole number from 0 (lowest mantissa bit) to SIGN_BIT (the sign)."""
+    if not is_whole_in(value, 0, SIGN_BIT):
         raise ConfigError("bit_range")
     return value
 
@@ -47,7 +47,7 @@ class Butterfly:
 
     def __init__(self, panel):
         self.panel = panel
-        self.bit = panel.label(W.IntSlider(value=0, min=0, max=31, continuous_update=False), "butterfly.bit")
+        self.bit = panel.label(W.IntSlider(value=0, min=0, max=SIGN_BIT, continuous_update=False), "butterfly.bit")
         self.button = panel.button("butterfly.button", "tp-seeds-butterfly")
         self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.RED, width=3)),
                            go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.GREY, dash="dot"))])
