@@ -97,9 +97,10 @@ class RunConfig:
         self._check_loop_lab()
         sizes = split_sizes(self.dataset, val_fraction)
         check_batch_size(self.batch_size, sizes[0] if sizes else None)
-        if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
+        shape = input_shape_of(self.dataset)  # None for a CSV: read only when a run loads it
+        if self.model == "cnn" and (shape is None or len(shape[0]) != 3):  # a CNN needs (channels, height, width)
             raise ConfigError("cnn_images")
-        self._check_work(sizes)
+        self._check_work(sizes, shape)
         check_schedule(self.schedule, self.warmup_steps, self.total_steps(sizes[0]) if sizes else None)
         if self.device == "cuda":
             import torch
@@ -117,9 +118,8 @@ class RunConfig:
         if self.init_rules is not None:
             check_init_rules(self.init_rules)
 
-    def _check_work(self, sizes):
+    def _check_work(self, sizes, shape):
         """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
-        shape = input_shape_of(self.dataset)
         if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
             model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1],
                                 self.norm, self.dropout)  # on meta: free
