@@ -6,17 +6,17 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, deep_matmul, scale_verdict
+from core import MATMUL_DEPTH, MATMUL_WIDTH, ConfigError, deep_matmul, scale_verdict
 
 from ..shell.figures import LOG_AXIS, figure, log_nticks_for, show_hint, widget_of
 from ..shell.overlays import KEEP, Overlays, spare_traces
 from ..shell.parse import is_whole_in
+from ..shell import palette
 
 
-WIDTH = 512  # the course's matrix size
-SCALES = (("1", 1.0), ("0.01", 0.01), ("1/√512", 1 / math.sqrt(WIDTH)), ("√(2/512)", math.sqrt(2 / WIDTH)))
+SCALES = (("1", 1.0), ("0.01", 0.01), (f"1/√{MATMUL_WIDTH}", 1 / math.sqrt(MATMUL_WIDTH)),
+          (f"√(2/{MATMUL_WIDTH})", math.sqrt(2 / MATMUL_WIDTH)))
 SCALE_LABELS = tuple(label for label, _ in SCALES)
-MAX_LAYERS = 100
 
 
 def verdict_text(t, verdict) -> str:
@@ -34,14 +34,14 @@ class MatmulSection:
 
     def __init__(self, panel):
         self.panel = panel
-        self.depth = panel.label(W.IntSlider(value=MAX_LAYERS, min=1, max=MAX_LAYERS, continuous_update=False),
+        self.depth = panel.label(W.IntSlider(value=MATMUL_DEPTH, min=1, max=MATMUL_DEPTH, continuous_update=False),
                                  "init.mm.depth")
         self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
                                             layout=W.Layout(width="14em")), "init.mm.scale")
         self.relu = panel.label(W.Checkbox(value=False, indent=False), "init.mm.relu")
         self.run = panel.button("init.mm.run", "tp-init-matmul", icon="times")
         panel.on_click(self.run, self.multiply)
-        line = go.Scatter(x=[], y=[], mode="lines+markers", marker=dict(size=4), line=dict(color="#1f77b4"))
+        line = go.Scatter(x=[], y=[], mode="lines+markers", marker=dict(size=4), line=dict(color=palette.BLUE))
         self.fig = figure([line, *spare_traces(line, KEEP)], yaxis=LOG_AXIS, height=340, showlegend=True)
         self.earlier = Overlays(panel, (self.fig, range(1, 1 + KEEP)))  # "scale 1, then 0.01": the 1 stays
         self.sentence = W.HTML()
@@ -57,7 +57,7 @@ class MatmulSection:
         """Run core.deep_matmul with the controls and draw the std per layer."""
         scale = dict(SCALES)[self.scale.value]
         self.drawn_scale, self.drawn_relu = self.scale.value, self.relu.value
-        self.result = deep_matmul(depth=self.depth.value, width=WIDTH, scale=scale, relu=self.relu.value)
+        self.result = deep_matmul(depth=self.depth.value, width=MATMUL_WIDTH, scale=scale, relu=self.relu.value)
         self.verdict = scale_verdict(self.result.stds, self.result.means, self.result.first_nonfinite)
         self.earlier.remember([0])
         with self.fig.batch_update():
@@ -92,9 +92,9 @@ class MatmulSection:
 
 
 def check_layers(depth) -> int:
-    """A shared number of layers for the sandbox: a whole number from 1 to MAX_LAYERS."""
-    if not is_whole_in(depth, 1, MAX_LAYERS):
-        raise ConfigError("matmul_depth", limit=MAX_LAYERS)
+    """A shared number of layers for the sandbox: a whole number from 1 to MATMUL_DEPTH."""
+    if not is_whole_in(depth, 1, MATMUL_DEPTH):
+        raise ConfigError("matmul_depth", limit=MATMUL_DEPTH)
     return depth
 
 
