@@ -44,6 +44,18 @@ def test_each_left_out_part_breaks_identity_where_it_matters(missing, optimizer,
     assert result.straight.train_loss[:first] == result.straight.train_loss[:AT] + result.resumed.train_loss[:first - AT]
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_resume_with_dropout_keeps_dropouts_stream_under_generators(optimizer, tmp_path):
+    cfg = SMALL.replace(optimizer=optimizer, dropout=0.3)
+    path = tmp_path / "checkpoint.pt"
+    result = resume_check(cfg, AT, path=str(path))
+    assert result.identical and result.straight.fingerprint == train(cfg).fingerprint
+    assert result.resumed.train_loss == result.straight.train_loss[AT:]
+    assert set(torch.load(path, weights_only=True)["generators"]) == {"order", "dropout"}
+    without = resume_check(cfg, AT, ("model", "optimizer", "position"))  # dropout's masks restart from the seed
+    assert without.first_diff_step == AT
+
+
 def test_plain_sgd_has_no_optimizer_state_to_lose():
     result = resume_check(SMALL, AT, ("model", "generators", "position"))
     assert result.identical and result.missing == ("optimizer",)
