@@ -84,7 +84,7 @@ class Run:
         self.mistakes = frozenset(cfg.mistakes)
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
-        self.gauges = HealthGauges(stat_layers(self.model), self.history.health)
+        self.gauges = HealthGauges(self.model, stat_layers(self.model), self.history.health, self.x_train)
         self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
         self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
         if self.lr_at is None and cfg.schedule != "constant":
@@ -139,15 +139,12 @@ class Run:
         if self.lr_at is not None:
             self.set_lr(self.lr_at(step))
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
+        if step == 0:
+            self.gauges.count_dead(step)
         self.model.train()
         self.stats.armed = sample
-        if sample:
-            self.gauges.arm(step)
-        try:
-            with self.dropout.active():
-                loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
-        finally:
-            self.gauges.disarm()
+        with self.dropout.active():
+            loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
         value = loss.item()
         self.history.train_loss.append(value)
         if step == 0:
@@ -163,7 +160,7 @@ class Run:
         self.history.health["grad_norm"].append(grad_norm(self.model.parameters()))
         stats = self.stats.collect() if sample else None
         if sample:
-            self.gauges.before_step()
+            self.gauges.before_step(step, self.optimizer.param_groups[0]["lr"])
         self.optimizer.step()
         if sample:
             self.gauges.after_step(step)
@@ -193,6 +190,9 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
+        self.gauges.count_dead(self.step_index)
+        if "no_eval_mode" in self.mistakes:  # the same model validated the right way first (it changes nothing)
+            self.history.health["val_acc_eval_mode"].append(evaluate(self.model, *self.val, self.device)[1])
         with counting_saved_bytes(self.history.health):  # what validation keeps for a backward (the grad mistake)
             loss, acc = self.evaluate(*self.val)
         self.history.val_loss.append(loss)
@@ -209,6 +209,7 @@ class Run:
         h = self.history
         if h.diverged_at is None and not h.stopped:
             h.test_loss, h.test_acc = self.evaluate(*self.test)
+        self.gauges.count_dead(self.step_index)  # the weights the run ends with (once, if an epoch just ended)
         self.close()
         h.seconds = time.perf_counter() - self._started
         h.weights_digest = fingerprint(self.model)
