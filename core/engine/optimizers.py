@@ -34,6 +34,11 @@ class SGD(_Optimizer):
         super().__init__(params, lr)
         self.momentum = momentum
         self.buffers: dict[int, torch.Tensor] = {}
+        if momentum:  # only SGD with momentum has a momentum for a schedule to cycle
+            self.set_momentum = self._set_momentum
+
+    def _set_momentum(self, momentum: float):
+        self.momentum = momentum
 
     @torch.no_grad()
     def step(self):
@@ -56,6 +61,10 @@ class Adam(_Optimizer):
         super().__init__(params, lr)
         self.betas, self.eps = betas, eps
         self.state: dict[int, dict] = {}
+
+    def set_momentum(self, beta1: float):
+        """Adam's momentum is beta1 (what OneCycleLR cycles)."""
+        self.betas = (beta1, self.betas[1])
 
     @torch.no_grad()
     def step(self):

@@ -15,7 +15,7 @@ from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS
-from .schedules import schedule_lr
+from .schedules import schedule_lr, schedule_momentum
 from ..plain import evaluate
 from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
 from .seeding import deterministic_mode, fresh_seed
@@ -89,6 +89,9 @@ class Run:
         self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
         if self.lr_at is None and cfg.schedule != "constant":
             self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
+        # one-cycle also cycles momentum, as torch's OneCycleLR does; plain SGD has none to cycle
+        self.momentum_at = (schedule_momentum(cfg.schedule, self.total_steps)
+                            if lr_at is None and hasattr(self.optimizer, "set_momentum") else None)
         self.step_index, self.epoch, self._batches = 0, 0, iter(())
         self.done = False
         self._started = time.perf_counter()
@@ -138,6 +141,8 @@ class Run:
         step, sample = self.step_index, self.step_index % int(self.cfg.stats_every) == 0
         if self.lr_at is not None:
             self.set_lr(self.lr_at(step))
+        if self.momentum_at is not None:
+            self.optimizer.set_momentum(self.momentum_at(step))
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
         if step == 0:
             self.gauges.count_dead(step)
