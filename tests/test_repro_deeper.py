@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core import (ConfigError, Run, RunConfig, butterfly, compare, fingerprint, first_divergence, float_bits,
-                  resume_check, split_sizes, train, variance_sources)
+                  outside_range_chance, resume_check, split_sizes, train, variance_sources, widest_spread)
 
 SMALL = RunConfig(epochs=2, hidden=(8,), batch_size=128, stats_every=50)  # 10 steps an epoch
 AT = 5  # mid-epoch: the epoch's order and the position in it both matter
@@ -184,3 +184,20 @@ def test_butterfly_resume_and_divergence_stop_when_asked():
     stop.clear()
     d = first_divergence(SMALL, SMALL, callbacks=[stopper], stop=stop)
     assert d.stopped and d.step is None
+
+
+def test_one_more_seed_lands_outside_the_range_of_n_with_probability_two_over_n_plus_one():
+    rng = np.random.default_rng(0)
+    trials = 200_000
+    for n in (2, 4, 8):
+        draws = rng.standard_normal((trials, n + 1))
+        outside = (draws[:, n] < draws[:, :n].min(1)) | (draws[:, n] > draws[:, :n].max(1))
+        p = outside_range_chance(n)
+        assert abs(outside.mean() - p) < 5 * math.sqrt(p * (1 - p) / trials)  # 5 binomial standard errors
+    assert outside_range_chance(4) == 0.4
+
+
+def test_the_widest_spread_is_the_row_with_the_largest_range_that_finished():
+    rows = variance_sources(SMALL.replace(epochs=1), [1, 2, 3])
+    assert widest_spread(rows).range == max(r.range for r in rows)
+    assert widest_spread([]) is None

@@ -144,8 +144,6 @@ class Run:
         if self.momentum_at is not None:
             self.optimizer.set_momentum(self.momentum_at(step))
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
-        if step == 0:
-            self.gauges.count_dead(step)
         self.model.train()
         self.stats.armed = sample
         with self.dropout.active():
@@ -164,6 +162,8 @@ class Run:
         loss.backward()
         self.history.health["grad_norm"].append(grad_norm(self.model.parameters()))
         stats = self.stats.collect() if sample else None
+        if step == 0:  # the starting weights, counted after the step's training forward (probes expect it first)
+            self.gauges.count_dead(step)
         if sample:
             self.gauges.before_step(step, self.optimizer.param_groups[0]["lr"])
         self.optimizer.step()
