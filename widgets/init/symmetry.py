@@ -40,6 +40,7 @@ class SymmetrySection:
         other = p.scheme.value if p.scheme.value not in SYMMETRIC else "kaiming_normal"
         self.results = [symmetry_demo(s, p.activation.value, STEPS, seed, p.width.value) for s in (SHOWN, other)]
         self.zeros = symmetry_demo("zeros", p.activation.value, STEPS, seed, p.width.value)
+        p.status.show("init.sym.done", "ok", scheme=other)
         reach = max(abs(v) for r in self.results for row in r.weights for v in row) or 1.0
         for fig, r in zip(self.figs, self.results):
             with fig.batch_update():
