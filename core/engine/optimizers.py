@@ -34,10 +34,9 @@ class SGD(_Optimizer):
         super().__init__(params, lr)
         self.momentum = momentum
         self.buffers: dict[int, torch.Tensor] = {}
-        if momentum:  # only SGD with momentum has a momentum for a schedule to cycle
-            self.set_momentum = self._set_momentum
 
-    def _set_momentum(self, momentum: float):
+    def set_momentum(self, momentum: float):
+        """The momentum μ of the next steps (what OneCycleLR cycles)."""
         self.momentum = momentum
 
     @torch.no_grad()
@@ -87,6 +86,7 @@ class Adam(_Optimizer):
             p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
+WITH_MOMENTUM = ("momentum", "adam")  # the optimizers whose momentum (Adam: beta1) a one-cycle schedule cycles
 OPTIMIZERS = {
     "sgd": lambda params, lr: SGD(params, lr),
     "momentum": lambda params, lr: SGD(params, lr, momentum=0.9),

@@ -14,7 +14,7 @@ from .fingerprints import fingerprint
 from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, WITH_MOMENTUM
 from .schedules import schedule_lr, schedule_momentum
 from ..plain import evaluate
 from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
@@ -91,7 +91,7 @@ class Run:
             self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
         # one-cycle also cycles momentum, as torch's OneCycleLR does; plain SGD has none to cycle
         self.momentum_at = (schedule_momentum(cfg.schedule, self.total_steps)
-                            if lr_at is None and hasattr(self.optimizer, "set_momentum") else None)
+                            if lr_at is None and cfg.optimizer in WITH_MOMENTUM else None)
         self.step_index, self.epoch, self._batches = 0, 0, iter(())
         self.done = False
         self._started = time.perf_counter()
