@@ -7,7 +7,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .config import MAX_STEPS, SEED_PARTS, RunConfig, check_batch_size
+from .checks import check_batch_size
+from .config import RunConfig
+from .limits import MAX_STEPS, SEED_PARTS
 from .devices import resolve_device
 from .errors import ConfigError
 from .fingerprints import fingerprint
@@ -16,7 +18,9 @@ from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS, WITH_MOMENTUM
 from .schedules import schedule_lr, schedule_momentum
-from ..plain import evaluate
+from ..data.datasets import load_dataset
+from .init_rules import initialize_weights
+from ..plain import evaluate, init_model
 from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
 from .seeding import deterministic_mode, fresh_seed
 from .stats import HIST_RANGE, LayerStats
@@ -40,10 +44,6 @@ class Run:
     """
 
     def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None, lr_at=None, steps=None):
-        from ..data.datasets import load_dataset
-        from ..plain import init_model
-        from .init_rules import initialize_weights
-
         self.cfg = cfg.validate()
         if steps is not None and not 1 <= steps <= MAX_STEPS:
             raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
@@ -85,8 +85,8 @@ class Run:
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
         self.gauges = HealthGauges(self.model, stat_layers(self.model), self.history.health, self.x_train)
-        self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
-        self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
+        self.history.steps_per_epoch = cfg.batches_per_epoch(len(self.y_train))
+        self.total_steps = int(steps) if steps is not None else cfg.total_steps(len(self.y_train))
         if self.lr_at is None and cfg.schedule != "constant":
             self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
         # one-cycle also cycles momentum, as torch's OneCycleLR does; plain SGD has none to cycle

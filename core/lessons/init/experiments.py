@@ -35,7 +35,11 @@ def _generator(seed):
     return torch.Generator().manual_seed(seed)
 
 
-def deep_matmul(depth=100, width=512, scale=1.0, relu=False, seed=0):
+MATMUL_DEPTH = 100  # the course's experiment: x <- A·x a hundred times ...
+MATMUL_WIDTH = 512  # ... with 512×512 matrices
+
+
+def deep_matmul(depth=MATMUL_DEPTH, width=MATMUL_WIDTH, scale=1.0, relu=False, seed=0):
     """x <- A_k @ x for k = 1..depth with fresh A_k ~ N(0, scale^2) (width x width), x0 ~ N(0, I).
 
     x is one float32 vector of length `width`, as in the course. With relu=True each step is
