@@ -59,6 +59,7 @@ class MatmulSection:
             self.fig.data[0].x = list(range(1, len(self.result.stds) + 1))
             self.fig.data[0].y = finite_or_none(self.result.stds)
         self._retitle()
+        self.panel.status.show("init.mm.done", "ok", depth=self.depth.value, scale=self.scale.value)
 
     def _retitle(self):
         t = self.panel.t
