@@ -43,7 +43,7 @@ from .engine.checkpoint import STATE_PARTS, load_checkpoint, save_checkpoint
 from .lessons.seeds.butterfly import SIGN_BIT, butterfly, float_bits
 from .lessons.seeds.divergence import first_divergence
 from .lessons.seeds.resume import resume_check
-from .lessons.seeds.variance import rate_gap, variance_sources
+from .lessons.seeds.variance import outside_range_chance, rate_gap, variance_sources, widest_spread
 # lesson: losses
 from .lessons.losses.demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
 from .lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
@@ -85,7 +85,7 @@ __all__ = [
     "seed_report", "audit", "seed_everything", "seeded", "GENERATORS", "random_sequences",
     "STATE_PARTS", "load_checkpoint", "save_checkpoint", "SIGN_BIT", "butterfly", "float_bits",
     "first_divergence",
-    "rate_gap", "resume_check", "variance_sources",
+    "rate_gap", "resume_check", "variance_sources", "widest_spread", "outside_range_chance",
     "BASE_LOGITS", "SCALE_RANGE", "check_scale", "loss_curves", "loss_gradients", "scaled_log_softmax",
     "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp", "mse", "nll",
     "cross_validate", "fold_summary",

@@ -110,7 +110,7 @@ class BarsSection:
         if r is None:
             return
         depth = len(r.names) - 1  # the last entry is the output layer
-        verdict = verdict_text(t, scale_verdict(r.act_std[:depth], r.act_mean[:depth]))
+        verdict = verdict_text(t, scale_verdict(r.act_std[:depth], r.act_mean[:depth], weight_stds=r.weight_std[:depth]))
         self.summary.value = t("init.summary", depth=depth, verdict=verdict, loss=r.loss)
         head = "".join(f"<th style='padding:2px 8px'>{t('init.col.' + c)}</th>" for c in COLUMNS)
         rows = []

@@ -67,6 +67,7 @@ class MatmulSection:
         self.fig.layout.yaxis.nticks = log_nticks_for([y for t in self.fig.data if t.visible is not False
                                                        for y in (t.y or ())])
         self._retitle()
+        self.panel.status.show("init.mm.done", "ok", depth=self.depth.value, scale=self.scale.value)
 
     def _retitle(self):
         t = self.panel.t

@@ -153,10 +153,11 @@ class LoopPanel(Panel):
 
         self.health.value = self.t("loop.health", ok0=initial(correct), bad0=initial(broken),
                                    lnc=correct.health["expected_initial_loss"], okdead=dead(correct),
-                                   baddead=dead(broken), layer=layer)
+                                   baddead=dead(broken), layer=layer, rows=correct.health["dead_rows"])
         with self.ratio_fig.batch_update():
             for i, h in enumerate((correct, broken)):
-                series = h.health["update_ratio"].get(layer, {"step": [], "ratio": []})
+                # Karpathy's std(lr·grad) / std(W): the quantity the 1e-3 line is a rule of thumb for
+                series = h.health["lr_grad_ratio"].get(layer, {"step": [], "ratio": []})
                 self.ratio_fig.data[i].x = series["step"]
                 self.ratio_fig.data[i].y = [math.log10(r) if r > 0 and math.isfinite(r) else None
                                             for r in series["ratio"]]

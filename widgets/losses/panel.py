@@ -77,7 +77,7 @@ class LossesPanel(Panel):
         self._syncing = False
         self.scale.observe(self.guard(lambda _: self._syncing or self.set_scale(self.scale.value)), "value")
         self.scale_text.observe(self.guard(lambda _: self._syncing or self.set_scale(self._typed())), "value")
-        self.target.observe(self.guard(lambda _: self.draw()), "value")
+        self.target.observe(self.guard(lambda _: self.draw() or self._said()), "value")
         self.gradients = GradientCurves(self)
         self.draw()
         self.i18n.call(lambda _: self._describe())
@@ -107,6 +107,11 @@ class LossesPanel(Panel):
         finally:
             self._syncing = False
         self.draw()
+        self._said()
+
+    def _said(self):
+        """The status speaks of this action, not of an earlier run."""
+        self.status.show("losses.redrawn", "ok", scale=self.scale.value, target=self.target.value)
 
     def draw(self):
         """Ask core for both log-softmaxes at the current scale and redraw the bars."""

@@ -120,11 +120,15 @@ class ReproLab:
         with self.band_fig.batch_update():
             self.band_fig.layout.title = t("lab.band.title")
             self.band_fig.layout.xaxis.title, self.band_fig.layout.yaxis.title = t("lab.band.step"), t("lab.band.loss")
+            ensembles = list(self.ensembles or [])
             for k in range(2):
-                self.band_fig.data[3 * k + 1].name = t("lab.band.minmax")
-                self.band_fig.data[3 * k + 2].name = t("lab.band.mean")
-            for k, ens in enumerate(self.ensembles or []):
+                # each name set once per render: inside batch_update a second assignment equal to the trace's
+                # current value is dropped, so a generic name set first would win over the rate's
                 low, high, mean = self.band_fig.data[3 * k:3 * k + 3]
+                if k >= len(ensembles):
+                    high.name, mean.name = t("lab.band.minmax"), t("lab.band.mean")
+                    continue
+                ens = ensembles[k]
                 steps = list(range(len(ens.mean)))
                 low.x, low.y, high.x, high.y = steps, ens.low, steps, ens.high
                 mean.x, mean.y = steps, ens.mean
