@@ -13,7 +13,7 @@ from .limits import MAX_STEPS, SEED_PARTS
 from .devices import resolve_device
 from .errors import ConfigError
 from .fingerprints import fingerprint
-from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
+from .health import GradNorms, HealthGauges, counting_saved_bytes, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS, WITH_MOMENTUM
@@ -85,6 +85,7 @@ class Run:
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
         self.gauges = HealthGauges(self.model, stat_layers(self.model), self.history.health, self.x_train)
+        self.grad_norms = GradNorms(self.model.parameters(), self.history.health)
         self.history.steps_per_epoch = cfg.batches_per_epoch(len(self.y_train))
         self.total_steps = int(steps) if steps is not None else cfg.total_steps(len(self.y_train))
         if self.lr_at is None and cfg.schedule != "constant":
@@ -144,7 +145,7 @@ class Run:
         if self.momentum_at is not None:
             self.optimizer.set_momentum(self.momentum_at(step))
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
-        self.model.train()
+        self._train_mode()
         self.stats.armed = sample
         with self.dropout.active():
             loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
@@ -160,7 +161,7 @@ class Run:
         if "no_zero_grad" not in self.mistakes:
             self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        self.history.health["grad_norm"].append(grad_norm(self.model.parameters()))
+        self.grad_norms.record()
         stats = self.stats.collect() if sample else None
         if step == 0:  # the starting weights, counted after the step's training forward (probes expect it first)
             self.gauges.count_dead(step)
@@ -180,6 +181,12 @@ class Run:
             return self._finish()  # the last step ends the run: its test accuracy is there at once
         return True
 
+    def _train_mode(self):
+        """Train mode for the step. train() walks every module, so only when validation (or a panel's probe, which
+        switches the whole model back as it found it) has left eval mode: the same modes, a walk an epoch."""
+        if not self.model.training:
+            self.model.train()
+
     def _loss(self, logits, y):
         """The training loss, with the loop lab's mistakes in it where the config asks."""
         if "softmax_then_ce" in self.mistakes:
@@ -195,6 +202,7 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
+        self.grad_norms.flush()
         self.gauges.count_dead(self.step_index)
         if "no_eval_mode" in self.mistakes:  # the same model validated the right way first (it changes nothing)
             self.history.health["val_acc_eval_mode"].append(evaluate(self.model, *self.val, self.device)[1])
@@ -212,6 +220,7 @@ class Run:
 
     def _finish(self) -> bool:
         h = self.history
+        self.grad_norms.flush()
         if h.diverged_at is None and not h.stopped:
             h.test_loss, h.test_acc = self.evaluate(*self.test)
         self.gauges.count_dead(self.step_index)  # the weights the run ends with (once, if an epoch just ended)
@@ -246,6 +255,8 @@ def drive(runs, limit=None, pause=None) -> list:
             while active and (limit is None or rounds < limit) and not (pause is not None and pause.is_set()):
                 active = [run for run in active if run.step()]
                 rounds += 1
+            for run in active:  # paused or limited: what was measured so far is in the History
+                run.grad_norms.flush()
         except BaseException:
             for run in runs:
                 run.close()
