@@ -26,6 +26,13 @@ MEASURES = {
                               "imported, one plotly figure) on the same Voila, cold", ("<=", 1.3)),
     "tti_preheated_ratio": Measure("browser", "the same, preheated", ("<=", 1.3)),
     "kernel_rss_mb": Measure("kernel", "one learner's kernel after using every panel once", ("<=", 350.0), "MB"),
+    "kernel_private_mb": Measure("kernel", "what one learner alone costs: Private_Clean + Private_Dirty of its "
+                                 "kernel (`/proc/<pid>/smaps_rollup`) after the learning-rate lesson", ("<=", 120.0),
+                                 "MB"),
+    "kernel_pss_mb": Measure("kernel", "the same kernel's PSS: private memory plus its share of the pages it "
+                             "shares with other processes", unit="MB"),
+    "kernel_lesson_rss_mb": Measure("kernel", "the same kernel's resident memory, shared pages counted in full",
+                                    unit="MB"),
     "update_hz_200": Measure("live", "LR-panel redraws per second in the 3 s before Stop, `?epochs=200`",
                              (">=", 10.0), "Hz"),
     "update_hz_1000": Measure("live", "the same at `?epochs=1000` (Stop after 60 s)", (">=", 10.0), "Hz"),

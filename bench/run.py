@@ -104,9 +104,11 @@ def live(result):
 
 
 def kernel(result):
-    from bench_kernel import kernel_rss_mb
+    from bench_kernel import kernel_rss_mb, lr_lesson_memory_mb
 
     result["kernel_rss_mb"] = kernel_rss_mb()
+    memory = lr_lesson_memory_mb()
+    result.update(kernel_private_mb=memory["private"], kernel_pss_mb=memory["pss"], kernel_lesson_rss_mb=memory["rss"])
 
 
 def class_load(result):
