@@ -102,15 +102,17 @@ class HealthGauges:
         self.model, self.layers, self.health = model, layers, health  # name -> (activation module, weight module)
         self.rows = rows[:DEAD_UNIT_ROWS]
         self.health["dead_rows"] = len(self.rows)
-        self._before = {}
+        self._before, self._dead_counted_at = {}, None
 
     def count_dead(self, step: int):
         """Record the dead units of the weights as they are before step `step`."""
+        if self._dead_counted_at == step:  # the run's end right after an epoch's end: the same weights
+            return
+        self._dead_counted_at = step
         for name, fraction in dead_fractions(self.model, self.layers, self.rows).items():
             series = self.health["dead_fraction"].setdefault(name, {"step": [], "fraction": []})
-            if series["step"][-1:] != [step]:
-                series["step"].append(step)
-                series["fraction"].append(fraction)
+            series["step"].append(step)
+            series["fraction"].append(fraction)
 
     def before_step(self, step: int, lr: float):
         self._before = {name: layer.weight.detach().clone() for name, (_, layer) in self.layers.items()}
