@@ -20,7 +20,7 @@ CONFIGS = {
     "schedule": BASE.replace(optimizer="momentum", schedule="one_cycle"),
     "no_eval_mode": BASE.replace(dropout=0.3, norm="batch", mistakes=("no_eval_mode",)),
     "mistakes": BASE.replace(mistakes=("no_zero_grad", "softmax_then_ce", "eval_with_grad", "sum_reduction")),
-    "diverges": BASE.replace(lr=1e5, hidden=(64,)),
+    "diverges": BASE.replace(lr=1e5, hidden=(64,), batch_size=32),  # past an epoch end, then diverges
     "cnn": BASE.replace(model="cnn", hidden=(4, 8), epochs=1),
 }
 

@@ -15,6 +15,7 @@ def new_health(n_classes: int) -> dict:
             "val_acc_eval_mode": []}
 
 
+FUSED_NORMS = hasattr(torch, "_foreach_norm")  # private but present since torch 1.13; a plain loop where it is not
 DEAD_UNIT_ROWS = 10_000  # dead units are counted over the training split, at most its first this many rows
 
 
@@ -40,9 +41,16 @@ def grad_norm(params) -> float:
 def grad_norm_tensor(params) -> torch.Tensor:
     """grad_norm as a 0-d tensor: reading it (`.item()`) waits for the device, so a run reads its norms in bulk."""
     params = list(params)
-    norms = [torch.linalg.vector_norm(p.grad.detach().float()) for p in params if p.grad is not None]
-    if not norms:
+    grads = [p.grad.detach() for p in params if p.grad is not None]
+    if not grads:
         return torch.zeros((), device=params[0].device if params else "cpu")
+    grads = [g if g.dtype == torch.float32 else g.float() for g in grads]
+    if FUSED_NORMS and grads[0].device.type == "cpu":
+        # one call for every tensor; on the CPU it runs vector_norm on each, so the same bits (a GPU's fused kernel
+        # sums in another order: there each tensor keeps its own vector_norm, and no sync waits for them anyway)
+        norms = torch._foreach_norm(grads)
+    else:
+        norms = [torch.linalg.vector_norm(g) for g in grads]
     return torch.linalg.vector_norm(torch.stack(norms))
 
 
@@ -115,9 +123,10 @@ class HealthGauges:
             series["fraction"].append(fraction)
 
     def before_step(self, step: int, lr: float):
-        self._before = {name: layer.weight.detach().clone() for name, (_, layer) in self.layers.items()}
         for name, (_, layer) in self.layers.items():
-            weight, grad = layer.weight.detach().double(), layer.weight.grad
+            # the float64 copy is both this gauge's input and the "before" of the update ratio (one copy, not two)
+            weight, grad = layer.weight.detach().to(torch.float64, copy=True), layer.weight.grad
+            self._before[name] = weight
             size = weight.std().item()
             scale = (lr * grad.detach().double()).std().item() if grad is not None else math.nan
             series = self.health["lr_grad_ratio"].setdefault(name, {"step": [], "ratio": []})
@@ -126,7 +135,7 @@ class HealthGauges:
 
     def after_step(self, step: int):
         for name, (_, layer) in self.layers.items():
-            before = self._before.pop(name).double()
+            before = self._before.pop(name)
             size = torch.linalg.vector_norm(before).item()
             change = torch.linalg.vector_norm(layer.weight.detach().double() - before).item()
             series = self.health["update_ratio"].setdefault(name, {"step": [], "ratio": []})
