@@ -76,7 +76,7 @@ def after_session(session: str, measure):
     """`measure(pid)` of a fresh kernel once it has run `session`."""
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
     try:
-        reply = kc.execute_interactive(session, timeout=600)
+        reply = kc.execute_interactive(session, timeout=600, output_hook=lambda msg: None)  # errors: in the reply
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"scripted session failed: {reply['content']}")
         return measure(km.provisioner.process.pid)
