@@ -112,21 +112,14 @@ class RunConfig:
             check_init_rules(self.init_rules)
 
     def _check_work(self, sizes, batch, epochs):
-        """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
+        """Refuse a run bigger than one learner's share of a class server; a CSV's sizes are known only once
+        it is read, so Run checks those."""
         from ..data.datasets import input_shape_of
-        from .models import build_model
+        from .work import check_work
 
         shape = input_shape_of(self.dataset)
-        if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
-            model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1],
-                                self.norm, self.dropout)  # on meta: free
-            count = sum(p.numel() for p in model.parameters())
-            if count > MAX_PARAMETERS:
-                raise ConfigError("too_many_parameters", count=count, limit=MAX_PARAMETERS)
-        if sizes is not None:
-            steps = epochs * -(-sizes[0] // batch)
-            if steps > MAX_STEPS:
-                raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
+        if shape is not None:
+            check_work(self, shape[0], shape[1], sizes[0] if sizes else None, batch, epochs)
 
     def replace(self, **changes) -> "RunConfig":
         """A copy with some fields changed."""

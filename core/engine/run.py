@@ -41,6 +41,7 @@ class Run:
 
     def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None, lr_at=None, steps=None):
         from ..data.datasets import load_dataset
+        from .work import check_work
         from ..plain import init_model
         from .init_rules import initialize_weights
 
@@ -71,6 +72,8 @@ class Run:
             self.x_train, self.y_train = x_train.to(self.device), y_train.to(self.device)
             self.val, self.test = data.val.tensors, data.test.tensors
             self.batch_size = check_batch_size(cfg.batch_size, len(self.y_train))  # a CSV's size is known only now
+            # a CSV's width, rows and classes are known only now (validate() checked a built-in set's)
+            check_work(cfg, data.input_shape, data.n_classes, len(self.y_train), self.batch_size, int(cfg.epochs))
             model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes,
                                 cfg.norm, cfg.dropout)
             model = materialise(model, "cpu")
