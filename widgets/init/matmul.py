@@ -6,16 +6,16 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, deep_matmul, scale_verdict
+from core import MAX_MATMUL_DEPTH, ConfigError, deep_matmul, scale_verdict
 
 from ..shell.figures import figure, widget_of
-from ..shell.parse import is_whole_in
+from ..shell.parse import check_choice, is_whole_in
 
 
 WIDTH = 512  # the course's matrix size
 SCALES = (("1", 1.0), ("0.01", 0.01), ("1/√512", 1 / math.sqrt(WIDTH)), ("√(2/512)", math.sqrt(2 / WIDTH)))
 SCALE_LABELS = tuple(label for label, _ in SCALES)
-MAX_LAYERS = 100
+MAX_LAYERS = MAX_MATMUL_DEPTH
 
 
 def verdict_text(t, verdict) -> str:
@@ -52,14 +52,25 @@ class MatmulSection:
                               widget_of(self.fig), self.sentence])
 
     def multiply(self):
-        """Run core.deep_matmul with the controls and draw the std per layer."""
-        scale = dict(SCALES)[self.scale.value]
-        self.result = deep_matmul(depth=self.depth.value, width=WIDTH, scale=scale, relu=self.relu.value)
+        """Run core.deep_matmul with the controls in the background (Stop ends it), then draw the std per layer.
+        The values are checked against core's limits, not the slider's own min/max (the page can change those)."""
+        scale = dict(SCALES)[check_choice(self.scale.value, SCALE_LABELS, "scale")]
+        depth, relu = check_layers(self.depth.value), check_relu(self.relu.value)
+        p = self.panel
+
+        def work(emit, stop):
+            return deep_matmul(depth=depth, width=WIDTH, scale=scale, relu=relu, stop=stop)
+
+        p.start(work, lambda records: None, self.show, [p.run, p.train_button, self.run], p.stop_button)
+
+    def show(self, result):
+        self.result = result
         self.verdict = scale_verdict(self.result.stds, self.result.means, self.result.first_nonfinite)
         with self.fig.batch_update():
             self.fig.data[0].x = list(range(1, len(self.result.stds) + 1))
             self.fig.data[0].y = finite_or_none(self.result.stds)
         self._retitle()
+        self.panel.status.show("status.ready", "ok")
 
     def _retitle(self):
         t = self.panel.t

@@ -6,13 +6,11 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, rate_gap, variance_sources
+from core import MAX_SPREAD_SEEDS, ConfigError, rate_gap, variance_sources
 
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in, parse_float
 from ..shell.settings import control
-
-MAX_SPREAD_SEEDS = 8
 
 
 def check_seed_count(panel, value) -> int:
@@ -48,7 +46,8 @@ class SpreadSources:
         cfg = p.config().replace(unseeded=())
         if cfg.seed is None:
             cfg = cfg.replace(seed=0)
-        seeds = [(cfg.seed + k) % 2**32 for k in range(1, self.n_seeds.value + 1)]
+        n = check_seed_count(p, self.n_seeds.value)  # core's limit, not the slider's (the page can change its max)
+        seeds = [(cfg.seed + k) % 2**32 for k in range(1, n + 1)]
         lrs = [parse_float(box.value, "learning rate") for box in (self.lab.lr_a, self.lab.lr_b)]
 
         def work(emit, stop):
