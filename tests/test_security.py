@@ -233,3 +233,18 @@ def test_a_huge_csv_run_through_the_upload_comm_is_refused_with_a_short_message(
     p.play.click()
     assert app.status.kind == "error" and "parameters" in app.status.text and "Traceback" not in app.status.text
     assert p.current is None
+
+
+def test_a_replaced_upload_is_shown_and_refused_by_its_handle_never_by_a_path(kernel_uploads, tmp_path):
+    """Issue 23.6: upload mine.csv, take it into Seeds by handle, upload second.csv: Seeds' settings show the
+    stale handle, and its run is refused naming the file, never the server's folder."""
+    app = App("")
+    _comm_upload(app.train, "mine.csv", memoryview(_csv_bytes()))
+    app.seeds.share_text.value = json.dumps({"dataset": "upload:mine.csv"})
+    app.seeds.share_apply.click()
+    _comm_upload(app.train, "second.csv", memoryview(_csv_bytes(30)))
+    assert app.seeds.settings()["dataset"] == "upload:mine.csv"
+    assert str(tmp_path) not in json.dumps(app.seeds.settings())
+    app.seeds.run.click()
+    assert app.status.kind == "error" and "mine.csv" in app.status.text and str(tmp_path) not in app.status.text
+    assert app.train.settings()["dataset"] == "upload:second.csv"

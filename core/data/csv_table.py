@@ -40,7 +40,7 @@ def read_csv(path):
     path = os.fspath(path)
     name = os.path.basename(path)
     if not os.path.isfile(path):
-        raise ConfigError("csv_missing", name=path)
+        raise ConfigError("csv_missing", name=name)  # never the path: it is the server's, not the learner's
     try:
         # utf-8-sig drops the byte-order mark that spreadsheet programs put first
         with open(path, newline="", encoding="utf-8-sig") as f:
