@@ -123,6 +123,7 @@ def make_app():
     import tornado.ioloop
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_server._tz import utcnow
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
     from traitlets import Float, Integer, List, Unicode
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
@@ -153,6 +154,10 @@ def make_app():
         def init_settings(self):
             settings = super().init_settings()
             km = self.kernel_manager
+            # With allow_tracebacks=False, jupyter_server 2.21 reads the replacement text from the per-kernel
+            # manager, which lacks it: the error message then raises in the server, is dropped, and the page's
+            # iopub stream stalls until its next message. Give the per-kernel class the text it looks for.
+            ServerKernelManager.traceback_replacement_message = km.traceback_replacement_message
             km.learner_kernels = set()  # the kernels handed to a page: the class's seats
             km.kernel_owners = {}  # kernel id -> the remote address its page was sent to
             km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it

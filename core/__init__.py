@@ -4,7 +4,7 @@ everything a panel or a user calls is exported here, grouped by what it is about
 from .engine.config import (MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS, OPTIMIZERS,
                      SEED_PARTS, RunConfig)
 from .engine.errors import ConfigError, is_out_of_memory, refuse_unknown
-from .engine.work import MAX_BATCH_VALUES, MAX_CLASSES, MAX_RUNS_AT_ONCE
+from .engine.work import MAX_BATCH_VALUES, MAX_CLASSES, MAX_CSV_ROWS, MAX_RUNS_AT_ONCE
 from .engine.messages import catalogue, error_messages, languages
 from .engine.fingerprints import compare, fingerprint
 from .engine.history import History
@@ -63,7 +63,7 @@ from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
 
 __all__ = [
     "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
-    "SEED_PARTS", "RunConfig", "MAX_BATCH_VALUES", "MAX_CLASSES", "MAX_RUNS_AT_ONCE", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
+    "SEED_PARTS", "RunConfig", "MAX_BATCH_VALUES", "MAX_CLASSES", "MAX_CSV_ROWS", "MAX_RUNS_AT_ONCE", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
     "catalogue", "error_messages", "languages",
     "HIST_RANGE", "Run", "drive", "train", "SCHEDULES", "schedule_lr", "planned_rates",
     "decision_grid", "input_points", "read_csv", "DATASETS", "kfold_indices", "load_dataset", "make_loader",

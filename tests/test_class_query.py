@@ -4,6 +4,7 @@ page is connected to is culled after the idle time (issue 23, items 1 and 7)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import urllib.request
 import uuid
@@ -77,3 +78,17 @@ def test_a_kernel_whose_page_left_is_culled_after_the_idle_time(server):
     asyncio.run(visit())
     wait_for_log(server, rf"class: culling kernel {kernel}: no page connected to it for {IDLE_SECONDS}")
     wait_for_log(server, rf"Kernel shutdown: {kernel}")
+
+
+def test_a_malformed_widget_update_gets_an_error_without_a_traceback_and_the_page_goes_on(server):
+    """Issue 23.5 on the class server: the error reaches the page with its traceback replaced (not dropped
+    with the page's message stream stalled behind it), and the kernel answers after it."""
+    from test_plain_voila_tracebacks import MODEL_ID, replies
+
+    page = whole_page(server.url + "/")
+    kernel = KERNEL_ID.search(page).group(1)
+    url = server.url.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels?session_id={uuid.uuid4()}"
+    seen = asyncio.run(replies(url, sorted(set(MODEL_ID.findall(page)))[:12]))
+    errors = [m for m in seen if m["msg_type"] == "error"]
+    assert errors and all(m["content"]["ename"] == "ExecutionError" for m in errors)
+    assert "Traceback" not in json.dumps(seen) and "site-packages" not in json.dumps(seen)

@@ -161,7 +161,8 @@ def test_the_work_limits_sit_just_above_the_largest_run_they_allow():
 
 @pytest.mark.parametrize("code", ["too_many_layers", "too_many_parameters", "too_many_steps", "dataset_by_name",
                                   "upload_missing", "upload_not_file", "upload_too_big", "csv_name",
-                                  "too_many_classes", "too_many_batch_values", "too_many_runs"])
+                                  "too_many_classes", "too_many_batch_values", "too_many_runs", "csv_too_many_rows",
+                                  "matmul_width"])
 def test_every_new_refusal_has_a_message_in_both_languages(code):
     english, chinese = (catalogue(lang)[f"err.{code}"] for lang in ("en", "zh"))
     assert english and chinese and english != chinese

@@ -6,6 +6,7 @@ import os
 import numpy as np
 
 from ..engine.errors import ConfigError
+from ..engine.work import MAX_CSV_ROWS
 
 MIN_ROWS = 10  # fewer rows cannot fill a train, a validation and a test split
 
@@ -46,7 +47,12 @@ def read_csv(path):
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             header = next(reader, None)
-            rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+            rows = []
+            for r in reader:
+                if any(c.strip() for c in r):
+                    rows.append((reader.line_num, r))
+                    if len(rows) > MAX_CSV_ROWS:  # refused while reading: a long file costs no more memory
+                        raise ConfigError("csv_too_many_rows", name=name, limit=MAX_CSV_ROWS)
     except (UnicodeDecodeError, csv.Error) as e:
         raise ConfigError("csv_not_text", name=name, why=str(e)) from e
     if header is None or not any(c.strip() for c in header):

@@ -7,6 +7,7 @@ from .config import MAX_PARAMETERS, MAX_STEPS
 from .errors import ConfigError
 
 MAX_CLASSES = 100  # classes in a CSV's label column (each is an output unit)
+MAX_CSV_ROWS = 100_000  # rows of a CSV: reading one costs memory per row before any other limit applies
 MAX_BATCH_VALUES = 10_000_000  # layer outputs one training batch holds for its backward pass (40 MB of float32)
 MAX_RUNS_AT_ONCE = 4  # runs one kernel (one learner's page) trains at the same time
 
