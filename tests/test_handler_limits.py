@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from core import MAX_ENSEMBLE_SEEDS, MAX_MATMUL_DEPTH, MAX_RUNS_AT_ONCE, MAX_SPREAD_SEEDS, ConfigError
+from core import MAX_ENSEMBLE_SEEDS, MATMUL_DEPTH, MAX_RUNS_AT_ONCE, MAX_SPREAD_SEEDS, ConfigError
 from widgets.shell import runner
 from widgets.shell.app import App
 
@@ -21,9 +21,9 @@ def crafted(slider, value):
 def test_deep_matmul_depth_beyond_cores_limit_is_refused():
     app = App("lesson=init")
     section = app.init.matmul
-    crafted(section.depth, MAX_MATMUL_DEPTH + 1)
+    crafted(section.depth, MATMUL_DEPTH + 1)
     section.run.click()
-    assert app.status.kind == "error" and f"1 to {MAX_MATMUL_DEPTH}" in app.status.text
+    assert app.status.kind == "error" and f"1 to {MATMUL_DEPTH}" in app.status.text
     assert section.result is None and not section.run.disabled
 
 

@@ -249,3 +249,15 @@ def test_a_replaced_upload_is_shown_and_refused_by_its_handle_never_by_a_path(ke
     app.seeds.run.click()
     assert app.status.kind == "error" and "mine.csv" in app.status.text and str(tmp_path) not in app.status.text
     assert app.train.settings()["dataset"] == "upload:second.csv"
+
+
+def test_a_csv_longer_than_the_row_limit_is_refused_while_it_is_read(tmp_path):
+    from core import MAX_CSV_ROWS, read_csv
+
+    path = tmp_path / "long.csv"
+    path.write_bytes(_table(MAX_CSV_ROWS + 1))
+    with pytest.raises(ConfigError) as refused:
+        read_csv(path)
+    assert refused.value.code == "csv_too_many_rows"
+    path.write_bytes(_table(MAX_CSV_ROWS))
+    assert len(read_csv(path)[1]) == MAX_CSV_ROWS

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from ..engine.config import check_batch_size
+from ..engine.checks import check_batch_size
 from ..engine.errors import ConfigError
 from ..engine.seeding import resolve_seed
 

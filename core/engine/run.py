@@ -7,7 +7,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .config import MAX_STEPS, SEED_PARTS, RunConfig, check_batch_size
+from .checks import check_batch_size
+from .config import RunConfig
+from .limits import MAX_STEPS, SEED_PARTS
 from .devices import resolve_device
 from .errors import ConfigError
 from .fingerprints import fingerprint
@@ -16,10 +18,13 @@ from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS
 from .schedules import schedule_lr
-from ..plain import evaluate
+from ..data.datasets import input_shape_of, load_dataset
+from .init_rules import initialize_weights
+from ..plain import evaluate, init_model
 from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
 from .seeding import deterministic_mode, fresh_seed
 from .stats import HIST_RANGE, LayerStats
+from .work import check_work
 
 
 def dispatch(callback, event, payload):
@@ -40,11 +45,6 @@ class Run:
     """
 
     def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None, lr_at=None, steps=None):
-        from ..data.datasets import load_dataset
-        from .work import check_work
-        from ..plain import init_model
-        from .init_rules import initialize_weights
-
         self.cfg = cfg.validate()
         if steps is not None and not 1 <= steps <= MAX_STEPS:
             raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
@@ -72,8 +72,8 @@ class Run:
             self.x_train, self.y_train = x_train.to(self.device), y_train.to(self.device)
             self.val, self.test = data.val.tensors, data.test.tensors
             self.batch_size = check_batch_size(cfg.batch_size, len(self.y_train))  # a CSV's size is known only now
-            # a CSV's width, rows and classes are known only now (validate() checked a built-in set's)
-            check_work(cfg, data.input_shape, data.n_classes, len(self.y_train), self.batch_size, int(cfg.epochs))
+            if input_shape_of(cfg.dataset) is None:  # a CSV's width, rows and classes are known only now
+                check_work(cfg, data.input_shape, data.n_classes, len(self.y_train))  # (validate() did a built-in's)
             model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes,
                                 cfg.norm, cfg.dropout)
             model = materialise(model, "cpu")
@@ -88,8 +88,8 @@ class Run:
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
         self.gauges = HealthGauges(stat_layers(self.model), self.history.health)
-        self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
-        self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
+        self.history.steps_per_epoch = cfg.batches_per_epoch(len(self.y_train))
+        self.total_steps = int(steps) if steps is not None else cfg.total_steps(len(self.y_train))
         if self.lr_at is None and cfg.schedule != "constant":
             self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
         self.step_index, self.epoch, self._batches = 0, 0, iter(())

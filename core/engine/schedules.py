@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from .errors import ConfigError
+from ..data.datasets import split_sizes
 
 SCHEDULES = ("constant", "step", "cosine", "one_cycle", "warmup_cosine")
 STEP_GAMMA = 0.1  # "step": StepLR(step_size=ceil(total / STEP_DROPS), gamma=STEP_GAMMA)
@@ -68,12 +69,10 @@ def _warmup_cosine(peak: float, total: int, warmup: int, step: int) -> float:
 
 def planned_rates(cfg) -> list:
     """The rate at every step of cfg's run, known before it starts (a CSV's length only once it is read)."""
-    from ..data.datasets import split_sizes
-
     cfg = cfg.validate()
     sizes = split_sizes(cfg.dataset, float(cfg.val_fraction))
     if sizes is None:
         return []
-    total = int(cfg.epochs) * -(-sizes[0] // int(cfg.batch_size))
+    total = cfg.total_steps(sizes[0])
     rate = schedule_lr(cfg.schedule, float(cfg.lr), total, int(cfg.warmup_steps))
     return [rate(step) for step in range(total)]

@@ -3,13 +3,9 @@ before loading (RunConfig.validate), a CSV's width, rows and classes only once i
 share of a class server; the measured peaks are in the docs' security section."""
 from __future__ import annotations
 
-from .config import MAX_PARAMETERS, MAX_STEPS
 from .errors import ConfigError
-
-MAX_CLASSES = 100  # classes in a CSV's label column (each is an output unit)
-MAX_CSV_ROWS = 100_000  # rows of a CSV: reading one costs memory per row before any other limit applies
-MAX_BATCH_VALUES = 10_000_000  # layer outputs one training batch holds for its backward pass (40 MB of float32)
-MAX_RUNS_AT_ONCE = 4  # runs one kernel (one learner's page) trains at the same time
+from .limits import MAX_BATCH_VALUES, MAX_CLASSES, MAX_PARAMETERS, MAX_STEPS
+from .models import build_model
 
 
 def values_per_row(model: str, hidden, input_shape, n_classes: int) -> int:
@@ -24,20 +20,19 @@ def values_per_row(model: str, hidden, input_shape, n_classes: int) -> int:
     return sum(int(h) for h in hidden) + n_classes
 
 
-def check_work(cfg, input_shape, n_classes: int, n_train: int | None, batch: int, epochs: int) -> None:
-    """ConfigError for a run beyond one learner's share: classes, parameters, batch activations, steps."""
-    from .models import build_model
-
+def check_work(cfg, input_shape, n_classes: int, n_train: int | None) -> None:
+    """ConfigError for a run of a checked cfg beyond one learner's share: classes, parameters, batch
+    activations, steps (n_train None: not known yet)."""
     if n_classes > MAX_CLASSES:
         raise ConfigError("too_many_classes", count=n_classes, limit=MAX_CLASSES)
     model = build_model(cfg.model, cfg.hidden, cfg.activation, input_shape, n_classes, cfg.norm, cfg.dropout)  # meta
     count = sum(p.numel() for p in model.parameters())
     if count > MAX_PARAMETERS:
         raise ConfigError("too_many_parameters", count=count, limit=MAX_PARAMETERS)
-    values = batch * values_per_row(cfg.model, cfg.hidden, input_shape, n_classes)
+    values = int(cfg.batch_size) * values_per_row(cfg.model, cfg.hidden, input_shape, n_classes)
     if values > MAX_BATCH_VALUES:
         raise ConfigError("too_many_batch_values", count=values, limit=MAX_BATCH_VALUES)
     if n_train is not None:
-        steps = epochs * -(-n_train // batch)
+        steps = cfg.total_steps(n_train)
         if steps > MAX_STEPS:
             raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)

@@ -6,16 +6,15 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import MAX_MATMUL_DEPTH, ConfigError, deep_matmul, scale_verdict
+from core import MATMUL_DEPTH, MATMUL_WIDTH, ConfigError, deep_matmul, scale_verdict
 
 from ..shell.figures import figure, widget_of
 from ..shell.parse import check_choice, is_whole_in
 
 
-WIDTH = 512  # the course's matrix size
-SCALES = (("1", 1.0), ("0.01", 0.01), ("1/√512", 1 / math.sqrt(WIDTH)), ("√(2/512)", math.sqrt(2 / WIDTH)))
+SCALES = (("1", 1.0), ("0.01", 0.01), (f"1/√{MATMUL_WIDTH}", 1 / math.sqrt(MATMUL_WIDTH)),
+          (f"√(2/{MATMUL_WIDTH})", math.sqrt(2 / MATMUL_WIDTH)))
 SCALE_LABELS = tuple(label for label, _ in SCALES)
-MAX_LAYERS = MAX_MATMUL_DEPTH
 
 
 def verdict_text(t, verdict) -> str:
@@ -33,7 +32,7 @@ class MatmulSection:
 
     def __init__(self, panel):
         self.panel = panel
-        self.depth = panel.label(W.IntSlider(value=MAX_LAYERS, min=1, max=MAX_LAYERS, continuous_update=False),
+        self.depth = panel.label(W.IntSlider(value=MATMUL_DEPTH, min=1, max=MATMUL_DEPTH, continuous_update=False),
                                  "init.mm.depth")
         self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
                                             layout=W.Layout(width="14em")), "init.mm.scale")
@@ -59,7 +58,7 @@ class MatmulSection:
         p = self.panel
 
         def work(emit, stop):
-            return deep_matmul(depth=depth, width=WIDTH, scale=scale, relu=relu, stop=stop)
+            return deep_matmul(depth=depth, width=MATMUL_WIDTH, scale=scale, relu=relu, stop=stop)
 
         p.start(work, lambda records: None, self.show, [p.run, p.train_button, self.run], p.stop_button)
 
@@ -86,9 +85,9 @@ class MatmulSection:
 
 
 def check_layers(depth) -> int:
-    """A shared number of layers for the sandbox: a whole number from 1 to MAX_LAYERS."""
-    if not is_whole_in(depth, 1, MAX_LAYERS):
-        raise ConfigError("matmul_depth", limit=MAX_LAYERS)
+    """A shared number of layers for the sandbox: a whole number from 1 to MATMUL_DEPTH."""
+    if not is_whole_in(depth, 1, MATMUL_DEPTH):
+        raise ConfigError("matmul_depth", limit=MATMUL_DEPTH)
     return depth
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import symmetry_demo
+from core import SYMMETRIC_SCHEMES, symmetry_demo
 
 from ..shell.figures import figure, show_hint, widget_of
+from ..shell import palette
 
 STEPS = 60
-SYMMETRIC = ("zeros", "ones", "constant")  # schemes that give every unit the same weights
 
 
 class SymmetrySection:
@@ -35,7 +35,7 @@ class SymmetrySection:
         """Train from zeros and from the panel's scheme (same activation, width, seed) and draw both."""
         p = self.panel
         seed = p.read_seed()
-        other = p.scheme.value if p.scheme.value not in SYMMETRIC else "kaiming_normal"
+        other = p.scheme.value if p.scheme.value not in SYMMETRIC_SCHEMES else "kaiming_normal"
         self.results = [symmetry_demo(s, p.activation.value, STEPS, seed, p.width.value) for s in ("zeros", other)]
         reach = max(abs(v) for r in self.results for row in r.weights for v in row) or 1.0
         for fig, r in zip(self.figs, self.results):
@@ -50,8 +50,8 @@ class SymmetrySection:
             all_zero = r is not None and not any(v for row in r.weights for v in row)
             with fig.batch_update():
                 fig.layout.annotations = [dict(name="all-zero", text=t("init.sym.all_zero"), xref="paper",
-                                               yref="paper", x=0.5, y=0.5, showarrow=False, bgcolor="white",
-                                               font=dict(size=13, color="#b00020"))] if all_zero else []
+                                               yref="paper", x=0.5, y=0.5, showarrow=False, bgcolor=palette.WHITE,
+                                               font=dict(size=13, color=palette.ERROR))] if all_zero else []
                 fig.data[0].colorbar.title = t("init.sym.weight")
                 fig.layout.title = t("init.sym.title", scheme=r.scheme, steps=STEPS) if r else ""
                 fig.layout.xaxis.title = t("init.sym.inputs")

@@ -16,9 +16,10 @@ from ..shell.settings import RunSettings
 from .code import LoopCode
 from .init_table import InitTable
 from .loaders import LoaderLab
+from ..shell import palette
 
 
-COLOURS = ("#2ca02c", "#d62728")
+COLOURS = (palette.GREEN, palette.RED)
 DROPOUTS = (0.0, 0.3, 0.5)
 
 
@@ -158,7 +159,7 @@ class LoopPanel(Panel):
                                             for r in series["ratio"]]
             rule = math.log10(UPDATE_RATIO_RULE)
             self.ratio_fig.layout.shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=rule, y1=rule,
-                                                 line=dict(dash="dot", color="#555"))]
+                                                 line=dict(dash="dot", color=palette.MUTED))]
 
     def export_broken(self):
         """The plain-PyTorch script of the broken run, its mistakes on marked lines, with its fingerprint."""

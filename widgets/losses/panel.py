@@ -13,9 +13,10 @@ from .gradients import P_RANGE, GradientCurves
 from ..shell.panel import Panel
 from ..shell.parse import parse_float, parse_int
 from ..shell.settings import Setting, control
+from ..shell import palette
 
 CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
-NAIVE, BROKEN, STABLE = "#ff7f0e", "#b00020", "#1f77b4"
+NAIVE, BROKEN, STABLE = palette.ORANGE, palette.ERROR, palette.BLUE
 
 
 BAR_SHIFT = 0.2  # a grouped pair's naive bar sits this far (in categories) left of its class

@@ -11,6 +11,7 @@ from core import MAX_SPREAD_SEEDS, ConfigError, rate_gap, variance_sources
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in, parse_float
 from ..shell.settings import control
+from ..shell import palette
 
 
 def check_seed_count(panel, value) -> int:
@@ -30,8 +31,8 @@ class SpreadSources:
         self.panel, self.lab = panel, lab
         self.n_seeds = panel.label(W.IntSlider(value=4, min=2, max=MAX_SPREAD_SEEDS, continuous_update=False), "sources.seeds")
         self.button = panel.button("sources.button", "tp-seeds-sources")
-        self.fig = figure([go.Bar(x=[], y=[], base=[], marker=dict(color="rgba(31,119,180,0.35)")),
-                           go.Scatter(x=[], y=[], mode="markers", marker=dict(color="#1f77b4", size=9))])
+        self.fig = figure([go.Bar(x=[], y=[], base=[], marker=dict(color=palette.rgba(palette.BLUE, 0.35))),
+                           go.Scatter(x=[], y=[], mode="markers", marker=dict(color=palette.BLUE, size=9))])
         self.sentence = W.HTML()
         self.sentence.add_class("tp-seeds-sources-sentence")
         self.rows = self.gap = None

@@ -13,7 +13,7 @@ from .status import StatusLine
 
 
 class Panel:
-    """Base of the six panels: `root` carries tp-panel classes; subclasses build controls and figures."""
+    """Base of every panel: `root` carries tp-panel classes; subclasses build controls and figures."""
 
     name = "panel"
     threaded = None  # None: in a thread inside a kernel, inline elsewhere; tests set True to click Stop mid-run

@@ -36,15 +36,16 @@ def _generator(seed):
     return torch.Generator().manual_seed(seed)
 
 
-MAX_MATMUL_DEPTH = 100  # the course's hundred layers
-MAX_MATMUL_WIDTH = 1024  # twice the course's 512: a layer is a width x width matrix drawn fresh
+MATMUL_DEPTH = 100  # the course's experiment: x <- A·x a hundred times (and the most layers the sandbox runs) ...
+MATMUL_WIDTH = 512  # ... with 512×512 matrices
+MAX_MATMUL_WIDTH = 1024  # twice the course's: a layer is a width x width matrix drawn fresh
 
 
 def _whole_in(value, limit) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= limit
 
 
-def deep_matmul(depth=100, width=512, scale=1.0, relu=False, seed=0, stop=None):
+def deep_matmul(depth=MATMUL_DEPTH, width=MATMUL_WIDTH, scale=1.0, relu=False, seed=0, stop=None):
     """x <- A_k @ x for k = 1..depth with fresh A_k ~ N(0, scale^2) (width x width), x0 ~ N(0, I).
 
     x is one float32 vector of length `width`, as in the course. With relu=True each step is
@@ -53,8 +54,8 @@ def deep_matmul(depth=100, width=512, scale=1.0, relu=False, seed=0, stop=None):
     The std is computed in float32 like x, and its sum of squares overflows a layer before x itself does:
     first_nonfinite names the layer where the std (what the chart shows) is first non-finite.
     """
-    if not _whole_in(depth, MAX_MATMUL_DEPTH):
-        raise ConfigError("matmul_depth", limit=MAX_MATMUL_DEPTH)
+    if not _whole_in(depth, MATMUL_DEPTH):
+        raise ConfigError("matmul_depth", limit=MATMUL_DEPTH)
     if not _whole_in(width, MAX_MATMUL_WIDTH):
         raise ConfigError("matmul_width", limit=MAX_MATMUL_WIDTH)
     g = _generator(seed)

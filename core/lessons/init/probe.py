@@ -16,7 +16,7 @@ from ...engine.models import build_model, materialise, stat_layers
 from ...engine.seeding import fresh_seed
 from ...engine.stats import LayerStats
 
-MAX_DEPTH = 64  # one forward pass stays instant; the panel's slider stops at 12
+MAX_PROBE_DEPTH = 64  # one forward pass stays instant; the panel's slider stops at 12
 STABLE_BAND = (0.1, 10.0)  # a final std within a factor 10 of 1 counts as "kept its scale"
 
 
@@ -43,8 +43,8 @@ class Verdict(NamedTuple):
 
 def init_report(scheme, activation, depth, width, seed=0, batch=256) -> InitReport:
     """One forward and backward pass (cross-entropy) of a fresh digits MLP; global RNGs untouched."""
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise ConfigError("depth_range", limit=MAX_DEPTH)
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_PROBE_DEPTH:
+        raise ConfigError("depth_range", limit=MAX_PROBE_DEPTH)
     cfg = RunConfig(hidden=(width,) * depth, activation=activation, init=scheme, seed=seed).validate()
     seed = int(seed) if seed is not None else fresh_seed()
     data = load_dataset("digits", seed)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...engine.config import RunConfig
+from ...engine.errors import ConfigError
 from ...engine.interleave import run_interleaved
 
 
@@ -25,8 +26,6 @@ MAX_ENSEMBLE_SEEDS = 12  # runs in one seed-noise band
 
 def seed_ensemble(cfg: RunConfig, seeds, callbacks=(), stop=None) -> Ensemble:
     """Train cfg once per seed (interleaved) and summarise the loss per step over the common length."""
-    from ...engine.errors import ConfigError
-
     seeds = [int(s) for s in itertools.islice(seeds, MAX_ENSEMBLE_SEEDS + 1)]  # a huge range: refused, not listed
     if len(seeds) < 2:
         raise ConfigError("ensemble_size")

@@ -13,6 +13,7 @@ from ...engine.errors import ConfigError
 from ...engine.fingerprints import fingerprint
 from ...engine.interleave import Tagged
 from ...engine.run import Run, drive
+from ..lr.sweeps import lr_sweep
 
 GPU_KERNELS = "gpu_kernels"  # a row that varies no seed: the same run again on CUDA, nondeterministic algorithms allowed
 
@@ -99,6 +100,4 @@ def _row(cfg, source, seeds, callbacks, stop) -> VarianceRow:
 
 def rate_gap(cfg: RunConfig, lrs, stop=None) -> tuple:
     """Final validation accuracy at each learning rate, all else (the seed too) as in cfg: a difference to set beside the spread."""
-    from ..lr.sweeps import lr_sweep
-
     return tuple(h.val_acc[-1] if h.val_acc else float("nan") for h in lr_sweep(cfg, lrs, stop=stop))
