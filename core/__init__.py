@@ -44,7 +44,7 @@ from .engine.checkpoint import STATE_PARTS, load_checkpoint, save_checkpoint
 from .lessons.seeds.butterfly import SIGN_BIT, butterfly, float_bits
 from .lessons.seeds.divergence import first_divergence
 from .lessons.seeds.resume import resume_check
-from .lessons.seeds.variance import MAX_SPREAD_SEEDS, rate_gap, variance_sources
+from .lessons.seeds.variance import MAX_SPREAD_SEEDS, outside_range_chance, rate_gap, variance_sources, widest_spread
 # lesson: losses
 from .lessons.losses.demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
 from .lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
@@ -60,6 +60,10 @@ from .lessons.loop.memory import saved_for_backward
 from .lessons.loop.effects import mistake_effects
 from .lessons.loop.pair import run_with_mistakes
 from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
+# exercises: predict, run, check (files in exercises/, answers measured from the learner's run)
+from .exercises.measurements import MEASUREMENTS, RESULTS, measure
+from .exercises.spec import ACTIONS as EXERCISE_ACTIONS, LESSONS, Exercise, load_exercises
+from .exercises.check import ExerciseRecord, answer, config_fingerprint, parse_prediction
 
 __all__ = [
     "DEVICES", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
@@ -83,11 +87,13 @@ __all__ = [
     "seed_report", "audit", "seed_everything", "seeded", "GENERATORS", "random_sequences",
     "STATE_PARTS", "load_checkpoint", "save_checkpoint", "SIGN_BIT", "butterfly", "float_bits",
     "first_divergence",
-    "rate_gap", "resume_check", "variance_sources",
+    "rate_gap", "resume_check", "variance_sources", "widest_spread", "outside_range_chance",
     "BASE_LOGITS", "SCALE_RANGE", "check_scale", "loss_curves", "loss_gradients", "scaled_log_softmax",
     "cross_entropy", "log_softmax", "log_softmax_naive", "logsumexp", "mse", "nll",
     "cross_validate", "fold_summary",
     "LOOP_MISTAKES", "RULE_TYPES", "initialize_weights", "NORMS", "UPDATE_RATIO_RULE", "expected_initial_loss",
     "softmax_ce_floor", "batch_indices", "worker_augmentations", "saved_for_backward",
     "mistake_effects", "run_with_mistakes", "INIT_RULE_PRESETS", "init_rules_report",
+    "MEASUREMENTS", "RESULTS", "measure", "EXERCISE_ACTIONS", "LESSONS", "Exercise", "load_exercises",
+    "ExerciseRecord", "answer", "config_fingerprint", "parse_prediction",
 ]

@@ -120,6 +120,9 @@ def test_scale_verdicts_of_the_course_experiments():
     relu = deep_matmul(depth=30, scale=1 / math.sqrt(512), relu=True)  # sqrt(1/2)^30 ~ 3e-5
     assert scale_verdict(relu.stds, relu.means, None).kind == "shrinks"
     assert scale_verdict([2.0, 40.0], [0.0, 1.0]) == ("grows", 2, 40.0)
+    # zero weights are no underflow: a layer whose weights are all 0 outputs 0 by construction
+    assert scale_verdict([0.0, 0.0], [0.0, 0.0], weight_stds=[0.0, 0.0])[:2] == ("zero_weights", 1)
+    assert scale_verdict([0.5, 0.0], [0.1, 0.0], weight_stds=[0.3, 0.2])[:2] == ("vanished", 2)
     # without deep_matmul's marker the first non-finite std is the verdict's layer
     assert scale_verdict([1.0, math.inf, math.nan], [0.0, 0.0, 0.0])[:2] == ("nonfinite", 2)
 

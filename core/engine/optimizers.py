@@ -37,6 +37,10 @@ class SGD(_Optimizer):
         self.momentum = momentum
         self.buffers: dict[int, torch.Tensor] = {}
 
+    def set_momentum(self, momentum: float):
+        """The momentum μ of the next steps (what OneCycleLR cycles)."""
+        self.momentum = momentum
+
     @torch.no_grad()
     def step(self):
         lr = self.param_groups[0]["lr"]
@@ -59,6 +63,10 @@ class Adam(_Optimizer):
         self.betas, self.eps = betas, eps
         self.state: dict[int, dict] = {}
 
+    def set_momentum(self, beta1: float):
+        """Adam's momentum is beta1 (what OneCycleLR cycles)."""
+        self.betas = (beta1, self.betas[1])
+
     @torch.no_grad()
     def step(self):
         lr = self.param_groups[0]["lr"]
@@ -80,6 +88,7 @@ class Adam(_Optimizer):
             p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
+WITH_MOMENTUM = ("momentum", "adam")  # the optimizers whose momentum (Adam: beta1) a one-cycle schedule cycles
 MOMENTUM = 0.9
 # Each optimizer a learner may pick: the class and its arguments beyond the learning rate. The classes carry
 # torch.optim's names, so the same entry also writes the torch.optim call of an exported script.

@@ -16,8 +16,8 @@ from .fingerprints import fingerprint
 from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
-from .optimizers import OPTIMIZERS
-from .schedules import schedule_lr
+from .optimizers import OPTIMIZERS, WITH_MOMENTUM
+from .schedules import schedule_lr, schedule_momentum
 from ..data.datasets import input_shape_of, load_dataset
 from .init_rules import initialize_weights
 from ..plain import evaluate, init_model
@@ -87,11 +87,14 @@ class Run:
         self.mistakes = frozenset(cfg.mistakes)
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
-        self.gauges = HealthGauges(stat_layers(self.model), self.history.health)
+        self.gauges = HealthGauges(self.model, stat_layers(self.model), self.history.health, self.x_train)
         self.history.steps_per_epoch = cfg.batches_per_epoch(len(self.y_train))
         self.total_steps = int(steps) if steps is not None else cfg.total_steps(len(self.y_train))
         if self.lr_at is None and cfg.schedule != "constant":
             self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
+        # one-cycle also cycles momentum, as torch's OneCycleLR does; plain SGD has none to cycle
+        self.momentum_at = (schedule_momentum(cfg.schedule, self.total_steps)
+                            if lr_at is None and cfg.optimizer in WITH_MOMENTUM else None)
         self.step_index, self.epoch, self._batches = 0, 0, iter(())
         self.done = False
         self._started = time.perf_counter()
@@ -141,16 +144,13 @@ class Run:
         step, sample = self.step_index, self.step_index % int(self.cfg.stats_every) == 0
         if self.lr_at is not None:
             self.set_lr(self.lr_at(step))
+        if self.momentum_at is not None:
+            self.optimizer.set_momentum(self.momentum_at(step))
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
         self.model.train()
         self.stats.armed = sample
-        if sample:
-            self.gauges.arm(step)
-        try:
-            with self.dropout.active():
-                loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
-        finally:
-            self.gauges.disarm()
+        with self.dropout.active():
+            loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
         value = loss.item()
         self.history.train_loss.append(value)
         if step == 0:
@@ -165,8 +165,10 @@ class Run:
         loss.backward()
         self.history.health["grad_norm"].append(grad_norm(self.model.parameters()))
         stats = self.stats.collect() if sample else None
+        if step == 0:  # the starting weights, counted after the step's training forward (probes expect it first)
+            self.gauges.count_dead(step)
         if sample:
-            self.gauges.before_step()
+            self.gauges.before_step(step, self.optimizer.param_groups[0]["lr"])
         self.optimizer.step()
         if sample:
             self.gauges.after_step(step)
@@ -196,6 +198,9 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
+        self.gauges.count_dead(self.step_index)
+        if "no_eval_mode" in self.mistakes:  # the same model validated the right way first (it changes nothing)
+            self.history.health["val_acc_eval_mode"].append(evaluate(self.model, *self.val, self.device)[1])
         with counting_saved_bytes(self.history.health):  # what validation keeps for a backward (the grad mistake)
             loss, acc = self.evaluate(*self.val)
         self.history.val_loss.append(loss)
@@ -212,6 +217,7 @@ class Run:
         h = self.history
         if h.diverged_at is None and not h.stopped:
             h.test_loss, h.test_acc = self.evaluate(*self.test)
+        self.gauges.count_dead(self.step_index)  # the weights the run ends with (once, if an epoch just ended)
         self.close()
         h.seconds = time.perf_counter() - self._started
         h.weights_digest = fingerprint(self.model)

@@ -15,6 +15,7 @@ STEP_GAMMA = 0.1  # "step": StepLR(step_size=ceil(total / STEP_DROPS), gamma=STE
 STEP_DROPS = 3
 ONE_CYCLE_PCT_START = 0.3  # OneCycleLR's defaults: rise for 30 % of the steps, start at peak / 25, end at start / 1e4
 ONE_CYCLE_DIV, ONE_CYCLE_FINAL_DIV = 25.0, 1e4
+ONE_CYCLE_MOMENTUM = 0.95, 0.85  # OneCycleLR's cycle_momentum default: momentum (Adam's beta1) 0.95 -> 0.85 -> 0.95
 WARMUP_START_FACTOR = 0.01  # "warmup_cosine": LinearLR(start_factor=0.01, total_iters=warmup) then CosineAnnealingLR
 
 
@@ -43,6 +44,21 @@ def schedule_lr(schedule: str, peak: float, total: int, warmup_steps: int = 0):
     if schedule == "one_cycle":
         return lambda step: _one_cycle(peak, total, step)
     return lambda step: _warmup_cosine(peak, total, warmup_steps, step)
+
+
+def schedule_momentum(schedule: str, total: int):
+    """The function step -> momentum (SGD's momentum or Adam's beta1) torch's OneCycleLR sets with its default
+    cycle_momentum=True, against the rate: high while the rate is low. None for every other schedule."""
+    if schedule != "one_cycle":
+        return None
+    high, low = ONE_CYCLE_MOMENTUM
+    rise_end = float(ONE_CYCLE_PCT_START * total) - 1
+
+    def momentum(step):
+        if step <= rise_end:
+            return _cosine(high, low, step / rise_end)
+        return _cosine(low, high, (step - rise_end) / (total - 1 - rise_end))
+    return momentum
 
 
 def _cosine(start: float, end: float, fraction: float) -> float:

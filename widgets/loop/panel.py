@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from core import (NORMS, UPDATE_RATIO_RULE, RunConfig, export_script, mistake_effects, run_with_mistakes)
 
 from ..shell.figures import figure, show_hint, widget_of
+from ..shell.options import dropout_pairs, option_pairs, relabel
 from ..shell.panel import Panel
 from ..shell.runner import Events
 from ..shell.settings import RunSettings
@@ -34,10 +35,12 @@ class LoopPanel(Panel):
         super().__init__(ctx)
         self.base = RunConfig(hidden=(64,), epochs=3, dropout=0.3, norm="batch", stats_every=5)
         self.code = LoopCode(self)
+        self.dropouts = DROPOUTS  # the dropout choices (a shared setting may add one)
         self.dropout = self.label(W.Dropdown(options=DROPOUTS, value=0.3, layout=W.Layout(width="14em")),
                                   "loop.dropout")
         self.norm = self.label(W.Dropdown(options=tuple(NORMS), value="batch", layout=W.Layout(width="14em")),
                                "loop.norm")
+        self.i18n.call(self._relabel_options)
         self.run = self.button("loop.run", "tp-run", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
@@ -150,16 +153,18 @@ class LoopPanel(Panel):
 
         self.health.value = self.t("loop.health", ok0=initial(correct), bad0=initial(broken),
                                    lnc=correct.health["expected_initial_loss"], okdead=dead(correct),
-                                   baddead=dead(broken), layer=layer)
+                                   baddead=dead(broken), layer=layer, rows=correct.health["dead_rows"])
         with self.ratio_fig.batch_update():
             for i, h in enumerate((correct, broken)):
-                series = h.health["update_ratio"].get(layer, {"step": [], "ratio": []})
+                # Karpathy's std(lr·grad) / std(W): the quantity the 1e-3 line is a rule of thumb for
+                series = h.health["lr_grad_ratio"].get(layer, {"step": [], "ratio": []})
                 self.ratio_fig.data[i].x = series["step"]
                 self.ratio_fig.data[i].y = [math.log10(r) if r > 0 and math.isfinite(r) else None
                                             for r in series["ratio"]]
             rule = math.log10(UPDATE_RATIO_RULE)
             self.ratio_fig.layout.shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=rule, y1=rule,
-                                                 line=dict(dash="dot", color=palette.MUTED))]
+                                                 line=dict(dash="dot", color=palette.MUTED), showlegend=True,
+                                                 name=self.t("loop.ratio_rule"))]
 
     def export_broken(self):
         """The plain-PyTorch script of the broken run, its mistakes on marked lines, with its fingerprint."""
@@ -167,10 +172,15 @@ class LoopPanel(Panel):
         self.script.value = export_script(broken.config, broken.fingerprint)
         self.script.layout.display = None
 
+    def _relabel_options(self, i18n):
+        relabel(self.dropout, dropout_pairs(i18n.t, self.dropouts), self)
+        relabel(self.norm, option_pairs(i18n.t, "norm", NORMS), self)
+
     def show_config(self, cfg: RunConfig) -> None:
         """Make cfg (mistakes aside) the base and show its dropout, norm and mistakes in the controls."""
         if float(cfg.dropout) not in DROPOUTS:
-            self.dropout.options = tuple(sorted({*DROPOUTS, float(cfg.dropout)}))
+            self.dropouts = tuple(sorted({*DROPOUTS, float(cfg.dropout)}))
+            relabel(self.dropout, dropout_pairs(self.t, self.dropouts), self)
         self.base = cfg.replace(mistakes=())
         self.dropout.value, self.norm.value = float(cfg.dropout), cfg.norm
         self.code.mistakes = cfg.mistakes

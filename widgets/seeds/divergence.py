@@ -42,7 +42,8 @@ class FirstDivergence:
         def done(result):
             self.result = result
             self.render()
-            self.panel.status.show("panel.stopped" if result.stopped else "divergence.done", "ok")
+            key = "divergence.never_status" if result.step is None else "divergence.done"  # what the panel says
+            self.panel.status.show("panel.stopped" if result.stopped else key, "ok")
 
         p.start(lambda emit, stop: first_divergence(cfg, cfg, flip=flip, stop=stop), lambda records: None, done,
                 [p.run, self.button], p.stop_button)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import MAX_ENSEMBLE_SEEDS, ConfigError, interference_demo, knob_matrix, seed_ensemble
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.i18n import known
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
@@ -119,20 +119,26 @@ class ReproLab:
                 f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f} ({r.low:.3f}–{r.high:.3f})</td>"
                 f"<td>{_slowdown(t, r)}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
-            self.knobs_table.value = f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
+            self.knobs_table.value = (f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
+                                      f"<p class='tp-jargon'>{t('lab.knobs.jargon')}</p>")
         with self.band_fig.batch_update():
             self.band_fig.layout.title = t("lab.band.title")
             self.band_fig.layout.xaxis.title, self.band_fig.layout.yaxis.title = t("lab.band.step"), t("lab.band.loss")
+            ensembles = list(self.ensembles or [])
             for k in range(2):
-                self.band_fig.data[3 * k + 1].name = t("lab.band.minmax")
-                self.band_fig.data[3 * k + 2].name = t("lab.band.mean")
-            for k, ens in enumerate(self.ensembles or []):
+                # each name set once per render: inside batch_update a second assignment equal to the trace's
+                # current value is dropped, so a generic name set first would win over the rate's
                 low, high, mean = self.band_fig.data[3 * k:3 * k + 3]
+                if k >= len(ensembles):
+                    high.name, mean.name = t("lab.band.minmax"), t("lab.band.mean")
+                    continue
+                ens = ensembles[k]
                 steps = list(range(len(ens.mean)))
                 low.x, low.y, high.x, high.y = steps, ens.low, steps, ens.high
                 mean.x, mean.y = steps, ens.mean
                 mean.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} (n={len(ens.runs)})"
                 high.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} {t('lab.band.minmax')}"
+        hint_until_drawn(self.band_fig, t("chart.hint", button=t("lab.band.button")))
         if self.interference is not None:
             d = self.interference
             rows = [("lab.inter.shared", d.shared_alone, d.shared_beside, d.shared_reproducible),

@@ -25,6 +25,7 @@ class Panel:
         self.ctx, self.i18n, self.status = ctx, ctx.i18n, StatusLine(ctx.i18n, "tp-panel-status", echo=ctx.status)
         self.t, self.guard = ctx.i18n.t, self.status.guard
         self.job, self.applying = None, False
+        self.finished_listeners, self.exercises = [], None  # the exercise block checks a run when it finishes
         self.root = W.VBox(layout=W.Layout(width="100%"))
         self.root.add_class("tp-panel")
         self.root.add_class(f"tp-panel-{self.name}")
@@ -32,7 +33,14 @@ class Panel:
 
     def _message_line_first(self, change):
         if self.status.widget not in change["new"]:
-            self.root.children = (self.status.widget, *change["new"])
+            self.root.children = (self.status.widget, *self._exercise_block(), *change["new"])
+
+    def _exercise_block(self) -> tuple:
+        """The lesson's exercises open the panel: built once, when the panel first lays out its controls."""
+        if self.exercises is None:
+            from ..exercises.block import exercise_block  # read (files, JavaScript) only when a panel lays out
+            self.exercises = exercise_block(self) or False
+        return (self.exercises,) if self.exercises else ()
 
     # -- display -------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
@@ -81,6 +89,8 @@ class Panel:
         def on_done(result):
             finish()
             self.guard(done)(result)
+            for listener in self.finished_listeners:
+                self.guard(listener)()
 
         def on_fail(exc):
             finish()

@@ -81,10 +81,12 @@ def hist_image(hists, hist_range):
     return centres, z
 
 
-def scale_verdict(stds, means, first_nonfinite=None) -> Verdict:
+def scale_verdict(stds, means, first_nonfinite=None, weight_stds=None) -> Verdict:
     """Per-layer std/mean -> the first non-finite layer, the layer it became exactly zero, or its final scale.
 
     `first_nonfinite` (deep_matmul's) wins when given; it is the first layer whose std or vector is non-finite.
+    With `weight_stds`, a layer whose weights are all one value (all 0 there) and whose output is exactly 0 is
+    "zero_weights": its weights zeroed the signal, nothing underflowed.
     """
     if first_nonfinite is None:
         first_nonfinite = next((k for k, s in enumerate(stds, 1) if not math.isfinite(s)), None)
@@ -92,7 +94,8 @@ def scale_verdict(stds, means, first_nonfinite=None) -> Verdict:
         return Verdict("nonfinite", first_nonfinite, math.nan)
     for layer, (std, mean) in enumerate(zip(stds, means), 1):
         if std == 0 and mean == 0:
-            return Verdict("vanished", layer, 0.0)
+            zeroed = weight_stds is not None and weight_stds[layer - 1] == 0
+            return Verdict("zero_weights" if zeroed else "vanished", layer, 0.0)
     last = stds[-1]
     low, high = STABLE_BAND
     kind = "stable" if low <= last <= high else ("shrinks" if last < low else "grows")
