@@ -15,7 +15,7 @@ app: deps
 	$(PY) class/serve.py --size=30 --pool=1 --idle-minutes=60 --memory=off --threads=$$(nproc) \
 	  --seats-per-client=30 --kernel-dir=class/kernels/app $(if $(HOST),--host=$(HOST)) $(if $(PORT),--port=$(PORT))
 
-# make class: serve a class on one machine (README, "Serving a class"): a preheated kernel pool, tab-less
+# make class: serve a class on one machine (docs/serving.md): a preheated kernel pool, tab-less
 # kernels culled after IDLE_MINUTES (never-connected ones after UNCONNECTED_SECONDS), a memory cap per
 # learner, a "class is full" page past CLASS_SIZE or past SEATS_PER_CLIENT tabs from one address.
 # Each setting left unset takes class/serve.py's default (its DEFAULTS; `class/serve.py --help` shows them).
