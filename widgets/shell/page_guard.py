@@ -10,6 +10,7 @@ import traitlets
 
 from core import catalogue
 
+from .contents import ANCHOR_JS
 from .i18n import LANGUAGES
 
 XSRF_JS = """
@@ -125,7 +126,7 @@ def page_script() -> str:
     before Voila's widget manager starts and whether or not any widget ever loads; a code cell's output would
     be rendered by that widget manager, too late for both. JupyterLab strips scripts from Markdown."""
     config = {"wait_ms": 60_000, "message": both("page.panels_missing"), "reload": both("page.reload")}
-    script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False))
+    script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False)) + ANCHOR_JS
     return f"<style>{GUARD_CSS.strip()}</style>\n<script>{script}</script>\n"
 
 

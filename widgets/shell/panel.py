@@ -8,6 +8,7 @@ import ipywidgets as W
 from core import ConfigError
 
 from .runner import BackgroundRun
+from .sections import lesson_opening, section_box
 from .settings import check_settings, read_settings, schema_keys
 from .status import StatusLine
 
@@ -33,6 +34,14 @@ class Panel:
     def _message_line_first(self, change):
         if self.status.widget not in change["new"]:
             self.root.children = (self.status.widget, *change["new"])
+
+    def sections(self, *parts) -> None:
+        """Lay the panel out as its lesson: the opening, then each (section name, widgets) under its heading."""
+        self.root.children = [*self.opening(), *(section_box(self, name, children) for name, children in parts)]
+
+    def opening(self) -> list:
+        """What a lesson starts with, before its first section: its heading and text."""
+        return lesson_opening(self)
 
     # -- display -------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
