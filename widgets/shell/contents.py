@@ -20,8 +20,8 @@ def contents_html(i18n, path: tuple) -> str:
         + "".join(f"<li>{link(anchor(lesson, s), f'section.{lesson}.{s}', 'tp-contents-section')}</li>"
                   for s in section_names(lesson))
         + "</ul></li>" for lesson in path)
-    return (f'<nav aria-label="{escape(i18n.t("contents.label"))}"><span class="tp-contents-title">'
-            f'{escape(i18n.t("contents.title"))}</span><ul class="tp-contents-lessons">{lessons}</ul></nav>')
+    return (f'<nav aria-label="{escape(i18n.t("contents.label"))}"><button type="button" class="tp-contents-title">'
+            f'{escape(i18n.t("contents.title"))}</button><ul class="tp-contents-lessons">{lessons}</ul></nav>')
 
 
 class ContentsBar:
