@@ -1,0 +1,86 @@
+"""End to end in Voila (with a preheated kernel, as `make app` serves): a lesson path shows only its lessons, in
+the chosen language, with their anchors and a contents bar; an anchor in the address is reached; the projector
+fits the screen at 1366x768 and at 150 % zoom with type at least 1.5x the page's."""
+import pytest
+
+from core import LESSONS, catalogue
+from widgets.shell.sections import section_names
+
+pytestmark = pytest.mark.browser
+LOAD_TIMEOUT_MS = 180_000
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+ZOOM_150 = {"viewport": {"width": 911, "height": 512}, "device_scale_factor": 1.5}  # 1366x768 at 150 %
+
+# every element that sticks out of the window, sideways (plotly's text-measuring svg parks far off to the left)
+OVERFLOW = """() => { const width = document.documentElement.clientWidth; const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > 0 && (r.right > width + 1 || r.left < -1)) out.push(el.outerHTML.slice(0, 120));
+  }
+  return out; }"""
+# computed type sizes of one element of each kind in the LR lesson, and the rendered height of a chart's title
+TYPE = """() => { const size = (css) => parseFloat(getComputedStyle(document.querySelector('.tp-panel-lr ' + css)).fontSize);
+  return {button: size('.tp-run'), text: size('.tp-lesson-text'), label: size('.widget-label'), input: size('.tp-lr input'),
+          heading: size('.tp-section-heading'),
+          chart: document.querySelector('.tp-panel-lr .tp-plot .gtitle').getBoundingClientRect().height}; }"""
+
+
+def open_page(browser, server, query, device=LAPTOP):
+    page = browser.new_page(**device)
+    page.goto(f"{server.url}/{query}", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-lr .tp-plot .gtitle", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() !== ''", timeout=60_000)
+    return page
+
+
+def visible_lessons(page):
+    return page.evaluate(f"""() => {list(LESSONS)}.filter(
+        (name) => {{ const p = document.querySelector('.tp-panel-' + name); return p && p.offsetParent !== null; }})""")
+
+
+def test_lesson_lr_in_chinese_shows_only_that_lesson_with_its_anchors_and_contents(browser, server):
+    page = open_page(browser, server, "?lesson=lr&lang=zh")
+    page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === '就绪。'", timeout=60_000)
+    assert visible_lessons(page) == ["lr"]
+    zh = catalogue("zh")
+    assert page.inner_text("h2#lr") == zh["lesson.lr.title"]
+    assert page.inner_text(".tp-panel-lr .tp-lesson-text") == zh["lesson.lr.text"].replace("<code>", "").replace(
+        "</code>", "")
+    anchors = [f"lr-{s}" for s in section_names("lr")]
+    assert page.evaluate("() => Array.from(document.querySelectorAll('.tp-panel-lr [id^=lr]')).map(e => e.id)") == [
+        "lr", *anchors]
+    assert page.inner_text("#lr-schedules") == zh["section.lr.schedules"]
+    hrefs = page.eval_on_selector_all(".tp-contents a", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["#lr", *(f"#{a}" for a in anchors)]  # the path's lesson and its sections, nothing else
+    assert "Learning rate" not in page.inner_text(".tp-contents") + page.inner_text(".tp-panel-lr h2")
+    page.close()
+
+
+def test_an_anchor_in_the_address_is_reached_once_the_widgets_have_rendered(browser, server):
+    page = open_page(browser, server, "?lesson=lr#lr-schedules")
+    page.wait_for_function("""() => { const r = document.getElementById('lr-schedules').getBoundingClientRect();
+                                      return r.top >= 0 && r.top < window.innerHeight / 3; }""", timeout=30_000)
+    page.click(".tp-contents-title")  # the bar's sections are links: following one jumps there
+    page.click(".tp-contents a[href='#lr-finder']")
+    page.wait_for_function("""() => { const r = document.getElementById('lr-finder').getBoundingClientRect();
+                                      return r.top >= 0 && r.top < window.innerHeight / 3; }""", timeout=30_000)
+    assert page.evaluate("() => location.search") == "?lesson=lr"  # still the same page
+    page.close()
+
+
+@pytest.mark.parametrize("device", [LAPTOP, ZOOM_150], ids=["1366x768", "150-percent"])
+def test_the_projector_fits_the_screen_with_type_one_and_a_half_times_the_page(browser, server, device):
+    page = open_page(browser, server, "?lesson=lr", device)
+    ordinary = page.evaluate(TYPE)
+    page.close()
+    page = open_page(browser, server, "?lesson=lr&present=1", device)
+    projected = page.evaluate(TYPE)
+    assert [k for k in ordinary if projected[k] < 1.5 * ordinary[k]] == [], (projected, ordinary)
+    for section in page.locator(".tp-panel-lr .tp-section").all():  # each from its heading to the next
+        section.scroll_into_view_if_needed()
+        assert page.evaluate(OVERFLOW) == []
+    heights = page.eval_on_selector_all(".tp-panel-lr .tp-section", "s => s.map(e => e.getBoundingClientRect().height)")
+    bars = page.evaluate("""() => document.querySelector('.tp-contents').getBoundingClientRect().height
+                                  + document.querySelector('.tp-status').getBoundingClientRect().height""")
+    assert min(heights) >= page.viewport_size["height"] - bars - 1  # one section per screen
+    page.close()
