@@ -253,6 +253,7 @@ def measure(n: int) -> dict:
         "finished_same_as_alone": sum(same), "lost": n - sum(same),
         "alone_fingerprints": [fingerprint for *_, fingerprint in alone.rows],
         "errors": sorted({e for e in errors if e}),
+        "date": time.strftime("%Y-%m-%d %H:%M"), "command": " ".join([".venv/bin/python", *sys.argv]),
     }
 
 

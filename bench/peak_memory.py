@@ -4,7 +4,7 @@
 
 Two hidden layers of 2,150 on digits with Adam is just under MAX_PARAMETERS; batch 16 and 1,000
 bracket the batch sizes a learner can pick. Each case runs one epoch of core.train in its own process
-and prints ru_maxrss (the README's security section quotes these figures)."""
+and prints ru_maxrss (docs/serving.md quotes these figures)."""
 import subprocess
 import sys
 from pathlib import Path

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import sys
@@ -16,12 +17,15 @@ import torch  # noqa: E402
 from bare import bare_loop  # noqa: E402
 from core import LR_PRESETS, RunConfig, train  # noqa: E402
 from core.engine.optimizers import SGD  # noqa: E402
+from measures import verdict  # noqa: E402
 
-GOALS = {"overhead_ratio": ("<=", 1.10), "sweep_seconds": ("<=", 1.5), "sweep_ratio": ("<=", 1.2),
-         "tti_cold_ratio": ("<=", 1.3), "tti_preheated_ratio": ("<=", 1.3), "kernel_rss_mb": ("<=", 350.0),
-         "update_hz_200": (">=", 10.0), "update_hz_1000": (">=", 10.0), "stop_latency_s_200": ("<=", 0.2),
-         "stop_latency_s_1000": ("<=", 0.2), "update_bytes_late_vs_early": ("<=", 1.2),
-         "stop_latency_busy_s": ("<=", 0.5), "wall_vs_train_busy": ("<=", 2.0), "cuda_instrumented_vs_bare": (">=", 0.9)}
+
+def machine() -> str:
+    """The CPU model, cores and torch threads: figures from different machines are not comparable."""
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+                 platform.machine())
+    return f"{model}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
 
 
 def median_time(fn, repeats):
@@ -121,25 +125,24 @@ def class_load(result):
 
 
 def main():
-    result = {"machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
-              "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
+    result = {"machine": machine(), "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
     parts = sys.argv[1:] or ["overhead", "sweep", "growth", "cuda", "kernel", "browser", "paths", "live",
-                                  "class_load"]
+                             "class_load"]
     out = ROOT / "bench" / "latest.json"
     if sys.argv[1:] and out.exists():  # some parts only: the others keep their last figures
         result = {**json.loads(out.read_text()), **result}
     for name in parts:
         print(f"measuring {name} …", flush=True)
+        before = os.getloadavg()[0]
         globals()[name](result)
+        result.setdefault("measured", {})[name] = {  # when and how each part's figures were taken
+            "date": time.strftime("%Y-%m-%d %H:%M"), "load_average": [round(before, 1), round(os.getloadavg()[0], 1)],
+            "command": " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]])}
     out.write_text(json.dumps(result, indent=1, sort_keys=True))
     print(f"\n{'measure':28} {'value':>10}  goal")
     for key, value in sorted(result.items()):
         if isinstance(value, float):
-            goal = GOALS.get(key)
-            mark = "" if goal is None else (
-                f"{goal[0]} {goal[1]:g}  " + ("met" if (value <= goal[1] if goal[0] == "<=" else value >= goal[1])
-                                               else "NOT met"))
-            print(f"{key:28} {value:10.3f}  {mark}")
+            print(f"{key:28} {value:10.3f}  {verdict(key, value)}")
         elif not isinstance(value, dict):  # nested figures (the class's) printed their own summary
             print(f"{key:28} {value}")
     print(f"\nwritten to {out.relative_to(ROOT)}")

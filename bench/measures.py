@@ -1,0 +1,56 @@
+"""What `make bench` measures: each figure's meaning and goal, written once (bench/run.py prints the verdicts,
+bench/report.py writes them into docs/performance.md)."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Measure(NamedTuple):
+    part: str  # the bench/run.py part that measures it
+    what: str
+    goal: tuple | None = None  # ("<=" or ">=", bound)
+    unit: str = ""
+
+
+MEASURES = {
+    "overhead_ratio": Measure("overhead", "`core.train` with live statistics and a streaming callback ÷ a bare "
+                              "PyTorch loop (torch.optim.SGD)", ("<=", 1.10)),
+    "overhead_ratio_same_optimizer": Measure("overhead", "the same ÷ a bare loop with core's own SGD (the cost "
+                                             "of statistics and health gauges alone)", ("<=", 1.10)),
+    "sweep_seconds": Measure("sweep", "the LR panel's four presets (2 epochs each) through the panel",
+                             ("<=", 1.5), "s"),
+    "sweep_ratio": Measure("sweep", "the same ÷ four bare loops", ("<=", 1.2)),
+    "tti_cold_s": Measure("browser", "navigation → first plot drawn, fresh `voila app.ipynb`", unit="s"),
+    "tti_preheated_s": Measure("browser", "the same with a preheated kernel (`make app`, `make class`)", unit="s"),
+    "tti_cold_ratio": Measure("browser", "the dashboard's first plot ÷ that of `bench/one_cell.ipynb` (torch "
+                              "imported, one plotly figure) on the same Voila, cold", ("<=", 1.3)),
+    "tti_preheated_ratio": Measure("browser", "the same, preheated", ("<=", 1.3)),
+    "tti_lesson_lr_s": Measure("paths", "navigation → the LR lesson's first plot on `?lesson=lr` (the other six "
+                               "lessons never built), fresh `voila app.ipynb`, cold; median of 3", unit="s"),
+    "tti_full_page_s": Measure("paths", "the same on the whole page, alternately on the same server", unit="s"),
+    "tti_lesson_lr_vs_full": Measure("paths", "`?lesson=lr`'s first plot ÷ the whole page's"),
+    "kernel_rss_mb": Measure("kernel", "one learner's kernel after using every panel once", ("<=", 350.0), "MB"),
+    "update_hz_200": Measure("live", "LR-panel redraws per second in the 3 s before Stop, `?epochs=200`",
+                             (">=", 10.0), "Hz"),
+    "update_hz_1000": Measure("live", "the same at `?epochs=1000` (Stop after 60 s)", (">=", 10.0), "Hz"),
+    "stop_latency_s_200": Measure("live", "Stop click → the page says *Stopped*, `?epochs=200`", ("<=", 0.2), "s"),
+    "stop_latency_s_1000": Measure("live", "the same at `?epochs=1000`", ("<=", 0.2), "s"),
+    "update_bytes_late_vs_early": Measure("live", "bytes/s the page receives in the 10 s before Stop of the "
+                                          "1,000-epoch run ÷ in its first 10 s", ("<=", 1.2)),
+    "stop_latency_busy_s": Measure("live", "the same Stop (LR and Training panels, worse of the two) while two "
+                                   "other processes train on both cores", ("<=", 0.5), "s"),
+    "wall_vs_train_busy": Measure("live", "a 30-epoch Training-panel run, Play → result on the page ÷ the "
+                                  "training time it reports, cores busy", ("<=", 2.0)),
+    "cuda_instrumented_vs_bare": Measure("cuda", "CNN steps per second on a CUDA GPU, `core.train` ÷ a bare loop",
+                                         (">=", 0.9)),
+}
+
+
+def verdict(key: str, value: float) -> str:
+    """'≤ 1.1 met' / '≥ 10 NOT met' / '' where the figure has no goal."""
+    measure = MEASURES.get(key)
+    if measure is None or measure.goal is None:
+        return ""
+    op, bound = measure.goal
+    met = value <= bound if op == "<=" else value >= bound
+    return f"{'≤' if op == '<=' else '≥'} {bound:g} {'met' if met else 'NOT met'}"
