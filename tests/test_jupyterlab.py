@@ -15,11 +15,11 @@ def test_notebook_runs_and_renders_in_jupyterlab():
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(lab.url + "/lab/tree/app.ipynb", timeout=180_000)
         page.wait_for_selector(".jp-Notebook", timeout=180_000)
-        # the first Markdown cell carries the Voila page's own script: Lab shows its lesson text and nothing of it
+        # the first Markdown cell carries the Voila page's own script: Lab shows its title and nothing of the script
         title = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").first
         expect(title).to_contain_text("Training Playground", timeout=180_000)  # Lab fills a cell after showing it
         text = title.inner_text()
-        assert text.startswith("Training Playground") and "训练循环" in text
+        assert text.startswith("Training Playground") and "训练游乐场" in text and "Run All Cells" in text
         assert "function" not in text and "tp-panels-missing" not in text and "_xsrf" not in text
         title.screenshot(path=str(ARTIFACTS / "07-jupyterlab-title.png"))
         accept = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel" when Lab asks: take its default

@@ -127,7 +127,12 @@ def page_script() -> str:
     be rendered by that widget manager, too late for both. JupyterLab strips scripts from Markdown."""
     config = {"wait_ms": 60_000, "message": both("page.panels_missing"), "reload": both("page.reload")}
     script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False)) + ANCHOR_JS
-    return f"<style>{GUARD_CSS.strip()}</style>\n<script>{script}</script>\n"
+    # JupyterLab shows what is left once it has stripped the script: a title and how to start, in both languages
+    # (no language is chosen yet); the Voila page has its own title, in the chosen language, so hides it.
+    lab = (f'<h1 class="tp-lab-only">{both("app.title")}</h1>\n'
+           f'<p class="tp-lab-only">{both("app.lab_start")}</p>\n')
+    hide = "body[data-voila] .tp-lab-only { display: none; }"
+    return f"<style>{GUARD_CSS.strip()}\n{hide}</style>\n{lab}<script>{script}</script>\n"
 
 
 def both(key: str) -> str:
