@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 from IPython.display import display
 
-from core import LESSONS, catalogue, lesson_path, present_flag
+from core import LESSONS, ConfigError, catalogue, lesson_path, present_flag
 
 from .contents import ContentsBar
 from .i18n import LANGUAGES, I18n
@@ -65,7 +65,8 @@ def page_schemas() -> list:
 
 
 class App:
-    """Header (language switch + status line) and the panels, each built on first access."""
+    """Header (contents bar, title, language switch, status line) and the panels of the lessons on the path, each
+    built on first access."""
 
     def __init__(self, query: str | None = None, lessons=None, present: bool | None = None):
         """`query`: a page URL's query (read from the page when None); `lessons` ("lr,loop") and `present` choose
@@ -121,7 +122,7 @@ class App:
         if lessons is not None:
             try:
                 path = lesson_path(lessons)
-            except Exception:
+            except ConfigError:
                 self._follow(LESSONS)
                 raise
             self._follow(path)
