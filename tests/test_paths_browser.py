@@ -30,6 +30,7 @@ TYPE = """() => {
 
 
 def open_page(browser, server, query, device=LAPTOP):
+    """The page, once the LR lesson's first chart is drawn (scrolled to: plotly draws only on screen)."""
     page = browser.new_page(**device)
     page.goto(f"{server.url}/{query}", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .tp-plot", timeout=LOAD_TIMEOUT_MS)
@@ -63,7 +64,9 @@ def test_lesson_lr_in_chinese_shows_only_that_lesson_with_its_anchors_and_conten
 
 
 def test_an_anchor_in_the_address_is_reached_once_the_widgets_have_rendered(browser, server):
-    page = open_page(browser, server, "?lesson=lr#lr-schedules")
+    page = browser.new_page(**LAPTOP)  # no scrolling of the test's own: the page must get there by itself
+    page.goto(f"{server.url}/?lesson=lr#lr-schedules", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector("#lr-schedules", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_function("""() => { const r = document.getElementById('lr-schedules').getBoundingClientRect();
                                       return r.top >= 0 && r.top < window.innerHeight / 3; }""", timeout=30_000)
     page.focus(".tp-contents a[href='#lr']")  # a lesson's sections open under it, from the keyboard too

@@ -39,14 +39,23 @@ class ContentsBar:
 
 
 # Page HTML (rides in page_guard.page_script): the browser jumps to #lr-schedules only if that element exists
-# when the page loads, and under Voila it arrives seconds later with the widgets; jump once it is there.
+# when the page loads, and under Voila it arrives seconds later with the widgets. Jump once it is there, and keep
+# it in view while the widgets above it are still rendering (charts, tables), until the learner scrolls, clicks
+# or types, or for 20 s.
 ANCHOR_JS = """
 (() => {
   const id = decodeURIComponent(location.hash.slice(1));
   if (!id) return;
-  const jump = () => { const target = document.getElementById(id); if (target) target.scrollIntoView(); return !!target; };
-  const observer = new MutationObserver(() => { if (jump()) { observer.disconnect(); setTimeout(jump, 1500); } });
-  const start = () => { if (!jump()) observer.observe(document.body, { childList: true, subtree: true }); };
+  let moved = false;
+  for (const kind of ["wheel", "keydown", "pointerdown", "touchstart"])
+    window.addEventListener(kind, () => { moved = true; }, { once: true, capture: true });
+  const jump = () => { const target = document.getElementById(id); if (target && !moved) target.scrollIntoView(); };
+  const observer = new MutationObserver(jump);
+  const start = () => {
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    setTimeout(() => observer.disconnect(), 20000);
+    jump();
+  };
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
 """

@@ -132,7 +132,9 @@ def page_script() -> str:
     lab = (f'<h1 class="tp-lab-only">{both("app.title")}</h1>\n'
            f'<p class="tp-lab-only">{both("app.lab_start")}</p>\n')
     hide = "body[data-voila] .tp-lab-only { display: none; }"
-    return f"<style>{GUARD_CSS.strip()}\n{hide}</style>\n{lab}<script>{script}</script>\n"
+    # the script starts its own Markdown HTML block (one that ends at </script>, blank lines and all): after an
+    # <h1> line it would end at the script's first blank line, and the rest would be read as Markdown
+    return f"<style>{GUARD_CSS.strip()}\n{hide}</style>\n<script>{script}</script>\n{lab}"
 
 
 def both(key: str) -> str:
