@@ -48,7 +48,7 @@ bench-class: test-deps
 	$(PY) bench/class_load.py --learners $(N)
 
 deps: $(VENV)/.deps
-test-deps: $(VENV)/.test-deps hub-deps
+test-deps: $(VENV)/.test-deps hub-deps reference-wheels
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -60,6 +60,16 @@ $(VENV)/.deps: requirements.txt | $(PY)
 
 $(VENV)/.test-deps: requirements-test.txt $(VENV)/.deps
 	$(PIP) install --quiet -r requirements-test.txt
+	touch $@
+
+# The LR finder's rules are tested against their authors' released code, read from the wheels at test time
+# (tests/references.py); fetched without their dependencies and never installed.
+REFERENCE_WHEELS := fastai==2.8.12 torch-lr-finder==0.2.2
+.PHONY: reference-wheels
+reference-wheels: $(VENV)/wheels/.fastai-2.8.12-torch-lr-finder-0.2.2
+
+$(VENV)/wheels/.fastai-2.8.12-torch-lr-finder-0.2.2: | $(PY)
+	$(PIP) download --quiet --no-deps $(REFERENCE_WHEELS) -d $(VENV)/wheels
 	touch $@
 
 # tests/test_hub.py runs a real JupyterHub, whose proxy (configurable-http-proxy) comes from npm;

@@ -1,4 +1,4 @@
-"""Start and stop a Voila or JupyterLab server on a free loopback port, by PID, for browser tests."""
+"""Start and stop a Voila, JupyterLab or Notebook 7 server on a free loopback port, by PID, for browser tests."""
 from __future__ import annotations
 
 import contextlib
@@ -124,10 +124,21 @@ def lab_folder() -> Path:
     return folder
 
 
-def jupyterlab(port=None) -> Server:
+def jupyter(app: str, ready_path: str, port=None) -> Server:
+    """`jupyter lab` or `jupyter notebook` (Notebook 7) on a free port over lab_folder(), no token, with the
+    front end's application object on `window.jupyterapp` so a test can run its commands."""
     port = port or free_port()
-    argv = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+    expose = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
+    argv = [str(BIN / "jupyter"), app, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-            "--allow-root", "--LabApp.expose_app_in_browser=True", "--ServerApp.root_dir=" + str(lab_folder())]
-    return Server(argv, f"http://127.0.0.1:{port}", "/lab", env={"JUPYTER_CONFIG_DIR": str(ARTIFACTS / "jupyter")},
-                  log_name=f"lab-{port}")
+            "--allow-root", f"--{expose}.expose_app_in_browser=True", "--ServerApp.root_dir=" + str(lab_folder())]
+    return Server(argv, f"http://127.0.0.1:{port}", ready_path,
+                  env={"JUPYTER_CONFIG_DIR": str(ARTIFACTS / "jupyter")}, log_name=f"{app}-{port}")
+
+
+def jupyterlab(port=None) -> Server:
+    return jupyter("lab", "/lab", port)
+
+
+def notebook7(port=None) -> Server:
+    return jupyter("notebook", "/tree", port)

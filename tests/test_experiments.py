@@ -22,6 +22,19 @@ def test_unscaled_matmul_overflows_near_layer_28():
     assert abs(growth - math.log(math.sqrt(WIDTH))) < 5 / math.sqrt(2 * WIDTH * 19)
 
 
+def test_the_first_nan_std_comes_from_the_plain_sum_not_from_squares():
+    run = deep_matmul(scale=1.0)
+    g = torch.Generator().manual_seed(0)  # replay the experiment's draws with torch alone
+    x, squares_overflow = torch.randn(WIDTH, generator=g), None
+    for layer in range(1, run.first_nonfinite + 1):
+        x = torch.randn(WIDTH, WIDTH, generator=g) @ x
+        if torch.isinf((x * x).sum()) and math.isfinite(x.std().item()):
+            squares_overflow = squares_overflow or layer  # float32 squares overflow here, yet torch's std is still finite
+    assert squares_overflow < run.first_nonfinite - 5
+    assert bool(torch.isfinite(x).all()) and run.vector_nonfinite == run.first_nonfinite + 1
+    assert math.isnan(x.sum().item()) and math.isnan(x.std().item())  # +inf and -inf partial sums: NaN
+
+
 def test_small_scale_underflows_to_exact_zeros():
     run = deep_matmul(scale=0.01)
     assert run.first_nonfinite is None

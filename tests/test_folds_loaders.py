@@ -80,6 +80,19 @@ def test_seed_worker_seeds_numpy_and_random_from_the_worker_torch_seed():
     assert make_loader(_data(), 4).worker_init_fn is seed_worker
 
 
+def test_torch_itself_gives_each_worker_its_own_numpy_and_random_streams_as_seed_workers_comment_says():
+    # no worker_init_fn: torch >= 1.9 seeds NumPy (and random) per worker; seed_worker only makes it explicit
+    loader = torch.utils.data.DataLoader(_WorkerDraws(), batch_size=1, num_workers=2,
+                                         generator=torch.Generator().manual_seed(5))
+    draws = torch.cat(list(loader))
+    assert draws[0, 0] != draws[1, 0] and draws[0, 1] != draws[1, 1]  # not copies of the parent's state
+    numpy_copy, random_copy = np.random.RandomState(), random.Random()  # the parent's states, not advanced
+    numpy_copy.set_state(np.random.get_state())
+    random_copy.setstate(random.getstate())
+    parent = torch.tensor([numpy_copy.random_sample(), random_copy.random()], dtype=torch.float64)
+    assert not any(torch.equal(row[:2], parent) for row in draws)
+
+
 @pytest.mark.parametrize("kwargs", [{"batch_size": 0}, {"batch_size": 2.5}, {"num_workers": -1}])
 def test_make_loader_bad_arguments(kwargs):
     args = {"batch_size": 4, **kwargs}

@@ -55,8 +55,9 @@ def test_pytorch_default_shrinks_relu_activations_that_kaiming_keeps(panel):
 def test_zero_init_leaves_no_gradient_to_draw(panel):
     panel.scheme.value, panel.depth.value = "zeros", 3
     panel.run.click()
-    assert panel.report.grad_std == [0.0] * 4
-    assert "Vanished to exactly 0 by layer 1" in panel.bars.summary.value
+    assert panel.report.grad_std == [0.0] * 4 and panel.report.weight_std[0] == 0.0  # zero weights, not underflow
+    assert "Exactly 0 from layer 1 on: that layer's weights are all 0" in panel.bars.summary.value
+    assert "the numbers underflowed" not in panel.bars.summary.value
 
 
 def test_train_streams_and_ends_with_the_heatmap_filled(app, panel):
@@ -145,18 +146,21 @@ def test_deep_matmul_sandbox_says_where_the_signal_goes(panel):
     assert "Stays near 1" in mm.sentence.value and len(mm.fig.data[0].x) == 30
 
 
-def test_zero_init_symmetry_counts_one_distinct_unit(app, panel):
+def test_a_symmetric_start_draws_units_that_trained_and_stayed_identical(app, panel):
     panel.symmetry.run.click()
-    zeros, other = panel.symmetry.sentences
-    assert "1 distinct unit out of 64" in zeros.value and "64 distinct units out of 64" in other.value
+    symmetric, other = panel.symmetry.sentences
+    assert "1 distinct unit out of 64" in symmetric.value and "64 distinct units out of 64" in other.value
     z = panel.symmetry.figs[0].data[0].z
-    assert len(z) == 64 and len(z[0]) == 64 and all(v == 0 for row in z for v in row)
-    assert "exactly 0" in panel.symmetry.figs[0].layout.annotations[0].text
-    assert not panel.symmetry.figs[1].layout.annotations
+    assert len(z) == 64 and len(z[0]) == 64 and all(list(row) == list(z[0]) for row in z)  # identical rows...
+    assert len({v for v in z[0]}) > 1  # ...that moved away from the constant 0.1 they started at: they trained
+    assert not panel.symmetry.figs[0].layout.annotations and not panel.symmetry.figs[1].layout.annotations
+    zeros = panel.symmetry.zeros  # relu: all zeros never moves, as the sentence says
+    assert all(v == 0 for row in zeros.weights for v in row)
+    assert "still exactly 0 after 60 steps" in symmetric.value
     reach = max(abs(v) for row in panel.symmetry.figs[1].data[0].z for v in row)
     assert [(f.data[0].zmin, f.data[0].zmax) for f in panel.symmetry.figs] == [(-reach, reach)] * 2
     app.lang.value = "zh"
-    assert "64 个隐藏单元中只有 1 个互不相同" in zeros.value
+    assert "64 个隐藏单元中只有 1 个互不相同" in symmetric.value and "仍然恰好是 0" in symmetric.value
 
 
 @pytest.mark.parametrize("text,fragment", [("abc", "whole number"), ("-1", "from 0 to"), ("1e99", "whole number")])

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from core.data.datasets import load_dataset
 from core.engine.errors import ConfigError
 from core.lessons.init.experiments import deep_matmul
-from core.lessons.init.probe import MAX_DEPTH, hist_image, init_report, scale_verdict
+from core.lessons.init.probe import MAX_PROBE_DEPTH, hist_image, init_report, scale_verdict
 from core.plain import init_model
 from core.engine.models import build_model
 from core.lessons.init.symmetry import distinct_units, symmetry_demo
@@ -92,7 +92,7 @@ def test_lsuv_has_no_closed_form_and_unit_output_std():
     assert r.act_std[-1] == pytest.approx(1.0, abs=0.05)  # LSUV's tolerance, on the calibration batch
 
 
-@pytest.mark.parametrize("kwargs", [dict(depth=0), dict(depth=MAX_DEPTH + 1), dict(depth=2.5),
+@pytest.mark.parametrize("kwargs", [dict(depth=0), dict(depth=MAX_PROBE_DEPTH + 1), dict(depth=2.5),
                                     dict(scheme="nope"), dict(activation="swish"), dict(width=0)])
 def test_bad_arguments_are_config_errors(kwargs):
     args = dict(scheme="kaiming_normal", activation="relu", depth=2, width=8) | kwargs
@@ -120,6 +120,9 @@ def test_scale_verdicts_of_the_course_experiments():
     relu = deep_matmul(depth=30, scale=1 / math.sqrt(512), relu=True)  # sqrt(1/2)^30 ~ 3e-5
     assert scale_verdict(relu.stds, relu.means, None).kind == "shrinks"
     assert scale_verdict([2.0, 40.0], [0.0, 1.0]) == ("grows", 2, 40.0)
+    # zero weights are no underflow: a layer whose weights are all 0 outputs 0 by construction
+    assert scale_verdict([0.0, 0.0], [0.0, 0.0], weight_stds=[0.0, 0.0])[:2] == ("zero_weights", 1)
+    assert scale_verdict([0.5, 0.0], [0.1, 0.0], weight_stds=[0.3, 0.2])[:2] == ("vanished", 2)
     # without deep_matmul's marker the first non-finite std is the verdict's layer
     assert scale_verdict([1.0, math.inf, math.nan], [0.0, 0.0, 0.0])[:2] == ("nonfinite", 2)
 

@@ -22,7 +22,7 @@ def test_a_mistake_switched_on_runs_beside_the_correct_loop(browser, server):
                                   .map(t => (t.y ? t.y.length : 0))""")
     assert len(lengths) == 2 and min(lengths) > 100  # 3 epochs of 77 steps, both loops
     text = page.inner_text(".tp-loop-effects")
-    assert "Validation accuracy in train mode" in text and "in eval mode" in text
+    assert "The same model validated in train mode" in text and "in eval mode" in text
     assert "Traceback" not in page.inner_text("body")
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".tp-panel-loop").screenshot(path=str(ARTIFACTS / "loop-panel.png"))

@@ -1,12 +1,16 @@
 """The loop lab's closed forms and health gauges: softmax-then-CE floor, sum reduction's step, accumulated
 gradients, update ratios, ln C at step 0, dead units, dropout and batch norm in a reproducible run."""
+import json
 import math
+from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from core import Run, RunConfig, expected_initial_loss, saved_for_backward, softmax_ce_floor, train
+from core import Run, RunConfig, expected_initial_loss, mistake_effects, saved_for_backward, softmax_ce_floor, train
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BASE = RunConfig(hidden=(16,), epochs=1, batch_size=32, lr=0.05, seed=7, stats_every=1)
 
@@ -90,15 +94,82 @@ def test_step_0_loss_against_ln_c_and_grad_norm_per_step():
         assert run.history.health["grad_norm"] == [pytest.approx(total.item(), rel=1e-6)]
 
 
-def test_dead_fraction_counts_units_silent_for_the_whole_batch():
-    with Run(BASE, steps=1) as run:
-        idx = first_batch(BASE, len(run.y_train))
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_rule_of_thumb_gauge_is_karpathys_std_of_lr_grad_over_std_of_w(optimizer):
+    cfg = BASE.replace(optimizer=optimizer)
+    with Run(cfg, steps=1) as run:
+        before = {name: layer.weight.detach().clone() for name, (_, layer) in run.gauges.layers.items()}
+        h = run.drive()
+        for name, (_, layer) in run.gauges.layers.items():  # makemore part 3: (lr * p.grad).std() / p.data.std()
+            expected = ((cfg.lr * layer.weight.grad.double()).std() / before[name].double().std()).item()
+            assert h.health["lr_grad_ratio"][name] == {"step": [0], "ratio": [pytest.approx(expected, rel=1e-12)]}
+    applied = h.health["update_ratio"]["layer1"]["ratio"][0]
+    if optimizer == "adam":  # the applied update is not lr·grad: the two gauges part, and the 1e-3 line is his
+        assert applied > 5 * h.health["lr_grad_ratio"]["layer1"]["ratio"][0]
+
+
+@pytest.mark.parametrize("optimizer, grows", [("sgd", True), ("momentum", True), ("adam", False)])
+def test_sum_reduction_grows_the_step_of_sgd_and_momentum_not_adams_as_torch_optim_says(optimizer, grows,
+                                                                                       torch_rng_restored):
+    cfg = BASE.replace(optimizer=optimizer, batch_size=16)
+    ratios = {}
+    for reduction in ("mean", "sum"):  # torch.optim itself, one step on one batch
+        g = torch.Generator().manual_seed(0)
+        layer = torch.nn.Linear(64, 10)
         with torch.no_grad():
-            act = torch.relu(run.model.layer1[0](run.x_train[idx].flatten(1)))
-        expected = (act == 0).all(dim=0).float().mean().item()
-        health = run.drive().health
-    assert health["dead_fraction"]["layer1"] == {"step": [0], "fraction": [expected]}
-    assert "out" not in health["dead_fraction"]
+            layer.weight.copy_(torch.randn(10, 64, generator=g) / 8)
+            layer.bias.zero_()
+        x, y = torch.randn(16, 64, generator=g), torch.randint(0, 10, (16,), generator=g)
+        opt = {"sgd": lambda p: torch.optim.SGD(p, lr=0.1), "momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+               "adam": lambda p: torch.optim.Adam(p, lr=0.1)}[optimizer](layer.parameters())
+        w = layer.weight.detach().clone()
+        F.cross_entropy(layer(x), y, reduction=reduction).backward()
+        opt.step()
+        ratios[reduction] = torch.linalg.vector_norm(layer.weight.detach() - w).item()
+    torch_times = ratios["sum"] / ratios["mean"]
+    runs = []
+    for mistakes in ((), ("sum_reduction",)):
+        with Run(cfg.replace(mistakes=mistakes), steps=1) as run:
+            runs.append(run.drive())
+    row = mistake_effects(*runs)[0]
+    app_times = row["params"]["times"]
+    assert (torch_times == pytest.approx(16, rel=1e-4)) is grows and (app_times == pytest.approx(16, rel=1e-4)) is grows
+    if not grows:
+        assert abs(app_times - 1) < 0.1 and abs(torch_times - 1) < 0.1
+    why = {lang: json.loads((ROOT / "locales" / f"{lang}.json").read_text())["loop.why.sum_reduction"]
+           for lang in ("en", "zh")}
+    assert "Adam" in why["en"] and "Adam" in why["zh"]  # the lab's sentence names the optimizer it is not true for
+
+
+def test_validating_in_train_mode_is_compared_with_the_same_model_in_eval_mode():
+    cfg = BASE.replace(dropout=0.5, mistakes=("no_eval_mode",), epochs=1)
+    with Run(cfg) as run:
+        h = run.drive()
+        x, y = run.val
+        run.model.eval()  # plain torch: the broken run's own final model, validated the right way
+        with torch.no_grad():
+            expected = (run.model(x).argmax(1) == y).sum().item() / len(y)
+    assert h.health["val_acc_eval_mode"] == [expected]
+    with Run(cfg.replace(mistakes=()), steps=1) as correct:
+        row = mistake_effects(correct.drive(), h)[0]
+    assert row["params"]["eval_acc"] == h.health["val_acc_eval_mode"][-1] and row["params"]["acc"] == h.val_acc[-1]
+
+
+def test_a_dead_unit_is_zero_on_every_training_row_at_step_0_and_at_the_end():
+    cfg = BASE.replace(hidden=(64,), lr=0.5, batch_size=16, stats_every=1000)
+    with Run(cfg) as run:
+        with torch.no_grad():
+            start = torch.relu(run.model.layer1[0](run.x_train.flatten(1)))
+        h = run.drive()
+        with torch.no_grad():  # plain torch on the whole training split, with the weights the run ended with
+            end = torch.relu(run.model.layer1[0](run.x_train.flatten(1)))
+    series = h.health["dead_fraction"]["layer1"]
+    assert series["step"] == [0, h.steps] and h.health["dead_rows"] == len(end)
+    assert series["fraction"] == [(start == 0).all(dim=0).float().mean().item(),
+                                  (end == 0).all(dim=0).float().mean().item()]
+    one_batch = (end[:16] == 0).all(dim=0).float().mean().item()  # what one sampled batch of 16 would say
+    assert one_batch > series["fraction"][-1]  # a batch overstates the dead: the old gauge's error
+    assert "out" not in h.health["dead_fraction"]
 
 
 def test_dropout_run_is_reproducible_leaves_the_global_rng_and_its_stats_see_the_activation_before_dropout():

@@ -35,7 +35,7 @@ def test_both_loops_are_drawn_as_core_trains_them(ran):
         assert list(trace.y) == h.train_loss
     for trace, h in zip(panel.acc_fig.data, (correct, broken)):
         assert list(trace.y) == h.val_acc
-    ratios = broken.health["update_ratio"]["layer1"]["ratio"]
+    ratios = broken.health["lr_grad_ratio"]["layer1"]["ratio"]
     assert list(panel.ratio_fig.data[1].y) == [math.log10(r) for r in ratios]
     assert panel.ratio_fig.layout.shapes[0].y0 == -3
     assert app.status.text == "Ready." and not panel.run.disabled and panel.stop_button.disabled
@@ -52,7 +52,7 @@ def test_the_health_gauges_speak_of_the_layer_picked():
     assert panel.layer.options == tuple(correct.health["dead_fraction"])
     for layer in panel.layer.options:
         panel.layer.value = layer
-        ratios = broken.health["update_ratio"][layer]["ratio"]
+        ratios = broken.health["lr_grad_ratio"][layer]["ratio"]
         assert list(panel.ratio_fig.data[1].y) == [math.log10(r) if r > 0 and math.isfinite(r) else None for r in ratios]
         assert layer in panel.ratio_fig.layout.title.text
         dead = f"{broken.health['dead_fraction'][layer]['fraction'][-1]:.0%}"
@@ -63,12 +63,13 @@ def test_one_sentence_per_mistake_with_this_runs_numbers_in_both_languages(ran):
     app, panel = ran
     rows = mistake_effects(*panel.histories)
     acc, ok_acc = rows[0]["params"]["acc"], rows[0]["params"]["ok_acc"]
-    assert f"Validation accuracy in train mode {acc:.2f} vs {ok_acc:.2f} in eval mode." in panel.effects.value
+    eval_acc = rows[0]["params"]["eval_acc"]
+    assert f"The same model validated in train mode: accuracy {acc:.2f}; in eval mode: {eval_acc:.2f}." in panel.effects.value
     assert f"{rows[1]['params']['times']:.1f}× as far" in panel.effects.value
     assert "against ln C = 2.303" in panel.health.value
     app.lang.value = "zh"
     try:
-        assert f"训练模式下的验证准确率 {acc:.2f}" in panel.effects.value and "健康指标" in panel.health.value
+        assert f"在训练模式下验证，准确率 {acc:.2f}" in panel.effects.value and "健康指标" in panel.health.value
         assert panel.loss_fig.layout.title.text == "每步训练损失（对数坐标）"
     finally:
         app.lang.value = "en"

@@ -1,12 +1,15 @@
-"""The LR finder's three rules against their sources (torch-lr-finder's steepest slope, fastai's valley),
-re-implemented here on the app's raw losses; the state it restores; the band over seeds."""
+"""The LR finder's three rules against their sources, fastai 2.8.12's valley and torch-lr-finder 0.2.2's
+steepest slope, both read from the released wheels at test time; the state it restores; the band over seeds."""
+import ast
 import random
 
 import numpy as np
 import pytest
 import torch
 
+import references
 from core import RULES, ConfigError, Run, RunConfig, fingerprint, lr_find, lr_find_band, seeded
+from core.lessons.lr.finder import suggest_all
 
 CFG = RunConfig()  # the app's default model and data
 SMALL = RunConfig(hidden=(16,))
@@ -26,10 +29,31 @@ def bias_corrected(raw, beta=0.9):
     return out
 
 
-def torch_lr_finder_steepest(lrs, losses, skip_start=10, skip_end=5):
-    """torch-lr-finder's suggestion (LRFinder.plot): the steepest descent of the loss along the exponential sweep."""
-    lrs, losses = lrs[skip_start:-skip_end], losses[skip_start:-skip_end]
-    return lrs[np.gradient(np.array(losses)).argmin()]
+def fastai_valley(lrs, losses, num_it):
+    """fastai 2.8.12's own `valley`, read from its wheel, on the slice its `Learner.lr_find` hands it."""
+    valley = references.function(references.FASTAI, "valley")
+    first, last = fastai_slice(num_it)
+    lrs, losses = lrs[first:last], losses[first:last]
+    return valley(lrs, losses, num_it)[0]
+
+
+def fastai_slice(num_it):
+    """The bounds of `self.recorder.lrs[...]` in fastai's `Learner.lr_find`, evaluated for this `num_it`."""
+    tree = references.node(references.FASTAI, "lr_find")
+    cut = next(n.slice for n in ast.walk(tree) if isinstance(n, ast.Subscript)
+               and isinstance(n.value, ast.Attribute) and n.value.attr == "lrs")
+    return [eval(compile(ast.Expression(bound), "slice", "eval"), {"num_it": num_it}) for bound in (cut.lower, cut.upper)]
+
+
+def torch_lr_finder_steepest(lrs, losses):
+    """torch-lr-finder 0.2.2's steepest rule: `LRFinder.plot`'s default skips and its own argmin line."""
+    plot = references.node(references.TORCH_LR_FINDER, "LRFinder", "plot")
+    names = [a.arg for a in plot.args.args][-len(plot.args.defaults):]
+    skips = {name: ast.literal_eval(value) for name, value in zip(names, plot.args.defaults)}
+    rule = next(n.value for n in ast.walk(plot) if isinstance(n, ast.Assign)
+                and getattr(n.targets[0], "id", None) == "min_grad_idx")
+    lrs, losses = lrs[skips["skip_start"]:-skips["skip_end"]], losses[skips["skip_start"]:-skips["skip_end"]]
+    return lrs[eval(compile(ast.Expression(rule), "rule", "eval"), {"np": np, "losses": losses})]
 
 
 def torch_lr_finder_smoothing(raw, smooth_f=0.05):
@@ -40,23 +64,6 @@ def torch_lr_finder_smoothing(raw, smooth_f=0.05):
     return out
 
 
-def fastai_valley(lrs, losses):
-    """fastai's `valley` suggestion, as written there."""
-    n = len(losses)
-    max_start, max_end = 0, 0
-    lds = [1] * n
-    for i in range(1, n):
-        for j in range(0, i):
-            if (losses[i] < losses[j]) and (lds[i] < lds[j] + 1):
-                lds[i] = lds[j] + 1
-            if lds[max_end] < lds[i]:
-                max_end = i
-                max_start = max_end - lds[max_end]
-    sections = (max_end - max_start) / 3
-    idx = max_start + int(sections) + int(sections / 2)
-    return float(lrs[idx])
-
-
 def test_the_plotted_curve_is_the_bias_corrected_average_of_the_raw_losses(found):
     assert len(found.raw_losses) == len(found.losses) == len(found.lrs) >= 30
     assert found.losses == bias_corrected(found.raw_losses)
@@ -65,9 +72,27 @@ def test_the_plotted_curve_is_the_bias_corrected_average_of_the_raw_losses(found
 def test_every_rule_matches_its_source_on_the_apps_raw_losses(found):
     smoothed = bias_corrected(found.raw_losses)
     assert found.suggestions["steepest"] == torch_lr_finder_steepest(found.lrs, smoothed)
-    assert found.suggestions["valley"] == fastai_valley(found.lrs[10:-5], smoothed[10:-5])
+    assert found.suggestions["valley"] == fastai_valley(found.lrs, smoothed, 100)
     assert found.suggestions["min_div_10"] == found.lrs[int(np.argmin(smoothed))] / 10
     assert found.suggestion == found.suggestions["min_div_10"] and found.rule == "min_div_10"
+
+
+@pytest.mark.parametrize("steps", [30, 50, 80, 200])
+def test_valley_is_fastais_at_every_sweep_length(steps):
+    # fastai skips num_it // 10 points at the start, not a fixed 10 (at 80 steps, seed 2: 0.0527, not 0.0627)
+    for seed in (0, 2):
+        result = lr_find(CFG.replace(seed=seed), steps=steps)
+        assert result.suggestions["valley"] == fastai_valley(result.lrs, result.losses, steps), (steps, seed)
+
+
+def test_valley_is_fastais_on_any_curve_ties_and_two_point_valleys_included():
+    rng = np.random.default_rng(0)
+    lrs = np.geomspace(1e-5, 10, 40).tolist()
+    two_point = [5.0] * 4 + [2.0, 1.0, 3.0, 4.0, 6.0, 7.0, 8.0] + [9.0] * 29  # after the skip: a valley of two
+    curves = [two_point] + [rng.integers(0, 6, 40).astype(float).tolist() for _ in range(300)]  # many ties
+    for losses in curves:
+        assert suggest_all(lrs, losses, 1e-5, 40)["valley"] == fastai_valley(lrs, losses, 40), losses
+    assert suggest_all(lrs, two_point, 1e-5, 40)["valley"] == lrs[-6]  # fastai's index −1: the last point kept
 
 
 def test_on_the_default_model_torch_lr_finders_own_pipeline_lands_on_the_apps_steepest_rate(found):

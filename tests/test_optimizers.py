@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.engine.optimizers import OPTIMIZERS
+from core.engine.optimizers import OPTIMIZERS, torch_optim_code
 from core.engine.seeding import seeded
 
 TORCH = {"sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, foreach=False),
@@ -45,3 +45,12 @@ def test_a_parameter_without_a_gradient_is_left_alone():
         opt.step()
         assert torch.equal(unused, torch.ones(3)) and not torch.equal(used, torch.ones(3))
         used.data.fill_(1.0)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_exported_torch_optim_line_builds_the_optimizer_torch_would(name):
+    """The exported script's optimizer line, run, is torch.optim's twin of ours (and the hand-written oracle)."""
+    model = _model(0)
+    exported = eval(torch_optim_code(name), {"torch": torch, "model": model, "LR": 0.1})
+    oracle = TORCH[name](model.parameters(), 0.1)
+    assert type(exported) is type(oracle) and exported.defaults == oracle.defaults

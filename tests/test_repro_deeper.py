@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core import (ConfigError, Run, RunConfig, butterfly, compare, fingerprint, first_divergence, float_bits,
-                  resume_check, split_sizes, train, variance_sources)
+                  outside_range_chance, resume_check, split_sizes, train, variance_sources, widest_spread)
 
 SMALL = RunConfig(epochs=2, hidden=(8,), batch_size=128, stats_every=50)  # 10 steps an epoch
 AT = 5  # mid-epoch: the epoch's order and the position in it both matter
@@ -42,6 +42,18 @@ def test_each_left_out_part_breaks_identity_where_it_matters(missing, optimizer,
     assert not result.identical and result.missing == (missing,)
     assert result.first_diff_step == first
     assert result.straight.train_loss[:first] == result.straight.train_loss[:AT] + result.resumed.train_loss[:first - AT]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_resume_with_dropout_keeps_dropouts_stream_under_generators(optimizer, tmp_path):
+    cfg = SMALL.replace(optimizer=optimizer, dropout=0.3)
+    path = tmp_path / "checkpoint.pt"
+    result = resume_check(cfg, AT, path=str(path))
+    assert result.identical and result.straight.fingerprint == train(cfg).fingerprint
+    assert result.resumed.train_loss == result.straight.train_loss[AT:]
+    assert set(torch.load(path, weights_only=True)["generators"]) == {"order", "dropout"}
+    without = resume_check(cfg, AT, ("model", "optimizer", "position"))  # dropout's masks restart from the seed
+    assert without.first_diff_step == AT
 
 
 def test_plain_sgd_has_no_optimizer_state_to_lose():
@@ -172,3 +184,20 @@ def test_butterfly_resume_and_divergence_stop_when_asked():
     stop.clear()
     d = first_divergence(SMALL, SMALL, callbacks=[stopper], stop=stop)
     assert d.stopped and d.step is None
+
+
+def test_one_more_seed_lands_outside_the_range_of_n_with_probability_two_over_n_plus_one():
+    rng = np.random.default_rng(0)
+    trials = 200_000
+    for n in (2, 4, 8):
+        draws = rng.standard_normal((trials, n + 1))
+        outside = (draws[:, n] < draws[:, :n].min(1)) | (draws[:, n] > draws[:, :n].max(1))
+        p = outside_range_chance(n)
+        assert abs(outside.mean() - p) < 5 * math.sqrt(p * (1 - p) / trials)  # 5 binomial standard errors
+    assert outside_range_chance(4) == 0.4
+
+
+def test_the_widest_spread_is_the_row_with_the_largest_range_that_finished():
+    rows = variance_sources(SMALL.replace(epochs=1), [1, 2, 3])
+    assert widest_spread(rows).range == max(r.range for r in rows)
+    assert widest_spread([]) is None

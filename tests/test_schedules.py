@@ -1,9 +1,11 @@
 """Learning-rate schedules: History.lr, step by step, equals torch.optim.lr_scheduler's rates (computed here)."""
+import copy
 import math
 import warnings
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch.optim import lr_scheduler as L
 
 from core import SCHEDULES, ConfigError, RunConfig, planned_rates, schedule_lr, train
@@ -86,3 +88,49 @@ def test_the_exported_script_refuses_a_schedule_it_would_not_reproduce():
         export_script(CFG.replace(schedule="cosine"))
     assert err.value.code == "export_schedule"
     assert "LR = 0.3" in export_script(CFG)  # a constant rate still exports
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_one_cycle_cycles_momentum_as_torchs_one_cycle_lr_does_and_steps_bitwise_like_it(name):
+    from core.engine.optimizers import OPTIMIZERS
+    from core.engine.schedules import schedule_momentum
+    from core.engine.seeding import seeded
+
+    total, peak = 30, 0.05
+    with seeded(0):  # the layers' default init draws from the global RNG, put back after
+        ours_model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    theirs_model = copy.deepcopy(ours_model)
+    ours = OPTIMIZERS[name](ours_model.parameters(), peak)
+    theirs = (torch.optim.SGD(theirs_model.parameters(), lr=peak, momentum=0.9, foreach=False) if name == "momentum"
+              else torch.optim.Adam(theirs_model.parameters(), lr=peak, foreach=False))
+    scheduler = L.OneCycleLR(theirs, max_lr=peak, total_steps=total)  # torch's default: cycle_momentum=True
+    rate, momentum = schedule_lr("one_cycle", peak, total), schedule_momentum("one_cycle", total)
+    gen = torch.Generator().manual_seed(1)
+    for step in range(total):
+        group = theirs.param_groups[0]
+        assert abs(momentum(step) - (group["momentum"] if name == "momentum" else group["betas"][0])) <= 1e-12
+        ours.param_groups[0]["lr"] = rate(step)
+        ours.set_momentum(momentum(step))
+        x, y = torch.randn(32, 8, generator=gen), torch.randint(0, 3, (32,), generator=gen)
+        for model, opt in ((ours_model, ours), (theirs_model, theirs)):
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        scheduler.step()
+    for a, b in zip(ours_model.parameters(), theirs_model.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_a_one_cycle_run_sets_the_cycled_momentum_before_each_step_and_plain_sgd_gets_none():
+    from core import Run
+    from core.engine.schedules import schedule_momentum
+
+    seen = []
+    cfg = CFG.replace(schedule="one_cycle", optimizer="adam")
+    with Run(cfg) as run:
+        run.callbacks = (lambda record: seen.append(run.optimizer.betas[0]),)
+        history = run.drive()
+    expected = schedule_momentum("one_cycle", history.steps)
+    assert seen == [expected(step) for step in range(history.steps)]
+    with Run(CFG.replace(schedule="one_cycle")) as run:
+        assert run.momentum_at is None and run.optimizer.momentum == 0

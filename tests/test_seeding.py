@@ -57,3 +57,21 @@ def test_audit_flags_cudnn_benchmark_only_when_on():
     finally:
         torch.backends.cudnn.benchmark = saved
     assert all(f.fix and f.message for f in audit())
+
+
+def test_deterministic_algorithms_alone_leave_cudnn_benchmark_on_and_the_help_says_the_apps_switch_does_it(
+        global_state_restored):
+    import json
+    from pathlib import Path
+
+    from core.engine.seeding import deterministic_mode
+    torch.backends.cudnn.benchmark = True
+    torch.use_deterministic_algorithms(True)  # torch itself: benchmark is a separate flag
+    assert torch.backends.cudnn.benchmark is True
+    torch.use_deterministic_algorithms(False)
+    with deterministic_mode(True):  # the app's switch
+        assert torch.backends.cudnn.benchmark is False
+    root = Path(__file__).resolve().parent.parent
+    for lang in ("en", "zh"):
+        text = json.loads((root / "locales" / f"{lang}.json").read_text())["seeds.benchmark_help"]
+        assert "use_deterministic_algorithms(True)" in text, lang  # names what alone does not switch it off

@@ -26,7 +26,10 @@ def test_spread_bars_span_each_sources_seeds_with_a_dot_per_seed(panel):
     assert list(dots.y) == [a for r in rows for a in r.final_val_acc]
     everything = rows[-1]
     assert everything.runs[0].fingerprint == train(panel.config().replace(seed=4)).fingerprint
-    assert f"{everything.range:.1%}" in panel.sources.sentence.value
+    widest = max(rows, key=lambda r: r.range)  # the conclusion follows the chart's widest bar, not "all" alone
+    sentence = panel.sources.sentence.value
+    assert f"over {widest.range:.1%} here (the widest bar: {list(bars.x)[rows.index(widest)]}, 2 seeds)" in sentence
+    assert "with probability 2/(2+1) = 67%" in sentence
 
 
 def test_butterfly_draws_the_distance_from_one_ulp_and_marks_the_flipped_bit(panel):

@@ -47,6 +47,16 @@ def test_interference_table_says_which_pair_is_reproducible(panel):
     assert panel.lab.inter_table.value.count("NOT reproducible") == 1
 
 
+def test_the_bands_legend_keeps_its_rates_after_another_section_redraws(panel):
+    panel.lab.n_seeds.value = 2
+    panel.lab.lr_a.value, panel.lab.lr_b.value = "0.1", "0.01"
+    panel.lab.band_button.click()
+    names = [trace.name for trace in panel.lab.band_fig.data]
+    assert "lr=0.1 (n=2)" in names[2] and "lr=0.01" in names[4] and "lr=0.01 (n=2)" in names[5]
+    panel.lab.inter_button.click()  # "Share a generator?" redraws the lab
+    assert [trace.name for trace in panel.lab.band_fig.data] == names
+
+
 def test_export_shows_a_script_with_the_runs_fingerprint(panel):
     panel.export.button.click()
     expected = train(panel.config()).fingerprint

@@ -9,7 +9,7 @@ def test_train_and_watch_result_stays_beside_its_button_in_both_languages():
     app = App()
     panel = app.panel("init")
     assert panel.result.text == ""  # nothing to report before a run
-    first_section = panel.root.children[3]  # after the message line and the lesson's heading and text
+    first_section = next(box for box in panel.root.children if "tp-section" in box._dom_classes)
     beside = next(box for box in first_section.children if panel.train_button in getattr(box, "children", ()))
     assert panel.result.widget in beside.children
     panel.apply_settings(SMALL_RUN)
@@ -49,3 +49,38 @@ def test_seed_lessons_mark_with_css_not_emoji():
     shown = seeds.lessons.table.value + seeds.lessons.audit_list.value + seeds.lessons.hashseed.value
     assert mark("yes") in shown and mark("no") in shown and mark("warning") in shown and mark("info") in shown
     assert not emoji(shown)
+
+
+def test_after_each_action_the_status_speaks_of_that_action_not_of_the_last_run():
+    app = App()
+    init = app.panel("init")
+    init.apply_settings(SMALL_RUN)
+    init.train_button.click()
+    assert app.status.text.startswith("Trained 77 steps")
+    init.matmul.depth.value = 30
+    init.matmul.run.click()
+    assert app.status.text == f"Multiplied through 30 layers (scale {init.matmul.scale.value})."
+    init.train_button.click()
+    init.symmetry.run.click()
+    assert app.status.text.startswith("Trained from a constant, from ") and app.status.kind == "ok"
+    init.train_button.click()
+    losses = app.panel("losses")
+    losses.scale_text.value = "50"
+    assert app.status.text == "Redrawn at logit scale 50, target class 0."
+    losses.target.value = 2
+    assert app.status.text == "Redrawn at logit scale 50, target class 2."
+    app.lang.value = "zh"
+    try:
+        assert app.status.text == "已按 logit 缩放 50、目标类别 2 重画。"
+    finally:
+        app.lang.value = "en"
+
+
+def test_where_do_they_part_says_never_when_the_panel_says_never():
+    app = App()
+    seeds = app.panel("seeds")
+    seeds.base = seeds.base.replace(epochs=1, hidden=(8,), batch_size=128, stats_every=1000)
+    seeds.seed.value = "3"
+    seeds.divergence.button.click()
+    assert seeds.divergence.result.step is None and "never part" in seeds.divergence.diagram.value
+    assert app.status.text == "Compared: the two runs never part."

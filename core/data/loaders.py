@@ -6,15 +6,16 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from ..engine.config import check_batch_size
+from ..engine.checks import check_batch_size
 from ..engine.errors import ConfigError
 from ..engine.seeding import resolve_seed
 
 
 def seed_worker(worker_id):
     """Seed numpy and random in a loader worker from the seed torch gave that worker."""
-    # torch seeds each worker as base_seed + worker_id, but numpy/random would be copies of
-    # the parent's state in every worker; this is the recipe from PyTorch's randomness notes
+    # torch seeds each worker's torch and random from base_seed + worker_id, and since torch 1.9 NumPy too;
+    # older torch left NumPy a copy of the parent's state in every worker. PyTorch's randomness notes keep
+    # this recipe, which makes the seeding explicit whatever the version.
     worker_seed = torch.initial_seed() % 2**32
     np.random.seed(worker_seed)
     random.seed(worker_seed)

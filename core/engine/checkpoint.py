@@ -29,7 +29,10 @@ def run_state(run, keep=STATE_PARTS) -> dict:
                                   "state": {i: {k: v.cpu() if torch.is_tensor(v) else v for k, v in s.items()}
                                             for i, s in getattr(opt, "state", {}).items()}}
         elif part == "generators":
-            state["generators"] = {"order": run.order_gen.get_state()}
+            # every stream the run draws from: the batch order's generator and dropout's stream
+            stream = run.dropout
+            state["generators"] = {"order": run.order_gen.get_state(),
+                                   "dropout": {"cpu": stream.cpu_state.clone(), "cuda": stream.cuda_state}}
         else:  # the epoch's shuffled order and how far the run got through it
             rest = list(run._batches)
             run._batches = iter(rest)  # reading the iterator used it up: hand the same batches back
@@ -52,6 +55,9 @@ def load_run_state(run, state: dict):
                          for i, s in saved["state"].items()}
     if "generators" in state:
         run.order_gen.set_state(state["generators"]["order"])
+        dropout = state["generators"].get("dropout")  # absent in a checkpoint saved before dropout's stream was
+        if dropout is not None:
+            run.dropout.cpu_state, run.dropout.cuda_state = dropout["cpu"].clone(), dropout["cuda"]
     if "position" in state:
         pos = state["position"]
         run.step_index, run.epoch = int(pos["step"]), int(pos["epoch"])

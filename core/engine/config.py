@@ -4,24 +4,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import numbers
 from dataclasses import dataclass, fields
 
+from .checks import check_batch_size, check_seed, choice as _choice, integer as _integer, number as _number
 from .errors import ConfigError, refuse_unknown
+from .init_rules import check_init_rules
+from .limits import (DEVICES, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_PARAMETERS, MAX_SEED, MAX_STATS_EVERY,  # noqa: F401
+                     MAX_STEPS, MAX_WIDTH, MODELS, SEED_PARTS)  # (re-exported: the config's own limits)
+from .mistakes import check_mistakes
+from .models import build_model
+from .optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
 from .schedules import check_schedule
+from ..data.datasets import DATASETS, input_shape_of, split_sizes
+from ..plain import ACTIVATIONS, INIT_SCHEMES, NORMS
 from ..plain import MAX_VAL_FRACTION, check_val_fraction  # noqa: F401 (one limit: the exported script checks it too)
 
-MODELS = ("mlp", "cnn")
-OPTIMIZERS = ("sgd", "momentum", "adam")
-DEVICES = ("cpu", "cuda", "auto")
-MAX_WIDTH = 4096
-MAX_LR = 1e6
-MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit; every seed in the app (given or fresh) lies in 0..MAX_SEED
-# Work one run may ask for (a class server holds thirty learners): measured peaks in the README, "Security".
-MAX_LAYERS = 8  # hidden layers
-MAX_PARAMETERS = 5_000_000  # weights and biases of the whole model
-MAX_STEPS = 100_000  # optimizer steps in one run (epochs x batches per epoch)
-SEED_PARTS = ("init", "order", "split")  # weights, batch order, train/val/test split
+OPTIMIZERS = tuple(OPTIMIZER_REGISTRY)  # the names of the optimizers the engine implements, in the order offered
 
 
 @dataclass(frozen=True)
@@ -51,10 +49,23 @@ class RunConfig:
     init_rules: dict | None = None  # initialize_weights rules by module type, applied after `init`
 
     def validate(self) -> "RunConfig":
-        """Raise ConfigError with one short sentence for the first unusable setting."""
-        from ..data.datasets import DATASETS, split_sizes
-        from ..plain import ACTIVATIONS, INIT_SCHEMES
+        """Raise ConfigError with one short sentence for the first unusable setting; return self.
 
+        Once per action: a config that passed and is unchanged since (its JSON the same) is not checked again,
+        so the Run a panel starts trusts what the panel checked."""
+        try:
+            snapshot = self.to_json()
+        except Exception:  # a field of a shape JSON cannot hold: checked (and refused) every time
+            snapshot = None
+        if snapshot is not None and self.__dict__.get("_checked_as") == snapshot:
+            return self
+        self._check()
+        if snapshot is not None:
+            object.__setattr__(self, "_checked_as", snapshot)  # a note beside the fields, not a field
+        return self
+
+    def _check(self):
+        """validate's checks, in the order a learner reads the settings."""
         _choice("dataset", self.dataset, DATASETS, allow_csv=True)
         _choice("model", self.model, MODELS)
         _choice("activation", self.activation, ACTIVATIONS)
@@ -69,7 +80,7 @@ class RunConfig:
         if not isinstance(self.unseeded, (tuple, list)) or any(p not in SEED_PARTS for p in self.unseeded):
             raise ConfigError("unseeded_parts", parts=", ".join(SEED_PARTS))
         epochs = _integer("epochs", self.epochs)
-        if not 1 <= epochs <= 1000:
+        if not 1 <= epochs <= MAX_EPOCHS:
             raise ConfigError("epochs_range")
         if not isinstance(self.hidden, (tuple, list)) or not self.hidden:
             raise ConfigError("hidden_list")
@@ -79,30 +90,26 @@ class RunConfig:
         if len(self.hidden) > MAX_LAYERS:
             raise ConfigError("too_many_layers", limit=MAX_LAYERS)
         val_fraction = check_val_fraction(self.val_fraction)
-        if not 1 <= _integer("stats interval", self.stats_every) <= 100_000:
+        if not 1 <= _integer("stats interval", self.stats_every) <= MAX_STATS_EVERY:
             raise ConfigError("stats_range")
         if not isinstance(self.deterministic, bool):
             raise ConfigError("deterministic_bool")
         self._check_loop_lab()
         sizes = split_sizes(self.dataset, val_fraction)
-        batch = check_batch_size(self.batch_size, sizes[0] if sizes else None)
-        if self.model == "cnn" and self.dataset not in ("digits", "mnist", "fashion-mnist"):
+        check_batch_size(self.batch_size, sizes[0] if sizes else None)
+        shape = input_shape_of(self.dataset)  # None for a CSV: read only when a run loads it
+        if self.model == "cnn" and (shape is None or len(shape[0]) != 3):  # a CNN needs (channels, height, width)
             raise ConfigError("cnn_images")
-        self._check_work(sizes, batch, epochs)
-        check_schedule(self.schedule, self.warmup_steps, epochs * -(-sizes[0] // batch) if sizes else None)
+        self._check_work(sizes, shape)
+        check_schedule(self.schedule, self.warmup_steps, self.total_steps(sizes[0]) if sizes else None)
         if self.device == "cuda":
             import torch
 
             if not torch.cuda.is_available():
                 raise ConfigError("no_gpu")
-        return self
 
     def _check_loop_lab(self):
         """The loop lab's settings: norm, dropout, mistakes and init rules."""
-        from ..plain import NORMS
-        from .init_rules import check_init_rules
-        from .mistakes import check_mistakes
-
         _choice("normalisation", self.norm, tuple(NORMS))
         dropout = _number("dropout", self.dropout)
         if not 0 <= dropout < 1:
@@ -111,12 +118,8 @@ class RunConfig:
         if self.init_rules is not None:
             check_init_rules(self.init_rules)
 
-    def _check_work(self, sizes, batch, epochs):
+    def _check_work(self, sizes, shape):
         """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
-        from ..data.datasets import input_shape_of
-        from .models import build_model
-
-        shape = input_shape_of(self.dataset)
         if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
             model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1],
                                 self.norm, self.dropout)  # on meta: free
@@ -124,9 +127,17 @@ class RunConfig:
             if count > MAX_PARAMETERS:
                 raise ConfigError("too_many_parameters", count=count, limit=MAX_PARAMETERS)
         if sizes is not None:
-            steps = epochs * -(-sizes[0] // batch)
+            steps = self.total_steps(sizes[0])
             if steps > MAX_STEPS:
                 raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
+
+    def batches_per_epoch(self, n_train: int) -> int:
+        """Batches in one pass over n_train training examples (the last one may be short)."""
+        return -(-int(n_train) // int(self.batch_size))
+
+    def total_steps(self, n_train: int) -> int:
+        """Optimizer steps of the whole run over n_train training examples: epochs × batches per epoch."""
+        return int(self.epochs) * self.batches_per_epoch(n_train)
 
     def replace(self, **changes) -> "RunConfig":
         """A copy with some fields changed."""
@@ -171,44 +182,3 @@ class RunConfig:
         except (TypeError, ValueError):
             raise ConfigError("settings_json") from None
         return cls.from_dict(data)
-
-
-def check_seed(seed) -> int:
-    """The seed as an int, or ConfigError unless it is a whole number from 0 to MAX_SEED."""
-    value = _integer("seed", seed)
-    if not 0 <= value <= MAX_SEED:
-        raise ConfigError("seed_range", limit=MAX_SEED)
-    return value
-
-
-def check_batch_size(batch_size, n_train=None) -> int:
-    """The batch size as an int, or ConfigError unless it is from 1 to n_train (the training-set size, if known)."""
-    value = _integer("batch size", batch_size)
-    if value < 1 or (n_train is not None and value > n_train):
-        if n_train is None:
-            raise ConfigError("batch_min")
-        raise ConfigError("batch_range", limit=n_train)
-    return value
-
-
-def _choice(what, value, options, allow_csv=False):
-    if allow_csv and isinstance(value, str) and value.lower().endswith(".csv"):
-        return
-    if not isinstance(value, str) or value not in options:
-        if allow_csv:
-            raise ConfigError("unknown_dataset", value=value, options=", ".join(options))
-        raise ConfigError("unknown_choice", what=what, value=value, options=", ".join(options))
-
-
-def _number(what, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError("not_number", what=what, value=value)
-    return float(value)
-
-
-def _integer(what, value) -> int:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise ConfigError("not_integer", what=what, value=value)

@@ -9,6 +9,8 @@ the learning-rate finder changes between steps, as torch's optimizers do.
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 
 
@@ -35,6 +37,10 @@ class SGD(_Optimizer):
         self.momentum = momentum
         self.buffers: dict[int, torch.Tensor] = {}
 
+    def set_momentum(self, momentum: float):
+        """The momentum μ of the next steps (what OneCycleLR cycles)."""
+        self.momentum = momentum
+
     @torch.no_grad()
     def step(self):
         lr = self.param_groups[0]["lr"]
@@ -57,6 +63,10 @@ class Adam(_Optimizer):
         self.betas, self.eps = betas, eps
         self.state: dict[int, dict] = {}
 
+    def set_momentum(self, beta1: float):
+        """Adam's momentum is beta1 (what OneCycleLR cycles)."""
+        self.betas = (beta1, self.betas[1])
+
     @torch.no_grad()
     def step(self):
         lr = self.param_groups[0]["lr"]
@@ -78,8 +88,18 @@ class Adam(_Optimizer):
             p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
-OPTIMIZERS = {
-    "sgd": lambda params, lr: SGD(params, lr),
-    "momentum": lambda params, lr: SGD(params, lr, momentum=0.9),
-    "adam": lambda params, lr: Adam(params, lr),
-}
+WITH_MOMENTUM = ("momentum", "adam")  # the optimizers whose momentum (Adam: beta1) a one-cycle schedule cycles
+MOMENTUM = 0.9
+# Each optimizer a learner may pick: the class and its arguments beyond the learning rate. The classes carry
+# torch.optim's names, so the same entry also writes the torch.optim call of an exported script.
+OPTIMIZER_SPECS = {"sgd": (SGD, {}), "momentum": (SGD, {"momentum": MOMENTUM}), "adam": (Adam, {})}
+OPTIMIZERS = {name: functools.partial(cls, **kwargs) for name, (cls, kwargs) in OPTIMIZER_SPECS.items()}
+
+
+def torch_optim_code(name: str) -> str:
+    """The torch.optim line an exported script builds `name` with. foreach=False: torch.optim's single-tensor
+    arithmetic, which these classes follow step for step; on a GPU torch.optim would otherwise pick its
+    multi-tensor code."""
+    cls, kwargs = OPTIMIZER_SPECS[name]
+    extra = "".join(f", {key}={value!r}" for key, value in kwargs.items())
+    return f"torch.optim.{cls.__name__}(model.parameters(), lr=LR{extra}, foreach=False)"

@@ -7,16 +7,20 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .config import MAX_STEPS, SEED_PARTS, RunConfig, check_batch_size
+from .checks import check_batch_size
+from .config import RunConfig
+from .limits import MAX_STEPS, SEED_PARTS
 from .devices import resolve_device
 from .errors import ConfigError
 from .fingerprints import fingerprint
 from .health import HealthGauges, counting_saved_bytes, grad_norm, new_health
 from .history import History
 from .models import build_model, materialise, stat_layers
-from .optimizers import OPTIMIZERS
-from .schedules import schedule_lr
-from ..plain import evaluate
+from .optimizers import OPTIMIZERS, WITH_MOMENTUM
+from .schedules import schedule_lr, schedule_momentum
+from ..data.datasets import load_dataset
+from .init_rules import initialize_weights
+from ..plain import evaluate, init_model
 from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
 from .seeding import deterministic_mode, fresh_seed
 from .stats import HIST_RANGE, LayerStats
@@ -40,10 +44,6 @@ class Run:
     """
 
     def __init__(self, cfg: RunConfig, callbacks=(), stop=None, data=None, generator=None, lr_at=None, steps=None):
-        from ..data.datasets import load_dataset
-        from ..plain import init_model
-        from .init_rules import initialize_weights
-
         self.cfg = cfg.validate()
         if steps is not None and not 1 <= steps <= MAX_STEPS:
             raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
@@ -84,11 +84,14 @@ class Run:
         self.mistakes = frozenset(cfg.mistakes)
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
-        self.gauges = HealthGauges(stat_layers(self.model), self.history.health)
-        self.history.steps_per_epoch = math.ceil(len(self.y_train) / self.batch_size)
-        self.total_steps = int(steps) if steps is not None else int(cfg.epochs) * self.history.steps_per_epoch
+        self.gauges = HealthGauges(self.model, stat_layers(self.model), self.history.health, self.x_train)
+        self.history.steps_per_epoch = cfg.batches_per_epoch(len(self.y_train))
+        self.total_steps = int(steps) if steps is not None else cfg.total_steps(len(self.y_train))
         if self.lr_at is None and cfg.schedule != "constant":
             self.lr_at = schedule_lr(cfg.schedule, float(cfg.lr), self.total_steps, cfg.warmup_steps)
+        # one-cycle also cycles momentum, as torch's OneCycleLR does; plain SGD has none to cycle
+        self.momentum_at = (schedule_momentum(cfg.schedule, self.total_steps)
+                            if lr_at is None and cfg.optimizer in WITH_MOMENTUM else None)
         self.step_index, self.epoch, self._batches = 0, 0, iter(())
         self.done = False
         self._started = time.perf_counter()
@@ -138,16 +141,13 @@ class Run:
         step, sample = self.step_index, self.step_index % int(self.cfg.stats_every) == 0
         if self.lr_at is not None:
             self.set_lr(self.lr_at(step))
+        if self.momentum_at is not None:
+            self.optimizer.set_momentum(self.momentum_at(step))
         self.history.lr.append(self.optimizer.param_groups[0]["lr"])
         self.model.train()
         self.stats.armed = sample
-        if sample:
-            self.gauges.arm(step)
-        try:
-            with self.dropout.active():
-                loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
-        finally:
-            self.gauges.disarm()
+        with self.dropout.active():
+            loss = self._loss(self.model(self.x_train[idx]), self.y_train[idx])
         value = loss.item()
         self.history.train_loss.append(value)
         if step == 0:
@@ -162,8 +162,10 @@ class Run:
         loss.backward()
         self.history.health["grad_norm"].append(grad_norm(self.model.parameters()))
         stats = self.stats.collect() if sample else None
+        if step == 0:  # the starting weights, counted after the step's training forward (probes expect it first)
+            self.gauges.count_dead(step)
         if sample:
-            self.gauges.before_step()
+            self.gauges.before_step(step, self.optimizer.param_groups[0]["lr"])
         self.optimizer.step()
         if sample:
             self.gauges.after_step(step)
@@ -193,6 +195,9 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
+        self.gauges.count_dead(self.step_index)
+        if "no_eval_mode" in self.mistakes:  # the same model validated the right way first (it changes nothing)
+            self.history.health["val_acc_eval_mode"].append(evaluate(self.model, *self.val, self.device)[1])
         with counting_saved_bytes(self.history.health):  # what validation keeps for a backward (the grad mistake)
             loss, acc = self.evaluate(*self.val)
         self.history.val_loss.append(loss)
@@ -209,6 +214,7 @@ class Run:
         h = self.history
         if h.diverged_at is None and not h.stopped:
             h.test_loss, h.test_acc = self.evaluate(*self.test)
+        self.gauges.count_dead(self.step_index)  # the weights the run ends with (once, if an epoch just ended)
         self.close()
         h.seconds = time.perf_counter() - self._started
         h.weights_digest = fingerprint(self.model)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 
 from .errors import ConfigError
+from ..data.datasets import split_sizes
 
 SCHEDULES = ("constant", "step", "cosine", "one_cycle", "warmup_cosine")
 STEP_GAMMA = 0.1  # "step": StepLR(step_size=ceil(total / STEP_DROPS), gamma=STEP_GAMMA)
 STEP_DROPS = 3
 ONE_CYCLE_PCT_START = 0.3  # OneCycleLR's defaults: rise for 30 % of the steps, start at peak / 25, end at start / 1e4
 ONE_CYCLE_DIV, ONE_CYCLE_FINAL_DIV = 25.0, 1e4
+ONE_CYCLE_MOMENTUM = 0.95, 0.85  # OneCycleLR's cycle_momentum default: momentum (Adam's beta1) 0.95 -> 0.85 -> 0.95
 WARMUP_START_FACTOR = 0.01  # "warmup_cosine": LinearLR(start_factor=0.01, total_iters=warmup) then CosineAnnealingLR
 
 
@@ -44,6 +46,21 @@ def schedule_lr(schedule: str, peak: float, total: int, warmup_steps: int = 0):
     return lambda step: _warmup_cosine(peak, total, warmup_steps, step)
 
 
+def schedule_momentum(schedule: str, total: int):
+    """The function step -> momentum (SGD's momentum or Adam's beta1) torch's OneCycleLR sets with its default
+    cycle_momentum=True, against the rate: high while the rate is low. None for every other schedule."""
+    if schedule != "one_cycle":
+        return None
+    high, low = ONE_CYCLE_MOMENTUM
+    rise_end = float(ONE_CYCLE_PCT_START * total) - 1
+
+    def momentum(step):
+        if step <= rise_end:
+            return _cosine(high, low, step / rise_end)
+        return _cosine(low, high, (step - rise_end) / (total - 1 - rise_end))
+    return momentum
+
+
 def _cosine(start: float, end: float, fraction: float) -> float:
     """From start (fraction 0) to end (fraction 1) along half a cosine, as torch's annealing does."""
     return end + (start - end) / 2 * (math.cos(math.pi * fraction) + 1)
@@ -68,12 +85,10 @@ def _warmup_cosine(peak: float, total: int, warmup: int, step: int) -> float:
 
 def planned_rates(cfg) -> list:
     """The rate at every step of cfg's run, known before it starts (a CSV's length only once it is read)."""
-    from ..data.datasets import split_sizes
-
     cfg = cfg.validate()
     sizes = split_sizes(cfg.dataset, float(cfg.val_fraction))
     if sizes is None:
         return []
-    total = int(cfg.epochs) * -(-sizes[0] // int(cfg.batch_size))
+    total = cfg.total_steps(sizes[0])
     rate = schedule_lr(cfg.schedule, float(cfg.lr), total, int(cfg.warmup_steps))
     return [rate(step) for step in range(total)]

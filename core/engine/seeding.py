@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .config import MAX_SEED, check_seed
+from .checks import check_seed
+from .limits import MAX_SEED
 from .messages import catalogue
 
 

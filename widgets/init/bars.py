@@ -10,6 +10,7 @@ from core import scale_verdict
 
 from ..shell.figures import figure, show_hint, widget_of
 from .matmul import finite_or_none, verdict_text
+from ..shell import palette
 
 COLUMNS = ("layer", "fans", "predicted", "measured", "act_mean", "act_std", "grad_std")
 DECADES = (-6, 3)  # one log axis for every scheme, 10⁻⁶ … 10³, so "stays near 1" and "shrinks" look different
@@ -43,7 +44,7 @@ def off_axis_labels(names, values):
             continue
         labels.append(dict(name="off-axis", x=name, xref="x", yref="paper", y=1 if top else 0,
                            yanchor="top" if top else "bottom", text=text, showarrow=False, textangle=-90,
-                           font=dict(size=11, color="#b00020")))
+                           font=dict(size=11, color=palette.ERROR)))
     return labels
 
 
@@ -53,12 +54,12 @@ class BarsSection:
     def __init__(self, panel):
         self.panel, self.report, self.log = panel, None, True
         axis = dict(exponentformat="power")
-        self.act_fig = figure([go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, showlegend=False,
+        self.act_fig = figure([go.Bar(x=[], y=[], marker_color=palette.BLUE)], height=300, showlegend=False,
                               yaxis=axis)
-        self.grad_fig = figure([go.Bar(x=[], y=[], marker_color="#ff7f0e")], height=300, showlegend=False,
+        self.grad_fig = figure([go.Bar(x=[], y=[], marker_color=palette.ORANGE)], height=300, showlegend=False,
                                yaxis=axis)
-        self.weight_fig = figure([go.Bar(x=[], y=[], marker_color="#9e9e9e"),
-                                  go.Bar(x=[], y=[], marker_color="#1f77b4")], height=300, barmode="group",
+        self.weight_fig = figure([go.Bar(x=[], y=[], marker_color=palette.NEUTRAL),
+                                  go.Bar(x=[], y=[], marker_color=palette.BLUE)], height=300, barmode="group",
                                  yaxis=dict(rangemode="tozero", **axis))  # from zero: a 1 % gap must look like 1 %
         self.figs = (self.act_fig, self.grad_fig, self.weight_fig)
         self.table, self.summary = W.HTML(), W.HTML()
@@ -105,7 +106,7 @@ class BarsSection:
         if r is None:
             return
         depth = len(r.names) - 1  # the last entry is the output layer
-        verdict = verdict_text(t, scale_verdict(r.act_std[:depth], r.act_mean[:depth]))
+        verdict = verdict_text(t, scale_verdict(r.act_std[:depth], r.act_mean[:depth], weight_stds=r.weight_std[:depth]))
         self.summary.value = t("init.summary", depth=depth, verdict=verdict, loss=r.loss)
         head = "".join(f"<th style='padding:2px 8px'>{t('init.col.' + c)}</th>" for c in COLUMNS)
         rows = []

@@ -6,16 +6,15 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, deep_matmul, scale_verdict
+from core import MATMUL_DEPTH, MATMUL_WIDTH, ConfigError, deep_matmul, scale_verdict
 
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in
 
 
-WIDTH = 512  # the course's matrix size
-SCALES = (("1", 1.0), ("0.01", 0.01), ("1/√512", 1 / math.sqrt(WIDTH)), ("√(2/512)", math.sqrt(2 / WIDTH)))
+SCALES = (("1", 1.0), ("0.01", 0.01), (f"1/√{MATMUL_WIDTH}", 1 / math.sqrt(MATMUL_WIDTH)),
+          (f"√(2/{MATMUL_WIDTH})", math.sqrt(2 / MATMUL_WIDTH)))
 SCALE_LABELS = tuple(label for label, _ in SCALES)
-MAX_LAYERS = 100
 
 
 def verdict_text(t, verdict) -> str:
@@ -33,7 +32,7 @@ class MatmulSection:
 
     def __init__(self, panel):
         self.panel = panel
-        self.depth = panel.label(W.IntSlider(value=MAX_LAYERS, min=1, max=MAX_LAYERS, continuous_update=False),
+        self.depth = panel.label(W.IntSlider(value=MATMUL_DEPTH, min=1, max=MATMUL_DEPTH, continuous_update=False),
                                  "init.mm.depth")
         self.scale = panel.label(W.Dropdown(options=list(SCALE_LABELS), value="1",
                                             layout=W.Layout(width="14em")), "init.mm.scale")
@@ -54,12 +53,13 @@ class MatmulSection:
     def multiply(self):
         """Run core.deep_matmul with the controls and draw the std per layer."""
         scale = dict(SCALES)[self.scale.value]
-        self.result = deep_matmul(depth=self.depth.value, width=WIDTH, scale=scale, relu=self.relu.value)
+        self.result = deep_matmul(depth=self.depth.value, width=MATMUL_WIDTH, scale=scale, relu=self.relu.value)
         self.verdict = scale_verdict(self.result.stds, self.result.means, self.result.first_nonfinite)
         with self.fig.batch_update():
             self.fig.data[0].x = list(range(1, len(self.result.stds) + 1))
             self.fig.data[0].y = finite_or_none(self.result.stds)
         self._retitle()
+        self.panel.status.show("init.mm.done", "ok", depth=self.depth.value, scale=self.scale.value)
 
     def _retitle(self):
         t = self.panel.t
@@ -75,9 +75,9 @@ class MatmulSection:
 
 
 def check_layers(depth) -> int:
-    """A shared number of layers for the sandbox: a whole number from 1 to MAX_LAYERS."""
-    if not is_whole_in(depth, 1, MAX_LAYERS):
-        raise ConfigError("matmul_depth", limit=MAX_LAYERS)
+    """A shared number of layers for the sandbox: a whole number from 1 to MATMUL_DEPTH."""
+    if not is_whole_in(depth, 1, MATMUL_DEPTH):
+        raise ConfigError("matmul_depth", limit=MATMUL_DEPTH)
     return depth
 
 

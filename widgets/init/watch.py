@@ -10,6 +10,7 @@ from core import hist_image, HIST_RANGE
 from ..shell.figures import figure, show_hint, widget_of
 from .bars import layer_label
 from .matmul import finite_or_none
+from ..shell import palette
 
 METRICS = ("act_std", "act_mean", "grad_std")
 MAX_LINES = 13  # the depth slider's 12 hidden layers and the output layer
@@ -28,7 +29,7 @@ class WatchSection:
                                yaxis=dict(type="log", exponentformat="power"))
         self.heat_fig = figure([go.Heatmap(x=[], y=[], z=[[]], colorscale="Viridis",
                                            colorbar=dict(title="log(1+n)"))], height=360)
-        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4"))], showlegend=False,
+        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.BLUE))], showlegend=False,
                                yaxis=dict(type="log", exponentformat="power"))
         self.series, self.hist_range, self.losses = {}, HIST_RANGE, []
         self._syncing = False  # True while the code itself sets a dropdown: no redraw per change

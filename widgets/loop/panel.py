@@ -16,9 +16,10 @@ from ..shell.settings import RunSettings
 from .code import LoopCode
 from .init_table import InitTable
 from .loaders import LoaderLab
+from ..shell import palette
 
 
-COLOURS = ("#2ca02c", "#d62728")
+COLOURS = (palette.GREEN, palette.RED)
 DROPOUTS = (0.0, 0.3, 0.5)
 
 
@@ -151,16 +152,17 @@ class LoopPanel(Panel):
 
         self.health.value = self.t("loop.health", ok0=initial(correct), bad0=initial(broken),
                                    lnc=correct.health["expected_initial_loss"], okdead=dead(correct),
-                                   baddead=dead(broken), layer=layer)
+                                   baddead=dead(broken), layer=layer, rows=correct.health["dead_rows"])
         with self.ratio_fig.batch_update():
             for i, h in enumerate((correct, broken)):
-                series = h.health["update_ratio"].get(layer, {"step": [], "ratio": []})
+                # Karpathy's std(lr·grad) / std(W): the quantity the 1e-3 line is a rule of thumb for
+                series = h.health["lr_grad_ratio"].get(layer, {"step": [], "ratio": []})
                 self.ratio_fig.data[i].x = series["step"]
                 self.ratio_fig.data[i].y = [math.log10(r) if r > 0 and math.isfinite(r) else None
                                             for r in series["ratio"]]
             rule = math.log10(UPDATE_RATIO_RULE)
             self.ratio_fig.layout.shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=rule, y1=rule,
-                                                 line=dict(dash="dot", color="#555"))]
+                                                 line=dict(dash="dot", color=palette.MUTED))]
 
     def export_broken(self):
         """The plain-PyTorch script of the broken run, its mistakes on marked lines, with its fingerprint."""

@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 from core import loss_curves, loss_gradients
 
 from ..shell.figures import figure, widget_of
+from ..shell import palette
 
-CE_COLOUR, MSE_COLOUR = "#1f77b4", "#d62728"
+CE_COLOUR, MSE_COLOUR = palette.BLUE, palette.RED
 P_RANGE = (0.01, 0.99)  # p(true class) on the slider, and what shared settings may ask for
-WRONG_ZONE = dict(type="rect", xref="x", yref="paper", x0=0, x1=0.1, y0=0, y1=1, fillcolor="#d62728",
+WRONG_ZONE = dict(type="rect", xref="x", yref="paper", x0=0, x1=0.1, y0=0, y1=1, fillcolor=palette.RED,
                   opacity=0.08, line_width=0)
 
 

@@ -13,9 +13,10 @@ from .gradients import P_RANGE, GradientCurves
 from ..shell.panel import Panel
 from ..shell.parse import parse_float, parse_int
 from ..shell.settings import Setting, control
+from ..shell import palette
 
 CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
-NAIVE, BROKEN, STABLE = "#ff7f0e", "#b00020", "#1f77b4"
+NAIVE, BROKEN, STABLE = palette.ORANGE, palette.ERROR, palette.BLUE
 
 
 BAR_SHIFT = 0.2  # a grouped pair's naive bar sits this far (in categories) left of its class
@@ -69,7 +70,7 @@ class LossesPanel(Panel):
         self._syncing = False
         self.scale.observe(self.guard(lambda _: self._syncing or self.set_scale(self.scale.value)), "value")
         self.scale_text.observe(self.guard(lambda _: self._syncing or self.set_scale(self._typed())), "value")
-        self.target.observe(self.guard(lambda _: self.draw()), "value")
+        self.target.observe(self.guard(lambda _: self.draw() or self._said()), "value")
         self.gradients = GradientCurves(self)
         self.draw()
         self.i18n.call(lambda _: self._describe())
@@ -94,6 +95,11 @@ class LossesPanel(Panel):
         finally:
             self._syncing = False
         self.draw()
+        self._said()
+
+    def _said(self):
+        """The status speaks of this action, not of an earlier run."""
+        self.status.show("losses.redrawn", "ok", scale=self.scale.value, target=self.target.value)
 
     def draw(self):
         """Ask core for both log-softmaxes at the current scale and redraw the bars."""

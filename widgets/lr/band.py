@@ -9,8 +9,11 @@ from core import RULES, classify_regime, lr_find_band, lr_sweep
 
 from ..shell.figures import figure, show_hint, widget_of
 from ..shell.runner import Events
+from ..shell import palette
 
-RULE_COLOURS = {"min_div_10": "#d62728", "steepest": "#ff7f0e", "valley": "#1f77b4"}
+# seeds the band may be drawn over: within core's MAX_BAND_SEEDS, few enough for a band in seconds
+SEED_COUNTS = (2, 8)
+RULE_COLOURS = {"min_div_10": palette.RED, "steepest": palette.ORANGE, "valley": palette.BLUE}
 
 
 class FinderBand:
@@ -18,7 +21,7 @@ class FinderBand:
 
     def __init__(self, panel):
         self.panel, self.band, self.regimes = panel, None, {}
-        self.seeds = W.IntSlider(value=5, min=2, max=8, continuous_update=False)
+        self.seeds = W.IntSlider(value=5, min=SEED_COUNTS[0], max=SEED_COUNTS[1], continuous_update=False)
         self.seeds.add_class("tp-lr-band-seeds")
         panel.label(self.seeds, "lr.band.seeds")
         self.run = panel.button("lr.band.run", "tp-lr-band-run")
@@ -29,8 +32,8 @@ class FinderBand:
         self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), hoverinfo="skip",
                                       showlegend=False),
                            go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
-                                      fillcolor="rgba(31,119,180,0.25)"),
-                           go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4"))]
+                                      fillcolor=palette.rgba(palette.BLUE, 0.25)),
+                           go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.BLUE))]
                           + [go.Scatter(x=[], y=[], mode="markers", marker=dict(size=9, color=RULE_COLOURS[r],
                                                                                 symbol="line-ns-open"))
                              for r in RULES],

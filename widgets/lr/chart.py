@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..shell.figures import show_hint
+from ..shell import palette
 
 HEADROOM = 5  # a loss above 5× the loss at step 0 is off the chart: no rate that learns climbs that far
 LABEL_GAP = 0.09  # paper units between stacked labels at the top edge
@@ -47,7 +48,7 @@ def mark_edges(fig, curves: dict, colours, t) -> None:
                 continue
             labels.append(dict(name=f"edge-{slot}-{key}", text=t(key, step=step), x=step, xref="x", yref="paper",
                                y=1 - LABEL_GAP * len(labels), xanchor="left", yanchor="top", showarrow=False,
-                               font=dict(color=colours[slot], size=12), bgcolor="rgba(255,255,255,0.8)"))
+                               font=dict(color=colours[slot], size=12), bgcolor=palette.rgba(palette.WHITE, 0.8)))
         if broke is not None:
             shapes.append(dict(type="line", x0=broke, x1=broke, xref="x", y0=0, y1=1, yref="paper",
                                line=dict(color=colours[slot], dash="dot", width=2)))

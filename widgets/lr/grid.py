@@ -13,7 +13,7 @@ from core import ConfigError, batch_lr_grid
 from ..shell.figures import figure, show_hint, widget_of
 from ..shell.parse import parse_float, parse_int
 from ..shell.runner import Events
-
+from ..shell import palette
 
 
 def parse_list(text, parse, what):
@@ -38,8 +38,8 @@ class BatchRateGrid:
         self.run = panel.button("lr.grid.run", "tp-lr-grid-run")
         self.fig = figure([go.Heatmap(x=[], y=[], z=[], colorscale="Viridis", texttemplate="%{text}",
                                       hoverongaps=False),
-                           go.Scatter(x=[], y=[], mode="markers", marker=dict(symbol="x", size=14, color="#d62728")),
-                           go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color="white", dash="dash"))],
+                           go.Scatter(x=[], y=[], mode="markers", marker=dict(symbol="x", size=14, color=palette.RED)),
+                           go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color=palette.WHITE, dash="dash"))],
                           showlegend=False, height=360)
         panel.on_click(self.run, self.start)
         panel.i18n.call(lambda _: self.retitle())

@@ -11,17 +11,18 @@ from core import (LR_PRESETS, OPTIMIZERS, SCHEDULES, SUGGESTION_DIVISOR, ConfigE
 
 from ..shell.figures import figure, show_hint, widget_of
 from .chart import mark_edges
-from .band import FinderBand
+from .band import SEED_COUNTS, FinderBand
 from .grid import BatchRateGrid
-from .schedule import ScheduleSection
+from .schedule import WARMUP_STEPS, ScheduleSection
 from .surface import LossSurface
 from ..shell.panel import Panel
 from ..shell.parse import check_choice, is_whole_in, parse_float
 from ..shell.runner import Events
 from ..shell.settings import RunSettings, control
+from ..shell import palette
 
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
-COLOURS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+COLOURS = palette.SERIES
 CUSTOM_SLOTS = 3
 
 
@@ -35,8 +36,8 @@ class LRPanel(Panel):
               control("surface_optimizer", "surface.optimizer", lambda p, v: check_choice(v, OPTIMIZERS, "optimizer")),
               control("sched", "schedule.pick", lambda p, v: check_choice(v, SCHEDULES, "schedule")),
               control("sched_lr", "schedule.peak", lambda p, v: str(v)),
-              control("sched_warmup", "schedule.warmup", lambda p, v: _whole(v, 0, 100_000)),
-              control("band_seeds", "band.seeds", lambda p, v: _whole(v, 2, 8)),
+              control("sched_warmup", "schedule.warmup", lambda p, v: _whole(v, *WARMUP_STEPS)),
+              control("band_seeds", "band.seeds", lambda p, v: _whole(v, *SEED_COUNTS)),
               control("grid_batches", "grid.batches", lambda p, v: str(v)),
               control("grid_rates", "grid.rates", lambda p, v: str(v)))
 
@@ -57,7 +58,7 @@ class LRPanel(Panel):
                                yaxis=dict(type="log", exponentformat="power"))
         self.curves = {}  # slot -> the raw losses drawn there (inf/NaN kept: the chart marks where they start)
         self.finder_fig = figure([go.Scatter(x=[], y=[], mode="lines"),
-                                  go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color="#d62728"))],
+                                  go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color=palette.RED))],
                                  xaxis=dict(type="log", exponentformat="power"))
         self.finder_result = None
         self.finder_note = W.HTML()

@@ -6,12 +6,14 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import SCHEDULES, classify_regime, planned_rates, train
+from core import MAX_STEPS, SCHEDULES, classify_regime, planned_rates, train
 
 from ..shell.figures import figure, show_hint, widget_of
 from ..shell.parse import parse_float
 from ..shell.runner import Events
+from ..shell import palette
 
+WARMUP_STEPS = (0, MAX_STEPS)  # the box's range; core refuses a warm-up as long as the run itself
 
 
 class ScheduleSection:
@@ -22,7 +24,8 @@ class ScheduleSection:
         self.pick = W.Dropdown(options=[(s, s) for s in SCHEDULES], value="one_cycle")
         self.pick.add_class("tp-lr-schedule")
         self.peak = W.Text(value="0.1", layout=W.Layout(width="14em"), style={"description_width": "initial"})
-        self.warmup = W.BoundedIntText(value=20, min=0, max=100_000, layout=W.Layout(width="14em"),
+        self.warmup = W.BoundedIntText(value=20, min=WARMUP_STEPS[0], max=WARMUP_STEPS[1],
+                                       layout=W.Layout(width="14em"),
                                        style={"description_width": "initial"})
         for widget, key in ((self.pick, "lr.sched.pick"), (self.peak, "lr.sched.peak"),
                             (self.warmup, "lr.sched.warmup")):
@@ -30,8 +33,8 @@ class ScheduleSection:
         self.run = panel.button("lr.sched.train", "tp-lr-schedule-run")
         self.from_finder = panel.button("lr.sched.from_finder")
         self.note = W.HTML()
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color="#2ca02c")),
-                           go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color="#9467bd"))],
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color=palette.GREEN)),
+                           go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color=palette.PURPLE))],
                           yaxis=dict(domain=[0.42, 1.0], type="log", exponentformat="power"),
                           yaxis2=dict(domain=[0.0, 0.32], anchor="x", exponentformat="power", rangemode="tozero"),
                           xaxis=dict(anchor="y2"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
+from core import DESCENT_STEPS, OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
+from ..shell import palette
 
 W_RANGE, B_RANGE = (-2, 6), (-3, 5)
 
@@ -41,15 +42,15 @@ class LossSurface:
         self.optimizer = W.ToggleButtons(options=list(OPTIMIZERS), value="sgd")
         self.optimizer.add_class("tp-lr-surface-optimizer")
         panel.label(self.optimizer, "lr.surface_optimizer")
-        self.step = W.IntSlider(value=0, min=0, max=30, continuous_update=False)
+        self.step = W.IntSlider(value=0, min=0, max=DESCENT_STEPS, continuous_update=False)
         self.step.add_class("tp-lr-surface-step")
         panel.label(self.step, "lr.surface_step")
         self.note, self.arrows_note = W.HTML(), W.HTML()
         self.fig = figure(
             [go.Contour(x=ws, y=bs, z=losses, contours_coloring="heatmap", showscale=False,
                         colorscale="Viridis", ncontours=30, hoverinfo="skip"),
-             go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color="white"),
-                        marker=dict(size=5, color="#ff4136"))],
+             go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color=palette.WHITE),
+                        marker=dict(size=5, color=palette.PATH))],
             xaxis=dict(title="w", range=list(W_RANGE)), yaxis=dict(title="b", range=list(B_RANGE)), height=400,
             showlegend=False, title=dict(font=dict(size=14)), margin=dict(l=55, r=15, t=60, b=45))
         self.slider.observe(panel.guard(lambda _: self.draw()), "value")
@@ -66,7 +67,7 @@ class LossSurface:
 
     def draw(self):
         """Redraw the path for the slider's step size."""
-        path = descend(*self.xy, self.slider.value, steps=30, optimizer=self.optimizer.value)
+        path = descend(*self.xy, self.slider.value, optimizer=self.optimizer.value)
         exit_ = frame_exit(path.w, path.b)
         self.step.max = max(0, len(path.updates) - 1)
         k = self.step.value
@@ -76,9 +77,9 @@ class LossSurface:
             self.fig.layout.annotations = self._arrows(path, k) + ([] if exit_ is None else [
                 dict(name="exit", x=exit_[1][0], y=exit_[1][1], ax=path.w[exit_[0]], ay=path.b[exit_[0]], axref="x",
                      ayref="y", text="", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2,
-                     arrowcolor="#ff4136"),
+                     arrowcolor=palette.PATH),
                 dict(name="exit-note", xref="paper", yref="paper", x=0.5, y=0.02, xanchor="center", yanchor="bottom",
-                     showarrow=False, font=dict(color="white"), bgcolor="rgba(0,0,0,0.6)",
+                     showarrow=False, font=dict(color=palette.WHITE), bgcolor=palette.rgba(palette.BLACK, 0.6),
                      text=self.panel.t("lr.surface_exit", step=exit_[0], last=len(path.w) - 1, w=path.w[-1],
                                        b=path.b[-1], loss=path.loss[-1]))])
         escaped = self.panel.t("lr.escaped") if path.escaped else ""
@@ -94,7 +95,8 @@ class LossSurface:
         (gw, gb), (uw, ub) = path.grads[k], path.updates[k]
         return [dict(name=name, x=w + dw, y=b + db, ax=w, ay=b, axref="x", ayref="y", xref="x", yref="y", text="",
                      showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=colour)
-                for name, dw, db, colour in (("gradient", -lr * gw, -lr * gb, "black"), ("update", uw, ub, "#ff4136"))]
+                for name, dw, db, colour in (("gradient", -lr * gw, -lr * gb, palette.BLACK),
+                                             ("update", uw, ub, palette.PATH))]
 
     def _describe_step(self, path, k):
         t = self.panel.t

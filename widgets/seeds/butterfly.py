@@ -6,23 +6,25 @@ import html
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, butterfly
+from core import SIGN_BIT, ConfigError, butterfly
 
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in
 from ..shell.settings import control
+from ..shell import palette
 
 
 def bit_pattern(bits: str, flipped: int) -> str:
     """A float32's 'sign exponent mantissa' bits as HTML, the flipped bit (0 = rightmost) marked."""
     position = [i for i, c in enumerate(bits) if c != " "][::-1][flipped]
-    return (html.escape(bits[:position]) + f"<b style='color:#b00020;text-decoration:underline'>{bits[position]}</b>"
+    return (html.escape(bits[:position])
+            + f"<b style='color:{palette.ERROR};text-decoration:underline'>{bits[position]}</b>"
             + html.escape(bits[position + 1:]))
 
 
 def check_bit(panel, value) -> int:
-    """A shared bit position: a whole number from 0 (lowest mantissa bit) to 31 (sign)."""
-    if not is_whole_in(value, 0, 31):
+    """A shared bit position: a whole number from 0 (lowest mantissa bit) to SIGN_BIT (the sign)."""
+    if not is_whole_in(value, 0, SIGN_BIT):
         raise ConfigError("bit_range")
     return value
 
@@ -45,10 +47,10 @@ class Butterfly:
 
     def __init__(self, panel):
         self.panel = panel
-        self.bit = panel.label(W.IntSlider(value=0, min=0, max=31, continuous_update=False), "butterfly.bit")
+        self.bit = panel.label(W.IntSlider(value=0, min=0, max=SIGN_BIT, continuous_update=False), "butterfly.bit")
         self.button = panel.button("butterfly.button", "tp-seeds-butterfly")
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#d62728", width=3)),
-                           go.Scatter(x=[], y=[], mode="lines", line=dict(color="#7f7f7f", dash="dot"))])
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.RED, width=3)),
+                           go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.GREY, dash="dot"))])
         self.fig.layout.yaxis.type = "log"
         self.fig.layout.yaxis.range = [-8.5, 0.5]  # 10^-8 (one bit) to order one (different models)
         self.bits = W.HTML()

@@ -8,6 +8,7 @@ import ipywidgets as W
 from core import first_divergence
 
 from ..shell.settings import control
+from ..shell import palette
 
 SETTINGS = (control("divergence_flip", "divergence.flip", lambda p, v: bool(v)),)
 BOX = ("display:inline-block;padding:4px 10px;margin:2px;border-radius:4px;border:2px solid {border};"
@@ -41,7 +42,8 @@ class FirstDivergence:
         def done(result):
             self.result = result
             self.render()
-            self.panel.status.show("panel.stopped" if result.stopped else "divergence.done", "ok")
+            key = "divergence.never_status" if result.step is None else "divergence.done"  # what the panel says
+            self.panel.status.show("panel.stopped" if result.stopped else key, "ok")
 
         p.start(lambda emit, stop: first_divergence(cfg, cfg, flip=flip, stop=stop), lambda records: None, done,
                 [p.run, self.button], p.stop_button)
@@ -52,13 +54,14 @@ class FirstDivergence:
             self.diagram.value = ""
             return
         if d.step is None:
-            self.diagram.value = f"<p><b style='color:#1b5e20'>{html.escape(t('divergence.none'))}</b></p>"
+            self.diagram.value = f"<p><b style='color:{palette.OK}'>{html.escape(t('divergence.none'))}</b></p>"
             return
         boxes = []
         for name in ("input", *d.layers):
             hit = name == d.layer
             label = t("divergence.input") if name == "input" else name
-            style = BOX.format(border="#b00020" if hit else "#9e9e9e", fill="#fdecea" if hit else "#f5f5f5")
+            style = BOX.format(border=palette.ERROR if hit else palette.NEUTRAL,
+                               fill=palette.HIT_FILL if hit else palette.CALM_FILL)
             boxes.append(f"<span style='{style}'>{'<b>' if hit else ''}{html.escape(label)}{'</b>' if hit else ''}</span>")
         where = t(f"divergence.kind.{d.kind}", layer=d.layer)
         sentence = t("divergence.found", step=d.step, where=where, loss=d.loss_step)

@@ -12,6 +12,7 @@ from ..shell.figures import figure, widget_of
 from ..shell.i18n import known
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
+from ..shell import palette
 
 KNOB_REPEATS = 3  # enough to see each row's noise, few enough for a class machine
 
@@ -43,13 +44,13 @@ class ReproLab:
         self.n_seeds = panel.label(W.IntSlider(value=5, min=2, max=12, continuous_update=False), "lab.band.seeds")
         self.lr_a = panel.label(W.Text(value="0.1", layout=W.Layout(width="14em")), "lab.band.lr_a")
         self.lr_b = panel.label(W.Text(value="0.05", layout=W.Layout(width="14em")), "lab.band.lr_b")
-        colours = ("31,119,180", "255,127,14")
+        colours = (palette.BLUE, palette.ORANGE)
         traces = []
         for c in colours:
             traces += [go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"),
                        go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty",
-                                  fillcolor=f"rgba({c},0.25)"),
-                       go.Scatter(x=[], y=[], mode="lines", line=dict(color=f"rgb({c})"))]
+                                  fillcolor=palette.rgba(c, 0.25)),
+                       go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.rgb(c)))]
         self.band_fig = figure(traces)
         self.inter_button = panel.button("lab.inter.button", "tp-lab-interference")
         self.inter_table = W.HTML()
@@ -118,11 +119,15 @@ class ReproLab:
         with self.band_fig.batch_update():
             self.band_fig.layout.title = t("lab.band.title")
             self.band_fig.layout.xaxis.title, self.band_fig.layout.yaxis.title = t("lab.band.step"), t("lab.band.loss")
+            ensembles = list(self.ensembles or [])
             for k in range(2):
-                self.band_fig.data[3 * k + 1].name = t("lab.band.minmax")
-                self.band_fig.data[3 * k + 2].name = t("lab.band.mean")
-            for k, ens in enumerate(self.ensembles or []):
+                # each name set once per render: inside batch_update a second assignment equal to the trace's
+                # current value is dropped, so a generic name set first would win over the rate's
                 low, high, mean = self.band_fig.data[3 * k:3 * k + 3]
+                if k >= len(ensembles):
+                    high.name, mean.name = t("lab.band.minmax"), t("lab.band.mean")
+                    continue
+                ens = ensembles[k]
                 steps = list(range(len(ens.mean)))
                 low.x, low.y, high.x, high.y = steps, ens.low, steps, ens.high
                 mean.x, mean.y = steps, ens.mean
@@ -134,7 +139,7 @@ class ReproLab:
                     ("lab.inter.private", d.private_alone, d.private_beside, d.private_reproducible)]
             body = "".join(
                 f"<tr><td>{t(name)}</td><td><code>{a[:12]}</code></td><td><code>{b[:12]}</code></td>"
-                f"<td><b style='color:{'#1b5e20' if same else '#b00020'}'>"
+                f"<td><b style='color:{palette.OK if same else palette.ERROR}'>"
                 f"{t('lab.inter.same' if same else 'lab.inter.changed')}</b></td></tr>" for name, a, b, same in rows)
             self.inter_table.value = (f"<table class='tp-table'><tr><th></th><th>{t('lab.inter.alone')}</th>"
                                       f"<th>{t('lab.inter.beside')}</th><th></th></tr>{body}</table>")

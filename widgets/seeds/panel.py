@@ -17,8 +17,9 @@ from .lessons import SeedLessons
 from .export import ReproduceExport
 from .lab import ReproLab
 from . import butterfly, divergence, resume, sources
+from ..shell import palette
 
-VERDICT_COLOURS = {True: "#1b5e20", False: "#b00020"}
+VERDICT_COLOURS = {True: palette.OK, False: palette.ERROR}
 
 
 class SeedsPanel(Panel):
@@ -50,10 +51,11 @@ class SeedsPanel(Panel):
         self.run = self.button("seeds.run", "tp-run", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
-        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=3)),
-                                go.Scatter(x=[], y=[], mode="lines", line=dict(color="#ff7f0e", dash="dash")),
+        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.BLUE, width=3)),
+                                go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.ORANGE, dash="dash")),
                                 go.Scatter(x=[], y=[], mode="markers", marker=dict(
-                                    color="rgba(0,0,0,0)", size=16, symbol="circle", line=dict(color="#d62728", width=3)))])
+                                    color=palette.TRANSPARENT, size=16, symbol="circle",
+                                    line=dict(color=palette.RED, width=3)))])
         self.verdict, self.fingerprints = W.HTML(), W.HTML()
         self.verdict.add_class("tp-seeds-verdict")
         self.fingerprints.add_class("tp-seeds-fingerprints")
@@ -186,5 +188,6 @@ class SeedsPanel(Panel):
         fig.layout.xaxis.range = [-0.03 * steps, 1.01 * steps]
         y = max((v for v in shown if v is not None), default=0)
         fig.layout.annotations = [dict(name="first-difference", x=step, y=y, text=text, showarrow=True, arrowhead=2,
-                                       ax=60, ay=60, xanchor="left", align="left", bgcolor="rgba(255,255,255,0.85)",
-                                       bordercolor="#d62728", font=dict(color="#b00020"))]
+                                       ax=60, ay=60, xanchor="left", align="left",
+                                       bgcolor=palette.rgba(palette.WHITE, 0.85), bordercolor=palette.RED,
+                                       font=dict(color=palette.ERROR))]

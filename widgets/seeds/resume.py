@@ -10,6 +10,7 @@ from ..shell.figures import figure, widget_of
 from ..shell.parse import parse_int
 from ..shell.runner import Events
 from ..shell.settings import Setting, control
+from ..shell import palette
 
 
 def check_keep(panel, keep) -> list:
@@ -41,8 +42,8 @@ class ResumeCheck:
             self.keep[part] = box
         self.at = panel.label(W.Text(value="40", layout=W.Layout(width="12em")), "resume.at")
         self.button = panel.button("resume.button", "tp-seeds-resume")
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=3)),
-                           go.Scatter(x=[], y=[], mode="lines", line=dict(color="#ff7f0e", dash="dash"))])
+        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.BLUE, width=3)),
+                           go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.ORANGE, dash="dash"))])
         self.verdict = W.HTML()
         self.verdict.add_class("tp-seeds-resume-verdict")
         self.result = None
@@ -102,9 +103,9 @@ class ResumeCheck:
         if r.identical:
             text = t("resume.identical", size=r.checkpoint_bytes)
             extra = t("resume.harmless", parts=missing) if r.missing else ""
-            colour = "#1b5e20"
+            colour = palette.OK
         else:
             text = t("resume.differs", step=r.first_diff_step, size=r.checkpoint_bytes)
             extra = t("resume.missing", parts=missing) if r.missing else ""
-            colour = "#b00020"
+            colour = palette.ERROR
         self.verdict.value = f"<p><b style='color:{colour}'>{text}</b></p><p>{extra}</p>"

@@ -6,11 +6,12 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, rate_gap, variance_sources
+from core import ConfigError, outside_range_chance, rate_gap, variance_sources, widest_spread
 
 from ..shell.figures import figure, widget_of
 from ..shell.parse import is_whole_in, parse_float
 from ..shell.settings import control
+from ..shell import palette
 
 MAX_SPREAD_SEEDS = 8
 
@@ -32,8 +33,8 @@ class SpreadSources:
         self.panel, self.lab = panel, lab
         self.n_seeds = panel.label(W.IntSlider(value=4, min=2, max=MAX_SPREAD_SEEDS, continuous_update=False), "sources.seeds")
         self.button = panel.button("sources.button", "tp-seeds-sources")
-        self.fig = figure([go.Bar(x=[], y=[], base=[], marker=dict(color="rgba(31,119,180,0.35)")),
-                           go.Scatter(x=[], y=[], mode="markers", marker=dict(color="#1f77b4", size=9))])
+        self.fig = figure([go.Bar(x=[], y=[], base=[], marker=dict(color=palette.rgba(palette.BLUE, 0.35))),
+                           go.Scatter(x=[], y=[], mode="markers", marker=dict(color=palette.BLUE, size=9))])
         self.sentence = W.HTML()
         self.sentence.add_class("tp-seeds-sources-sentence")
         self.rows = self.gap = None
@@ -76,12 +77,14 @@ class SpreadSources:
             self.fig.data[0].y = [max(r.range, 0.002) for r in rows]  # a zero spread still shows as a line
             self.fig.data[1].x = [n for n, r in zip(names, rows) for _ in r.final_val_acc]
             self.fig.data[1].y = [a for r in rows for a in r.final_val_acc]
-        everything = next((r for r in rows if r.source == "all"), None)
-        if everything is None or self.gap is None or any(map(math.isnan, self.gap[1])):
+        # the conclusion reads the chart: luck spans at least its widest bar, and a few seeds understate even that
+        widest = widest_spread(rows)
+        if widest is None or self.gap is None or any(map(math.isnan, self.gap[1])):
             self.sentence.value = ""
             return
         (a, b), (acc_a, acc_b) = self.gap
-        gap = abs(acc_a - acc_b)
-        verdict = t("sources.bigger" if gap > everything.range else "sources.within")
-        self.sentence.value = "<p>" + t("sources.sentence", spread=everything.range, std=everything.std, a=a, b=b,
-                                       gap=gap, verdict=verdict) + "</p>"
+        gap, n = abs(acc_a - acc_b), len(widest.seeds)
+        verdict = t("sources.bigger" if gap > widest.range else "sources.within")
+        self.sentence.value = "<p>" + t("sources.sentence", spread=widest.range, source=t(f"sources.{widest.source}"),
+                                       n=n, a=a, b=b, gap=gap, verdict=verdict,
+                                       outside=outside_range_chance(n)) + "</p>"

@@ -8,10 +8,11 @@ import sys
 import ipywidgets as W
 import plotly.graph_objects as go
 import plotly.io as pio
+from . import palette
 
 # The trace types the panels draw. Their figures carry plotly_white's look for these types only: the whole
 # template (defaults for 24 trace types) is 7 kB in every figure's state and is copied and checked as each of the
-# page's ~31 figures is built (0.31 against 0.11 CPU-s for 31 figures; tests/test_figures.py checks the list).
+# page's ~31 figures is built (0.31 against 0.11 CPU-s for 31 figures; tests/test_plot.py checks the list).
 TRACE_TYPES = ("scatter", "bar", "heatmap", "contour")
 WHITE = pio.templates["plotly_white"]
 TEMPLATE = go.layout.Template(layout=WHITE.layout, data={kind: WHITE.data[kind] for kind in TRACE_TYPES})
@@ -90,7 +91,7 @@ def show_hint(fig, text):
     kept = [a for a in fig.layout.annotations if a.name != "hint"]
     if text:
         kept.append(dict(name="hint", text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                         font=dict(size=14, color="#555")))
+                         font=dict(size=14, color=palette.MUTED)))
     with fig.batch_update():
         fig.layout.xaxis.visible = fig.layout.yaxis.visible = not text
         fig.layout.annotations = kept

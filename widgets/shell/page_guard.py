@@ -12,6 +12,7 @@ from core import catalogue
 
 from .contents import ANCHOR_JS
 from .i18n import LANGUAGES
+from . import palette
 
 XSRF_JS = """
 function ensureXsrfCookie() {
@@ -64,10 +65,10 @@ export default {
 };
 """
 
-GUARD_CSS = """
-.tp-panels-missing { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1001; padding: 8px 16px;
-  background: #fff4e5; border-top: 2px solid #b00020; font-size: 15px; color: #24292f; }
-.tp-panels-missing button { margin-left: 1em; }
+GUARD_CSS = f"""
+.tp-panels-missing {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 1001; padding: 8px 16px;
+  background: {palette.WARNING_FILL}; border-top: 2px solid {palette.ERROR}; font-size: 15px; color: {palette.INK}; }}
+.tp-panels-missing button {{ margin-left: 1em; }}
 """
 
 

@@ -14,7 +14,7 @@ from .status import StatusLine
 
 
 class Panel:
-    """Base of the six panels: `root` carries tp-panel classes; subclasses build controls and figures."""
+    """Base of every panel: `root` carries tp-panel classes; subclasses build controls and figures."""
 
     name = "panel"
     threaded = None  # None: in a thread inside a kernel, inline elsewhere; tests set True to click Stop mid-run
@@ -26,6 +26,7 @@ class Panel:
         self.ctx, self.i18n, self.status = ctx, ctx.i18n, StatusLine(ctx.i18n, "tp-panel-status", echo=ctx.status)
         self.t, self.guard = ctx.i18n.t, self.status.guard
         self.job, self.applying = None, False
+        self.finished_listeners, self.exercises = [], None  # the exercise block checks a run when it finishes
         self.root = W.VBox(layout=W.Layout(width="100%"))
         self.root.add_class("tp-panel")
         self.root.add_class(f"tp-panel-{self.name}")
@@ -33,15 +34,23 @@ class Panel:
 
     def _message_line_first(self, change):
         if self.status.widget not in change["new"]:
-            self.root.children = (self.status.widget, *change["new"])
+            block = [b for b in self._exercise_block() if b not in change["new"]]  # sections() placed it already
+            self.root.children = (self.status.widget, *block, *change["new"])
+
+    def _exercise_block(self) -> tuple:
+        """The lesson's exercises open the panel: built once, when the panel first lays out its controls."""
+        if self.exercises is None:
+            from ..exercises.block import exercise_block  # read (files, JavaScript) only when a panel lays out
+            self.exercises = exercise_block(self) or False
+        return (self.exercises,) if self.exercises else ()
 
     def sections(self, *parts) -> None:
         """Lay the panel out as its lesson: the opening, then each (section name, widgets) under its heading."""
         self.root.children = [*self.opening(), *(section_box(self, name, children) for name, children in parts)]
 
     def opening(self) -> list:
-        """What a lesson starts with, before its first section: its heading and text."""
-        return lesson_opening(self)
+        """What a lesson starts with, before its first section: its heading and text, then its exercises."""
+        return [*lesson_opening(self), *self._exercise_block()]
 
     # -- display -------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
@@ -90,6 +99,8 @@ class Panel:
         def on_done(result):
             finish()
             self.guard(done)(result)
+            for listener in self.finished_listeners:
+                self.guard(listener)()
 
         def on_fail(exc):
             finish()

@@ -13,6 +13,7 @@ import ipywidgets as W
 from core import ConfigError, is_out_of_memory
 
 from .i18n import known
+from . import palette
 
 log = logging.getLogger("training_playground")
 
@@ -96,7 +97,7 @@ class StatusLine:
             return str(exc)
 
     def _render(self):
-        colour = {"error": "#b00020", "ok": "#1b5e20"}.get(self.kind, "#333")
+        colour = {"error": palette.ERROR, "ok": palette.OK}.get(self.kind, palette.TEXT)
         text = self.text
         self.widget.value = f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
 

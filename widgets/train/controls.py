@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, ConfigError, RunConfig, device_info
+from core import (ACTIVATIONS, DATASETS, DEVICES, INIT_SCHEMES, MODELS, OPTIMIZERS, ConfigError, RunConfig,
+                  device_info)
 
 from ..shell.parse import parse_float, parse_int, parse_seed, parse_widths
 from ..shell.upload_guard import UploadGuard
@@ -17,7 +18,8 @@ DATASET_WIDTH = W.Layout(width="42em", max_width="100%")  # data-set options are
 
 def offered_devices() -> list:
     """Devices to offer: "cuda" only where torch sees a GPU ("auto" picks one when there is one)."""
-    return ["cpu", "cuda", "auto"] if device_info()["cuda_available"] else ["cpu", "auto"]
+    gpu = device_info()["cuda_available"]
+    return [d for d in DEVICES if d != "cuda" or gpu]
 
 
 def uploaded_files(value) -> list:
@@ -91,8 +93,8 @@ class TrainControls:
         if self.csv_path:
             datasets.append((i18n.t("train.ds.csv", name=UPLOADS.name), self.csv_path))
         relabel(self.dataset, datasets)
-        relabel(self.model, [(i18n.t(f"train.model.{m}"), m) for m in ("mlp", "cnn")])
-        relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in ("sgd", "momentum", "adam")])
+        relabel(self.model, [(i18n.t(f"train.model.{m}"), m) for m in MODELS])
+        relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in OPTIMIZERS])
         relabel(self.device, [(i18n.t(f"train.dev.{d}"), d) for d in self.devices])
         relabel(self.kfold, [(i18n.t("train.kfold.off") if k == 0 else str(k), k) for k in KFOLD_CHOICES])
 

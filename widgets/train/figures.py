@@ -7,10 +7,11 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from ..shell.figures import figure, show_hint, widget_of
+from ..shell import palette
 
 TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
-CLASS_COLOURS = [[0, "#2166ac"], [1, "#b2182b"]]  # class 0 blue, class 1 red, as in the heatmap
+CLASS_COLOURS = [[0, palette.CLASS_0], [1, palette.CLASS_1]]  # class 0 blue, class 1 red, as in the heatmap
 
 
 def epoch_axis(last: int) -> dict:
@@ -36,7 +37,7 @@ class TrainFigures:
         self.boundary = figure([
             go.Heatmap(x=[], y=[], z=[], zmin=0, zmax=1, colorscale="RdBu", reversescale=True, opacity=0.75),
             go.Scatter(x=[], y=[], mode="markers", marker=dict(size=5, color=[], colorscale=CLASS_COLOURS, cmin=0,
-                                                               cmax=1, line=dict(width=0.5, color="white")))],
+                                                               cmax=1, line=dict(width=0.5, color=palette.WHITE)))],
             width=400)
         self.folds = figure([go.Bar(x=[], y=[], text=[], textposition="outside")], yaxis=dict(range=[0, 1.1]))
         # A FigureWidget's .layout is plotly's, so each figure that can hide sits in a Box we can hide.

@@ -5,6 +5,7 @@ import torch
 
 from ...engine.config import RunConfig
 from ...engine.fingerprints import fingerprint
+from ...engine.run import Run, drive
 from ...engine.seeding import deterministic_mode
 
 def generator_streams(seed: int = 0, n: int = 5) -> dict:
@@ -20,8 +21,6 @@ def generator_streams(seed: int = 0, n: int = 5) -> dict:
 
 def cpu_vs_gpu(cfg: RunConfig, steps: int = 50) -> dict:
     """Train cfg on CPU and on CUDA in lockstep; the largest parameter difference after each step."""
-    from ...engine.run import Run, drive
-
     if not torch.cuda.is_available():
         return {"available": False}
     diffs = []

@@ -35,14 +35,19 @@ def _generator(seed):
     return torch.Generator().manual_seed(seed)
 
 
-def deep_matmul(depth=100, width=512, scale=1.0, relu=False, seed=0):
+MATMUL_DEPTH = 100  # the course's experiment: x <- A·x a hundred times ...
+MATMUL_WIDTH = 512  # ... with 512×512 matrices
+
+
+def deep_matmul(depth=MATMUL_DEPTH, width=MATMUL_WIDTH, scale=1.0, relu=False, seed=0):
     """x <- A_k @ x for k = 1..depth with fresh A_k ~ N(0, scale^2) (width x width), x0 ~ N(0, I).
 
     x is one float32 vector of length `width`, as in the course. With relu=True each step is
     x <- relu(A_k @ x). The std of x grows by scale*sqrt(width) per layer (times sqrt(1/2) after
     ReLU), so scale=1 overflows float32 near layer 28 and scale=0.01 underflows to exact zeros.
-    The std is computed in float32 like x, and its sum of squares overflows a layer before x itself does:
-    first_nonfinite names the layer where the std (what the chart shows) is first non-finite.
+    The std is computed in float32 like x: its mean's plain sum adds entries near ±3e38, reaches +inf and
+    −inf, and inf − inf is NaN, a layer before any entry of x overflows. first_nonfinite names the layer
+    where the std (what the chart shows) is first non-finite; vector_nonfinite the one where x itself is.
     """
     g = _generator(seed)
     x = torch.randn(width, generator=g)

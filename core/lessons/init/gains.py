@@ -8,6 +8,8 @@ import torch
 from ...engine.errors import ConfigError
 from ...plain import INIT_SCHEMES, SPARSE_STD, SPARSITY, TRUNC_BOUND, TRUNC_STD, UNIFORM_BOUND, calculate_gain, fans
 
+SYMMETRIC_SCHEMES = ("zeros", "ones", "constant")  # schemes that give every unit the same weights (std 0)
+
 
 def kaiming_uniform_scratch(shape, a=0, nonlinearity="leaky_relu", generator=None):
     """He/Kaiming uniform init written out: U(-b, b) with b = gain * sqrt(3 / fan_in)."""
@@ -44,7 +46,7 @@ def expected_std(scheme, fan_in, fan_out, activation, receptive_field=1):
     rows, cols = fan_out // receptive_field, fan_in
     if scheme == "pytorch_default":
         return 1 / math.sqrt(3 * fan_in)
-    if scheme in ("zeros", "ones", "constant"):
+    if scheme in SYMMETRIC_SCHEMES:
         return 0.0
     if scheme == "normal_0.01":
         return 0.01

@@ -16,7 +16,7 @@ from ...engine.models import build_model, materialise, stat_layers
 from ...engine.seeding import fresh_seed
 from ...engine.stats import LayerStats
 
-MAX_DEPTH = 64  # one forward pass stays instant; the panel's slider stops at 12
+MAX_PROBE_DEPTH = 64  # one forward pass stays instant; the panel's slider stops at 12
 STABLE_BAND = (0.1, 10.0)  # a final std within a factor 10 of 1 counts as "kept its scale"
 
 
@@ -43,8 +43,8 @@ class Verdict(NamedTuple):
 
 def init_report(scheme, activation, depth, width, seed=0, batch=256) -> InitReport:
     """One forward and backward pass (cross-entropy) of a fresh digits MLP; global RNGs untouched."""
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-        raise ConfigError("depth_range", limit=MAX_DEPTH)
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_PROBE_DEPTH:
+        raise ConfigError("depth_range", limit=MAX_PROBE_DEPTH)
     cfg = RunConfig(hidden=(width,) * depth, activation=activation, init=scheme, seed=seed).validate()
     seed = int(seed) if seed is not None else fresh_seed()
     data = load_dataset("digits", seed)
@@ -81,10 +81,12 @@ def hist_image(hists, hist_range):
     return centres, z
 
 
-def scale_verdict(stds, means, first_nonfinite=None) -> Verdict:
+def scale_verdict(stds, means, first_nonfinite=None, weight_stds=None) -> Verdict:
     """Per-layer std/mean -> the first non-finite layer, the layer it became exactly zero, or its final scale.
 
     `first_nonfinite` (deep_matmul's) wins when given; it is the first layer whose std or vector is non-finite.
+    With `weight_stds`, a layer whose weights are all one value (all 0 there) and whose output is exactly 0 is
+    "zero_weights": its weights zeroed the signal, nothing underflowed.
     """
     if first_nonfinite is None:
         first_nonfinite = next((k for k, s in enumerate(stds, 1) if not math.isfinite(s)), None)
@@ -92,7 +94,8 @@ def scale_verdict(stds, means, first_nonfinite=None) -> Verdict:
         return Verdict("nonfinite", first_nonfinite, math.nan)
     for layer, (std, mean) in enumerate(zip(stds, means), 1):
         if std == 0 and mean == 0:
-            return Verdict("vanished", layer, 0.0)
+            zeroed = weight_stds is not None and weight_stds[layer - 1] == 0
+            return Verdict("zero_weights" if zeroed else "vanished", layer, 0.0)
     last = stds[-1]
     low, high = STABLE_BAND
     kind = "stable" if low <= last <= high else ("shrinks" if last < low else "grows")

@@ -9,7 +9,7 @@ from ...engine.config import RunConfig
 from ...engine.errors import ConfigError
 from ...engine.run import Run
 
-MAX_STEPS = 2000  # a demo, not a training run: keeps the button instant
+MAX_SYMMETRY_STEPS = 2000  # a demo, not a training run: keeps the button instant
 
 
 class Symmetry(NamedTuple):
@@ -35,8 +35,8 @@ def distinct_units(weight, bias=None, tol=1e-6) -> int:
 
 def symmetry_demo(scheme, activation="relu", steps=60, seed=0, width=64, lr=0.1) -> Symmetry:
     """Run `steps` SGD steps of a (width,) MLP on digits from `scheme`; identical units stay identical."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ConfigError("steps_range", limit=MAX_STEPS)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_SYMMETRY_STEPS:
+        raise ConfigError("steps_range", limit=MAX_SYMMETRY_STEPS)
     # stats are sampled once, at step 0
     cfg = RunConfig(hidden=(width,), activation=activation, init=scheme, seed=seed, lr=lr, stats_every=100_000)
     with Run(cfg, steps=steps) as run:

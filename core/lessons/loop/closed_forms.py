@@ -13,4 +13,4 @@ def expected_initial_loss(n_classes: int) -> float:
     return math.log(n_classes)
 
 
-UPDATE_RATIO_RULE = 1e-3  # the rule of thumb: each step moves a layer's weights by about a thousandth
+UPDATE_RATIO_RULE = 1e-3  # Karpathy's rule of thumb for std(lr·grad) / std(W) (makemore part 3), log10 ≈ −3

@@ -22,7 +22,9 @@ def mistake_effects(correct, buggy) -> list:
     rows = []
     for key in buggy.config.mistakes:
         params = {"acc": acc, "ok_acc": ok_acc}
-        if key == "no_zero_grad":
+        if key == "no_eval_mode":  # one model, validated both ways: not the correct loop's different model
+            params.update(eval_acc=_last(buggy.health.get("val_acc_eval_mode", [])))
+        elif key == "no_zero_grad":
             params.update(grad=_last(buggy.health["grad_norm"]), ok_grad=_last(correct.health["grad_norm"]))
         elif key == "softmax_then_ce":
             n_classes = round(math.exp(buggy.health["expected_initial_loss"]))

@@ -6,7 +6,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ...data.loaders import seed_worker
-from ...engine.config import check_batch_size
+from ...engine.checks import check_batch_size
 from ...engine.errors import ConfigError
 from ...engine.seeding import fresh_seed
 

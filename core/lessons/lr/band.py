@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...engine.config import RunConfig, check_seed
+from ...engine.checks import check_seed
+from ...engine.config import RunConfig
 from ...engine.errors import ConfigError
 from .finder import RULES, check_rule, lr_find
 

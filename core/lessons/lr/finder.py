@@ -22,7 +22,8 @@ from ...plain import tensor_bytes
 RULES = ("min_div_10", "steepest", "valley")
 SUGGESTION_DIVISOR = 10  # min_div_10: the rate of lowest smoothed loss divided by this
 SMOOTHING = 0.9  # weight of the running average in the bias-corrected smoothing of the loss
-SKIP_START, SKIP_END = 10, 5  # points steepest and valley ignore at each end (torch-lr-finder's and fastai's)
+STEEPEST_SKIP = 10, 5  # points torch-lr-finder's steepest rule ignores at the start and the end
+VALLEY_SKIP_END = 5  # fastai's Learner.lr_find reads valley off points [num_it // 10 : -5]
 BLOW_UP = 4  # the sweep stops once the smoothed loss exceeds this many times its best
 
 
@@ -65,7 +66,7 @@ def lr_find(cfg: RunConfig, start: float = 1e-5, end: float = 10.0, steps: int =
             _set_global_rng(rng)
         after = _digests(run)
     lrs = [lr_at(step) for step in range(len(loss.values))]
-    suggestions = suggest_all(lrs, loss.values, start)
+    suggestions = suggest_all(lrs, loss.values, start, steps)
     finite = [(value, lr) for lr, value in zip(lrs, loss.values) if math.isfinite(value)]
     return LRFinderResult(lrs, loss.values, suggestions[rule], min(finite)[1] if finite else None, rule,
                           suggestions, loss.raw, {"before": before, "after": after, "restored": before == after})
@@ -77,33 +78,47 @@ def check_rule(rule) -> None:
         raise ConfigError("unknown_choice", what="finder rule", value=rule, options=", ".join(RULES))
 
 
-def suggest_all(lrs, losses, start: float) -> dict:
-    """Each rule's suggested rate for a finder curve (the start rate where a rule has nothing to read)."""
-    n = next((i for i, v in enumerate(losses) if not math.isfinite(v)), len(losses))  # the finite prefix
+def suggest_all(lrs, losses, start: float, steps: int) -> dict:
+    """Each rule's suggested rate for a finder curve of a `steps`-step sweep (the start rate where a rule
+    has nothing to read): steepest as torch-lr-finder 0.2.2 reads it, valley as fastai 2.8.12 does."""
+    stop = max(len(losses) - VALLEY_SKIP_END, 0)
+    out = {"valley": _valley(lrs[steps // 10:stop], losses[steps // 10:stop], start)}  # fastai slices, then cuts NaN
+    n = _finite_prefix(losses)
     lrs, losses = np.asarray(lrs[:n], dtype=np.float64), np.asarray(losses[:n], dtype=np.float64)
     if n == 0:
-        return dict.fromkeys(RULES, start)
-    out = {"min_div_10": max(float(lrs[int(np.argmin(losses))]) / SUGGESTION_DIVISOR, start)}
-    if n >= SKIP_START + SKIP_END + 2:  # too short a curve is read whole
-        lrs, losses = lrs[SKIP_START:n - SKIP_END], losses[SKIP_START:n - SKIP_END]
-    if len(losses) < 2:
-        return {**out, "steepest": start, "valley": start}
-    out["steepest"] = float(lrs[int(np.argmin(np.gradient(losses, np.log(lrs))))])
-    out["valley"] = float(lrs[_valley_index(losses)])
+        return {**dict.fromkeys(RULES, start), **out}
+    out["min_div_10"] = max(float(lrs[int(np.argmin(losses))]) / SUGGESTION_DIVISOR, start)
+    first, last = STEEPEST_SKIP
+    if n >= first + last + 2:  # torch-lr-finder refuses a shorter curve; the app reads it whole
+        cut = lrs[first:n - last], losses[first:n - last]
+    else:
+        cut = lrs, losses
+    out["steepest"] = float(cut[0][int(np.argmin(np.gradient(cut[1])))]) if len(cut[1]) >= 2 else start
     return out
 
 
+def _finite_prefix(losses) -> int:
+    return next((i for i, v in enumerate(losses) if not math.isfinite(v)), len(losses))
+
+
+def _valley(lrs, losses, start: float) -> float:
+    """fastai's valley on a sliced curve cut at its first non-finite loss (the start rate when nothing is left)."""
+    n = _finite_prefix(losses)
+    return float(lrs[_valley_index(np.asarray(losses[:n], dtype=np.float64))]) if n else start
+
+
 def _valley_index(losses) -> int:
-    """fastai's valley: the longest run of points each lower than an earlier one; two fifths along it."""
+    """fastai's valley: the first longest run of points each lower than an earlier one, two fifths along it.
+    Like fastai, a run of two that starts at the first point gives index −1, i.e. the last point."""
     lds = np.ones(len(losses), dtype=np.int64)  # length of the longest decreasing sequence ending at each point
     for i in range(1, len(losses)):
         higher = losses[:i] > losses[i]
         if higher.any():
             lds[i] = lds[:i][higher].max() + 1
-    end = int(np.argmax(lds))  # the first longest
-    begin = end - int(lds[end])
+    end = int(np.argmax(lds))  # the first longest, as fastai's strict `<` keeps it
+    begin = end - int(lds[end]) if lds[end] > 1 else 0  # fastai's max_start stays 0 when nothing decreases
     third = (end - begin) / 3
-    return max(0, begin + int(third) + int(third / 2))  # fastai indexes -1 when nothing decreases: the first point
+    return (begin + int(third) + int(third / 2)) % len(losses)  # −1 wraps to the last point, as in fastai
 
 
 class _SmoothedLoss:

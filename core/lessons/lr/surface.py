@@ -11,6 +11,7 @@ from ...engine.optimizers import OPTIMIZERS
 
 TRUE_W, TRUE_B = 2.0, 1.0
 # x is standardised, so the MSE Hessian is 2·I: steps converge for lr < 1 and bounce for 0.5 < lr < 1.
+DESCENT_STEPS = 30  # steps of the path drawn on the loss surface
 SURFACE_PRESETS = {"too_small": 0.02, "good": 0.3, "too_large": 0.9, "diverged": 1.05}
 
 
@@ -49,7 +50,7 @@ def surface(x, y, w_range=(-2.0, 6.0), b_range=(-3.0, 5.0), n: int = 60):
     return ws.tolist(), bs.tolist(), losses.tolist()
 
 
-def descend(x, y, lr: float, steps: int = 30, start=(-1.5, 4.0), limit: float = 1e6,
+def descend(x, y, lr: float, steps: int = DESCENT_STEPS, start=(-1.5, 4.0), limit: float = 1e6,
             optimizer: str = "sgd") -> Path:
     """Full-batch descent with the app's SGD, momentum or Adam from `start`; stops once the loss passes limit."""
     if not (np.isfinite(lr) and lr > 0):

@@ -63,6 +63,9 @@ def default_index(run, layer: str) -> int:
     return int(varying[0]) if len(varying) else 0
 
 
+SIGN_BIT = 31  # a float32's bits: 0 is the lowest mantissa bit, 31 the sign
+
+
 def flip_bit(run, layer=None, index=None, bit: int = 0) -> Flip:
     """Flip bit `bit` (0 = lowest mantissa bit, 31 = sign) of one weight of `run`'s model, before any step."""
     layers = stat_layers(run.model)
@@ -73,11 +76,11 @@ def flip_bit(run, layer=None, index=None, bit: int = 0) -> Flip:
     index = default_index(run, layer) if index is None else index
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < weight.numel():
         raise ConfigError("weight_index", limit=weight.numel() - 1)
-    if isinstance(bit, bool) or not isinstance(bit, int) or not 0 <= bit <= 31:
+    if isinstance(bit, bool) or not isinstance(bit, int) or not 0 <= bit <= SIGN_BIT:
         raise ConfigError("bit_range")
     if weight.dtype != torch.float32:
         raise ConfigError("float32_only")
-    mask = 1 << bit if bit < 31 else -(1 << 31)  # the sign bit as an int32
+    mask = 1 << bit if bit < SIGN_BIT else -(1 << SIGN_BIT)  # the sign bit as an int32
     with torch.no_grad():
         cell = weight.view(-1)[index:index + 1]
         before = cell.item()

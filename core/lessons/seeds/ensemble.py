@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...engine.config import RunConfig
+from ...engine.errors import ConfigError
 from ...engine.interleave import run_interleaved
 
 
@@ -23,8 +24,6 @@ def seed_ensemble(cfg: RunConfig, seeds, callbacks=(), stop=None) -> Ensemble:
     """Train cfg once per seed (interleaved) and summarise the loss per step over the common length."""
     seeds = [int(s) for s in seeds]
     if len(seeds) < 2:
-        from ...engine.errors import ConfigError
-
         raise ConfigError("ensemble_size")
     runs = run_interleaved([cfg.replace(seed=s) for s in seeds], callbacks, stop)
     steps = min(h.steps for h in runs)

@@ -21,13 +21,8 @@ from ...engine.config import RunConfig
 from ...data.datasets import input_shape_of, pool_arrays
 from ...engine.errors import ConfigError
 from ...engine.messages import error_messages
+from ...engine.optimizers import torch_optim_code
 from ..loop.script import loop_code, needs_loop_pieces
-
-# foreach=False: torch.optim's single-tensor arithmetic, which the app's own optimizers (core/engine/optimizers.py)
-# follow step for step; on a GPU torch.optim would otherwise pick its multi-tensor code.
-OPTIMIZER_CODE = {"sgd": "torch.optim.SGD(model.parameters(), lr=LR, foreach=False)",
-                  "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, foreach=False)",
-                  "adam": "torch.optim.Adam(model.parameters(), lr=LR, foreach=False)"}
 
 HEADER = '''#!/usr/bin/env python3
 """{summary}
@@ -150,5 +145,5 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     if needs_loop_pieces(cfg):
         parts.append(_embedded(plain_loop))
     parts += [settings, DETERMINISTIC if cfg.deterministic else "", data_code,
-              loop_code(cfg, OPTIMIZER_CODE[cfg.optimizer], save_epoch, filename)]
+              loop_code(cfg, torch_optim_code(cfg.optimizer), save_epoch, filename)]
     return "\n\n".join(part.rstrip("\n") for part in parts if part) + "\n"

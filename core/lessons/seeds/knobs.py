@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import torch
 
+from ...data.datasets import load_dataset
 from ...engine.config import RunConfig
+from ...engine.errors import ConfigError
 from ...engine.fingerprints import fingerprint
 from ...data.loaders import make_loader, seed_worker
-from ...engine.seeding import cudnn_flags
+from ...engine.seeding import cudnn_flags, seeded
 from ...engine.run import train
 
 
@@ -53,12 +55,10 @@ class _NoisyDigits(torch.utils.data.Dataset):
         return self.x[i] + 0.1 * torch.randn(self.x[i].shape)
 
 
-def _loader_fingerprint(cfg: RunConfig, seeded: bool, workers: int) -> str:
+def _loader_fingerprint(cfg: RunConfig, with_generator: bool, workers: int) -> str:
     """Fingerprint of one epoch of batches from a shuffling DataLoader with worker processes."""
-    from ...data.datasets import load_dataset
-
     data = _NoisyDigits(load_dataset(cfg.dataset, 0, cfg.val_fraction).train.tensors[0][:256])
-    if seeded:
+    if with_generator:
         loader = make_loader(data, cfg.batch_size, shuffle=True, seed=cfg.seed or 0, num_workers=workers)
     else:  # the common mistake: no generator, so order and worker seeds follow the global RNG
         loader = torch.utils.data.DataLoader(data, cfg.batch_size, shuffle=True, num_workers=workers,
@@ -94,9 +94,6 @@ KNOBS = {
 
 def knob_matrix(cfg: RunConfig, repeats: int = 3, knobs=None) -> list:
     """Run each setting `repeats` times, in interleaved rounds; every flag and the global RNG are restored afterwards."""
-    from ...engine.errors import ConfigError
-    from ...engine.seeding import seeded
-
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 2 <= repeats <= MAX_REPEATS:
         raise ConfigError("knob_repeats", limit=MAX_REPEATS)
     cfg = cfg.replace(seed=0 if cfg.seed is None else cfg.seed).validate()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,7 @@ from ...engine.errors import ConfigError
 from ...engine.fingerprints import fingerprint
 from ...engine.interleave import Tagged
 from ...engine.run import Run, drive
+from ..lr.sweeps import lr_sweep
 
 GPU_KERNELS = "gpu_kernels"  # a row that varies no seed: the same run again on CUDA, nondeterministic algorithms allowed
 
@@ -94,6 +96,16 @@ def _row(cfg, source, seeds, callbacks, stop) -> VarianceRow:
 
 def rate_gap(cfg: RunConfig, lrs, stop=None) -> tuple:
     """Final validation accuracy at each learning rate, all else (the seed too) as in cfg: a difference to set beside the spread."""
-    from ..lr.sweeps import lr_sweep
-
     return tuple(h.val_acc[-1] if h.val_acc else float("nan") for h in lr_sweep(cfg, lrs, stop=stop))
+
+
+def widest_spread(rows):
+    """The row whose seeds spread the final accuracy most: the least that luck alone spans in this chart."""
+    rows = [r for r in rows if not r.stopped and all(map(math.isfinite, r.final_val_acc))]
+    return max(rows, key=lambda r: r.range, default=None)
+
+
+def outside_range_chance(n_seeds: int) -> float:
+    """Chance that one more seed's result falls outside the lowest-highest range of `n_seeds` seeds: 2 / (n + 1)
+    (any continuous distribution: the new draw is equally likely to rank anywhere among the n + 1)."""
+    return 2 / (int(n_seeds) + 1)
