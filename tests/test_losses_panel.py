@@ -28,8 +28,8 @@ def buttons(widget):
 
 def test_root_classes_and_no_buttons_but_sharing(panel):
     assert {"tp-panel", "tp-panel-losses"} <= set(panel.root._dom_classes)
-    # every control redraws at once, so there is nothing to Compute and nothing to Stop
-    assert {b.description for b in buttons(panel.root)} == {"Show settings", "Apply pasted settings"}
+    # every control redraws at once (− 1 / + 1 step the scale), so there is nothing to Compute and nothing to Stop
+    assert {b.description for b in buttons(panel.root)} == {"Show settings", "Apply pasted settings", "− 1", "+ 1"}
     assert not panel.scale.continuous_update and not panel.gradients.slider.continuous_update
 
 

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from core import scale_verdict
 
 from ..shell.figures import figure, show_hint, widget_of
+from ..shell.overlays import KEEP, Overlays, spare_traces
 from .matmul import finite_or_none, verdict_text
 from ..shell import palette
 
@@ -54,10 +55,11 @@ class BarsSection:
     def __init__(self, panel):
         self.panel, self.report, self.log = panel, None, True
         axis = dict(exponentformat="power")
-        self.act_fig = figure([go.Bar(x=[], y=[], marker_color=palette.BLUE)], height=300, showlegend=False,
-                              yaxis=axis)
-        self.grad_fig = figure([go.Bar(x=[], y=[], marker_color=palette.ORANGE)], height=300, showlegend=False,
-                               yaxis=axis)
+        act, grad = go.Bar(x=[], y=[], marker_color=palette.BLUE), go.Bar(x=[], y=[], marker_color=palette.ORANGE)
+        # earlier looks stay beside the bars, faded ("default vs Kaiming"): the legend names each
+        self.act_fig = figure([act, *spare_traces(act, KEEP)], height=340, showlegend=True, yaxis=axis)
+        self.grad_fig = figure([grad, *spare_traces(grad, KEEP)], height=340, showlegend=True, yaxis=axis)
+        self.earlier = Overlays(panel, (self.act_fig, range(1, 1 + KEEP)), (self.grad_fig, range(1, 1 + KEEP)))
         self.weight_fig = figure([go.Bar(x=[], y=[], marker_color=palette.NEUTRAL),
                                   go.Bar(x=[], y=[], marker_color=palette.BLUE)], height=300, barmode="group",
                                  yaxis=dict(rangemode="tozero", **axis))  # from zero: a 1 % gap must look like 1 %
@@ -71,13 +73,15 @@ class BarsSection:
 
     def show(self, r):
         """Draw a core InitReport."""
+        self.earlier.remember([0], [0])
+        p = self.panel
+        self.drawn = (p.scheme.value, p.activation.value)  # the legend's name for these bars
         self.report = r
         with self.act_fig.batch_update(), self.grad_fig.batch_update(), self.weight_fig.batch_update():
             for fig, ys in zip(self.figs, ([r.act_std], [r.grad_std], [r.expected_std, r.weight_std])):
                 for trace, y in zip(fig.data, ys):
                     trace.x, trace.y = r.names, finite_or_none(y)
-        self._axes()
-        self._describe()
+        self._retitle()
 
     def set_log(self, log: bool):
         self.log = log
@@ -124,5 +128,8 @@ class BarsSection:
             self.grad_fig.layout.title = t("init.grad_title")
             self.weight_fig.layout.title = t("init.weight_title")
             self.weight_fig.data[0].name, self.weight_fig.data[1].name = t("init.predicted"), t("init.measured")
+            r = self.report
+            name = t("init.look_name", scheme=self.drawn[0], activation=self.drawn[1], depth=len(r.names) - 1) if r else ""
+            self.act_fig.data[0].name = self.grad_fig.data[0].name = name
         self._axes()
         self._describe()

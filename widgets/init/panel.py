@@ -10,6 +10,7 @@ from .gains import gain_table
 from .matmul import SCALE_LABELS, MatmulSection, check_layers, check_relu
 from .symmetry import SymmetrySection
 from .watch import WatchSection
+from ..shell.options import option_pairs, relabel
 from ..shell.panel import Panel
 from ..shell.parse import check_choice, is_whole_in, parse_seed
 from ..shell.runner import Events
@@ -47,7 +48,7 @@ class InitPanel(Panel):
         self.seed.add_class("tp-seed")
         self.log = self.label(W.Checkbox(value=True, indent=False), "init.log")
         self.run = self.button("init.look", "tp-run", "primary", "search")
-        self.train_button = self.button("init.train", "tp-init-train", "success", "play")
+        self.train_button = self.button("init.train", "tp-init-train", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
         self.result = StatusLine(self.i18n, "tp-result", echo=self.status)  # Train-and-watch's outcome, beside it
@@ -60,11 +61,14 @@ class InitPanel(Panel):
         for widget in (self.scheme, self.activation, self.depth, self.width):
             widget.observe(refresh, "value")
         self.log.observe(self.guard(lambda _: self._set_scales()), "value")
+        self.i18n.call(lambda i18n: (relabel(self.scheme, option_pairs(i18n.t, "init", INIT_SCHEMES), self),
+                                     relabel(self.activation, option_pairs(i18n.t, "act", ACTIVATIONS), self)))
         self._set_scales()
         self.sections(
             ("probe", [self.label(W.HTML(), "init.help", "value"),
                        W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),
-                       W.HBox([self.run, self.train_button, self.stop_button, self.result.widget]), self.bars.widget]),
+                       W.HBox([self.run, self.train_button, self.stop_button, self.bars.earlier.clear_button,
+                               self.result.widget]), self.bars.widget]),
             ("watch", [self.watch.widget]), ("matmul", [self.matmul.widget]), ("gains", [gain_table(self)]),
             ("symmetry", [self.symmetry.widget, self.share_box()]),
         )

@@ -19,7 +19,7 @@ class SymmetrySection:
 
     def __init__(self, panel):
         self.panel = panel
-        self.run = panel.button("init.sym.run", "tp-init-symmetry", "info", "clone")
+        self.run = panel.button("init.sym.run", "tp-init-symmetry", icon="clone")
         panel.on_click(self.run, self.compare)
         # one colour scale for both sides (zmin/zmax set per run), its bar drawn once, on the right
         self.figs = [figure([go.Heatmap(z=[[0.0]], colorscale="RdBu", zmid=0, showscale=i == 1)], height=320,

@@ -7,7 +7,7 @@ from plotly.colors import qualitative
 
 from core import hist_image, HIST_RANGE
 
-from ..shell.figures import figure, show_hint, widget_of
+from ..shell.figures import LOG_TICKS, figure, show_hint, widget_of
 from .bars import layer_label
 from .matmul import finite_or_none
 from ..shell import palette
@@ -77,7 +77,8 @@ class WatchSection:
                 trace.name = layer_label(self.panel.t, names[i]) if row is not None else None
                 trace.x = row["step"] if row is not None else []
                 trace.y = finite_or_none(row[metric]) if row is not None else []
-            self.time_fig.layout.yaxis.type = "linear" if metric == "act_mean" or not self.panel.log.value else "log"
+            log = metric != "act_mean" and self.panel.log.value
+            self.time_fig.layout.yaxis.update(type="log" if log else "linear", nticks=LOG_TICKS if log else None)
         with self.loss_fig.batch_update():
             self.loss_fig.data[0].x, self.loss_fig.data[0].y = list(range(len(self.losses))), finite_or_none(self.losses)
         row = self.series.get(self.layer.value)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from core import batch_indices, worker_augmentations
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 
 
 N, BATCH, EPOCHS, CLASSES = 24, 6, 2, 4
@@ -55,6 +55,8 @@ class LoaderLab:
                 self.grid.data[0].z = [[LABELS[i] for i in batch] for _, _, batch in rows]
                 self.grid.data[0].text = [[str(i) for i in batch] for _, _, batch in rows]
                 self.grid.data[0].y = [t("loop.dl.batch", epoch=e, batch=b) for e, b, _ in rows]
+        hint_until_drawn(self.grid, t("chart.hint", button=t("loop.dl.show")))
+        self.grid.layout.xaxis.visible = False  # the grid's columns are positions in a batch, not a scale
         if self.reports:
             lines = [t("loop.dl.result", how=t(key), w0=r["draws"][0][0], w1=r["draws"][0][1],
                        same=t("loop.dl.yes" if r["same_across_workers"] else "loop.dl.no"),

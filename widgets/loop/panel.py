@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from core import (NORMS, UPDATE_RATIO_RULE, RunConfig, export_script, mistake_effects, run_with_mistakes)
 
 from ..shell.figures import figure, show_hint, widget_of
+from ..shell.options import dropout_pairs, option_pairs, relabel
 from ..shell.panel import Panel
 from ..shell.runner import Events
 from ..shell.settings import RunSettings
@@ -34,10 +35,12 @@ class LoopPanel(Panel):
         super().__init__(ctx)
         self.base = RunConfig(hidden=(64,), epochs=3, dropout=0.3, norm="batch", stats_every=5)
         self.code = LoopCode(self)
+        self.dropouts = DROPOUTS  # the dropout choices (a shared setting may add one)
         self.dropout = self.label(W.Dropdown(options=DROPOUTS, value=0.3, layout=W.Layout(width="14em")),
                                   "loop.dropout")
         self.norm = self.label(W.Dropdown(options=tuple(NORMS), value="batch", layout=W.Layout(width="14em")),
                                "loop.norm")
+        self.i18n.call(self._relabel_options)
         self.run = self.button("loop.run", "tp-run", "primary", "play")
         self.stop_button = self.button("panel.stop", "tp-stop", "warning", "stop")
         self.stop_button.disabled = True
@@ -162,7 +165,8 @@ class LoopPanel(Panel):
                                             for r in series["ratio"]]
             rule = math.log10(UPDATE_RATIO_RULE)
             self.ratio_fig.layout.shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=rule, y1=rule,
-                                                 line=dict(dash="dot", color=palette.MUTED))]
+                                                 line=dict(dash="dot", color=palette.MUTED), showlegend=True,
+                                                 name=self.t("loop.ratio_rule"))]
 
     def export_broken(self):
         """The plain-PyTorch script of the broken run, its mistakes on marked lines, with its fingerprint."""
@@ -170,10 +174,15 @@ class LoopPanel(Panel):
         self.script.value = export_script(broken.config, broken.fingerprint)
         self.script.layout.display = None
 
+    def _relabel_options(self, i18n):
+        relabel(self.dropout, dropout_pairs(i18n.t, self.dropouts), self)
+        relabel(self.norm, option_pairs(i18n.t, "norm", NORMS), self)
+
     def show_config(self, cfg: RunConfig) -> None:
         """Make cfg (mistakes aside) the base and show its dropout, norm and mistakes in the controls."""
         if float(cfg.dropout) not in DROPOUTS:
-            self.dropout.options = tuple(sorted({*DROPOUTS, float(cfg.dropout)}))
+            self.dropouts = tuple(sorted({*DROPOUTS, float(cfg.dropout)}))
+            relabel(self.dropout, dropout_pairs(self.t, self.dropouts), self)
         self.base = cfg.replace(mistakes=())
         self.dropout.value, self.norm.value = float(cfg.dropout), cfg.norm
         self.code.mistakes = cfg.mistakes

@@ -38,9 +38,11 @@ class GradientCurves:
     @staticmethod
     def _figure(**layout):
         # traces: CE curve, MSE curve, CE marker, MSE marker
-        curves = [go.Scatter(x=[], y=[], mode="lines", line=dict(color=c)) for c in (CE_COLOUR, MSE_COLOUR)]
-        marks = [go.Scatter(x=[], y=[], mode="markers", marker=dict(color=c, size=11), showlegend=False)
-                 for c in (CE_COLOUR, MSE_COLOUR)]
+        # a marker shares its curve's legend entry (and is shown or hidden with it)
+        curves = [go.Scatter(x=[], y=[], mode="lines", line=dict(color=c), legendgroup=g)
+                  for c, g in ((CE_COLOUR, "ce"), (MSE_COLOUR, "mse"))]
+        marks = [go.Scatter(x=[], y=[], mode="markers", marker=dict(color=c, size=11), showlegend=False, legendgroup=g)
+                 for c, g in ((CE_COLOUR, "ce"), (MSE_COLOUR, "mse"))]
         return figure(curves + marks, width=470, xaxis=dict(range=[0, 1]), **layout)
 
     def compute(self):

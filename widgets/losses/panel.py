@@ -19,6 +19,8 @@ CLASSES = [f"z{i}" for i in range(len(BASE_LOGITS))]
 NAIVE, BROKEN, STABLE = palette.ORANGE, palette.ERROR, palette.BLUE
 
 
+NUDGE = 1.0  # − 1 / + 1 move the scale by this much: the range where only some classes fail (≈34.7 to ≈44.4)
+# is ten such steps wide, against a few pixels of the log slider
 BAR_SHIFT = 0.2  # a grouped pair's naive bar sits this far (in categories) left of its class
 
 
@@ -59,6 +61,11 @@ class LossesPanel(Panel):
         self.scale_text = W.Text(value="10", continuous_update=False, layout=W.Layout(width="12em"))
         self.scale_text.add_class("tp-losses-scale-text")
         self.label(self.scale_text, "losses.scale_text")
+        self.down, self.up = self.button("losses.down", "tp-losses-down"), self.button("losses.up", "tp-losses-up")
+        for b in (self.down, self.up):
+            self.label(b, "losses.nudge_help", "tooltip")
+        self.on_click(self.down, lambda: self.nudge(-NUDGE))
+        self.on_click(self.up, lambda: self.nudge(NUDGE))
         self.target = W.Dropdown(options=list(range(len(BASE_LOGITS))), value=0, layout=W.Layout(width="14em"))
         self.target.add_class("tp-losses-target")
         self.label(self.target, "losses.target")
@@ -77,13 +84,19 @@ class LossesPanel(Panel):
         help_ = self.label(W.HTML(), "losses.help", "value")
         self.lesson = self.label(W.HTML(), "losses.lesson", "value")
         self.sections(
-            ("softmax", [help_, W.HBox([self.scale, self.scale_text, self.target]),
+            ("softmax", [help_, W.HBox([self.scale, self.down, self.up, self.scale_text, self.target],
+                                       layout=W.Layout(flex_flow="row wrap")),
+                         self.label(W.HTML(), "losses.nudge_help", "value"),
                          self.lesson, widget_of(self.bars_fig), self.note]),
             ("gradients", [self.gradients.box, self.share_box()]),
         )
 
     def _typed(self) -> float:
         return parse_float(self.scale_text.value, self.t("losses.scale_what"))
+
+    def nudge(self, by: float):
+        """Step the scale by `by`, within SCALE_RANGE (rounded: a log slider's value carries float noise)."""
+        self.set_scale(min(max(round(self.scale.value + by, 6), SCALE_RANGE[0]), SCALE_RANGE[1]))
 
     def set_scale(self, value):
         """Put a checked scale into both the slider and the text box, then redraw."""

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from core import RULES, classify_regime, lr_find_band, lr_sweep
 
-from ..shell.figures import figure, show_hint, widget_of
+from ..shell.figures import figure, log_nticks, show_hint, widget_of
 from ..shell.runner import Events
 from ..shell import palette
 
@@ -37,7 +37,7 @@ class FinderBand:
                           + [go.Scatter(x=[], y=[], mode="markers", marker=dict(size=9, color=RULE_COLOURS[r],
                                                                                 symbol="line-ns-open"))
                              for r in RULES],
-                          xaxis=dict(type="log", exponentformat="power"), height=380)
+                          xaxis=dict(type="log", exponentformat="power", nticks=log_nticks(-5, 1)), height=380)
         panel.on_click(self.run, self.find)
         panel.on_click(self.train, self.train_at_suggestions)
         panel.i18n.call(lambda _: self.retitle())
@@ -111,7 +111,8 @@ class FinderBand:
                 cells.append(f"<b>{t('lr.regime.' + self.regimes[rule])}</b>")
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         head = "".join(f"<th>{t('lr.band.col.' + c)}</th>" for c in cols)
-        self.table.value = f"<table class='tp-lr-band-table'><tr>{head}</tr>{''.join(rows)}</table>"
+        self.table.value = (f"<table class='tp-lr-band-table'><tr>{head}</tr>{''.join(rows)}</table>"
+                            f"<p class='tp-jargon'>{t('lr.band.jargon')}</p>")
         checks = [r.state_check for r in band.runs]
         if all(c["restored"] for c in checks):
             d = checks[0]["after"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..shell.figures import show_hint
+from ..shell.figures import log_nticks, show_hint
 from ..shell import palette
 
 HEADROOM = 5  # a loss above 5× the loss at step 0 is off the chart: no rate that learns climbs that far
@@ -56,4 +56,5 @@ def mark_edges(fig, curves: dict, colours, t) -> None:
         show_hint(fig, None)
         fig.layout.annotations = labels
         fig.layout.shapes = shapes
-        fig.layout.yaxis.range = y_range(curves.values(), top)
+        low, high = fig.layout.yaxis.range = y_range(curves.values(), top)
+        fig.layout.yaxis.nticks = log_nticks(low, high)

@@ -40,7 +40,8 @@ class BatchRateGrid:
                                       hoverongaps=False),
                            go.Scatter(x=[], y=[], mode="markers", marker=dict(symbol="x", size=14, color=palette.RED)),
                            go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color=palette.WHITE, dash="dash"))],
-                          showlegend=False, height=360)
+                          # a grey legend: the scaling line is white, to stand out on the colour map
+                          showlegend=True, legend=dict(orientation="h", y=-0.22, bgcolor=palette.NEUTRAL), height=380)
         panel.on_click(self.run, self.start)
         panel.i18n.call(lambda _: self.retitle())
         self.box = W.VBox([W.HBox([self.batches, self.rates, self.run]), widget_of(self.fig)])
@@ -87,6 +88,7 @@ class BatchRateGrid:
             self.fig.layout.title = t("lr.grid.title")
             self.fig.layout.xaxis.title = t("lr.axis.rate")
             self.fig.layout.yaxis.title = t("lr.grid.axis.batch")
+            self.fig.data[0].colorbar.title.text = t("lr.grid.colour")
             self.fig.data[1].name = t("lr.grid.diverged")
             self.fig.data[2].name = t("lr.grid.scaling", lr=self.panel.base.lr, batch=self.panel.base.batch_size)
         show_hint(self.fig, None if self.grid else t("lr.grid.hint", button=t("lr.grid.run")))

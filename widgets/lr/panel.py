@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 from core import (LR_PRESETS, OPTIMIZERS, SCHEDULES, SUGGESTION_DIVISOR, ConfigError, RunConfig, classify_regime,
                   lr_find, lr_sweep)
 
-from ..shell.figures import figure, show_hint, widget_of
+from ..shell.figures import LOG_AXIS, figure, log_nticks, show_hint, widget_of
+from ..shell.overlays import KEEP, Overlays, spare_traces
 from .chart import mark_edges
 from .band import SEED_COUNTS, FinderBand
 from .grid import BatchRateGrid
@@ -53,13 +54,17 @@ class LRPanel(Panel):
         self.add = self.button("lr.add", "tp-lr-add")
         self.finder = self.button("lr.find")
         self.summary = W.HTML()
-        self.loss_fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=c), visible=i < 4)
-                                for i, c in enumerate(COLOURS[:4 + CUSTOM_SLOTS])],
-                               yaxis=dict(type="log", exponentformat="power"))
+        curves = [go.Scatter(x=[], y=[], mode="lines", line=dict(color=c), visible=i < 4)
+                  for i, c in enumerate(COLOURS[:4 + CUSTOM_SLOTS])]
+        self.loss_fig = figure([*curves, *spare_traces(curves[0], len(PRESET_ORDER) * KEEP)], yaxis=LOG_AXIS,
+                               height=380)
+        # a run of the presets (or a custom rate's curve replaced) leaves its curves behind, faded
+        first_spare = len(curves)
+        self.earlier = Overlays(self, (self.loss_fig, range(first_spare, first_spare + len(PRESET_ORDER) * KEEP)))
         self.curves = {}  # slot -> the raw losses drawn there (inf/NaN kept: the chart marks where they start)
         self.finder_fig = figure([go.Scatter(x=[], y=[], mode="lines"),
                                   go.Scatter(x=[], y=[], mode="lines", line=dict(dash="dash", color=palette.RED))],
-                                 xaxis=dict(type="log", exponentformat="power"))
+                                 xaxis={**LOG_AXIS, "nticks": log_nticks(-5, 1)})  # the finder sweeps 1e-5 … 10
         self.finder_result = None
         self.finder_note = W.HTML()
         self.finder_note.add_class("tp-lr-finder-note")
@@ -75,7 +80,8 @@ class LRPanel(Panel):
         self.i18n.call(lambda _: self._retitle())
         help_ = self.label(W.HTML(), "lr.help", "value")
         self.sections(
-            ("race", [help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder]),
+            ("race", [help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder,
+                              self.earlier.clear_button]),
                       widget_of(self.loss_fig), self.summary]),
             ("finder", [widget_of(self.finder_fig), self.finder_note]),
             ("surface", [self.surface.box]),
@@ -84,19 +90,17 @@ class LRPanel(Panel):
 
     # -- the race of four presets --------------------------------------------------------
     def run_presets(self):
-        """Train the four presets side by side; curves grow live."""
+        """Train the four presets side by side; curves grow live. The last run's curves stay, faded; an added
+        rate's curve stays as it is."""
         if self.refuse_if_busy():
             return
-        self.results.clear()
-        self.curves.clear()
-        slots = list(range(4))
+        slots = list(range(len(PRESET_ORDER)))
+        self.earlier.remember(slots)
         with self.loss_fig.batch_update():
             for slot, key in zip(slots, PRESET_ORDER):
+                self.results.pop(slot, None)
                 trace = self.loss_fig.data[slot]
                 trace.x, trace.y, trace.name = [], [], self.t("rate.name", lr=LR_PRESETS[key])
-            for trace in self.loss_fig.data[4:]:
-                trace.visible, trace.x, trace.y = False, [], []
-        self._custom_used = 0
         self._launch([LR_PRESETS[k] for k in PRESET_ORDER], slots)
 
     def add_custom(self):
@@ -107,6 +111,8 @@ class LRPanel(Panel):
         self.base.replace(lr=lr).validate()
         slot = 4 + self._custom_used % CUSTOM_SLOTS
         self._custom_used += 1
+        self.earlier.remember([slot])  # a fourth added rate takes the first one's place: that one stays, faded
+        self.results.pop(slot, None)
         with self.loss_fig.batch_update():
             trace = self.loss_fig.data[slot]
             trace.x, trace.y, trace.name, trace.visible = [], [], self.t("rate.name", lr=lr), True
@@ -165,7 +171,8 @@ class LRPanel(Panel):
             show_hint(self.finder_fig, None if self.finder_result else t("lr.finder_hint", button=t("lr.find")))
         self._describe_suggestion()
         head = "".join(f"<th>{t('lr.col.' + c)}</th>" for c in ("rate", "regime", "final", "fingerprint"))
-        self.summary.value = f"<table class='tp-lr-table'><tr>{head}</tr>{''.join(rows)}</table>" if rows else ""
+        self.summary.value = (f"<table class='tp-lr-table'><tr>{head}</tr>{''.join(rows)}</table>"
+                              f"<p class='tp-jargon'>{t('jargon.fingerprint')}</p>") if rows else ""
 
     # -- LR finder -----------------------------------------------------------------------
     def find(self):

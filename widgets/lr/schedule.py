@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 
 from core import MAX_STEPS, SCHEDULES, classify_regime, planned_rates, train
 
-from ..shell.figures import figure, show_hint, widget_of
+from ..shell.figures import LOG_AXIS, figure, log_nticks_for, show_hint, widget_of
+from ..shell.overlays import KEEP, Overlays, spare_traces
 from ..shell.parse import parse_float
 from ..shell.runner import Events
 from ..shell import palette
@@ -33,16 +34,18 @@ class ScheduleSection:
         self.run = panel.button("lr.sched.train", "tp-lr-schedule-run")
         self.from_finder = panel.button("lr.sched.from_finder")
         self.note = W.HTML()
-        self.fig = figure([go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color=palette.GREEN)),
-                           go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color=palette.PURPLE))],
-                          yaxis=dict(domain=[0.42, 1.0], type="log", exponentformat="power"),
+        loss = go.Scatter(x=[], y=[], mode="lines", yaxis="y", line=dict(color=palette.GREEN))
+        self.fig = figure([loss, go.Scatter(x=[], y=[], mode="lines", yaxis="y2", line=dict(color=palette.PURPLE)),
+                           *spare_traces(loss, 2 * KEEP)],
+                          yaxis=dict(domain=[0.42, 1.0], **LOG_AXIS),
                           yaxis2=dict(domain=[0.0, 0.32], anchor="x", exponentformat="power", rangemode="tozero"),
-                          xaxis=dict(anchor="y2"),
-                          showlegend=False, height=420)
+                          xaxis=dict(anchor="y2"), height=470, legend=dict(orientation="h", y=-0.18))
+        self.earlier = Overlays(panel, (self.fig, range(2, 2 + 2 * KEEP)))  # "compare schedules": the last stays
         panel.on_click(self.run, self.train)
         panel.on_click(self.from_finder, self.one_cycle_from_finder)
         panel.i18n.call(lambda _: self.retitle())
-        self.box = W.VBox([W.HBox([self.pick, self.peak, self.warmup]), W.HBox([self.run, self.from_finder]),
+        self.box = W.VBox([W.HBox([self.pick, self.peak, self.warmup]),
+                           W.HBox([self.run, self.from_finder, self.earlier.clear_button]),
                            widget_of(self.fig), self.note])
 
     def config(self):
@@ -54,6 +57,7 @@ class ScheduleSection:
     def train(self):
         """Draw the schedule's rates at once, then train; the loss grows above them live."""
         cfg = self.config()
+        self.earlier.remember([0, 1])
         self.history = None
         with self.fig.batch_update():
             self.fig.data[0].x, self.fig.data[0].y = [], []
@@ -73,6 +77,8 @@ class ScheduleSection:
             self.history = history
             with self.fig.batch_update():
                 self.fig.data[1].x, self.fig.data[1].y = list(range(len(history.lr))), history.lr
+            self.fig.layout.yaxis.nticks = log_nticks_for([y for t in self.fig.data if t.visible is not False
+                                                           and t.yaxis in (None, "y") for y in (t.y or ())])
             self.retitle()
             self.panel.status.show("panel.stopped" if history.stopped else "status.ready", "ok")
 
@@ -96,6 +102,10 @@ class ScheduleSection:
             self.fig.layout.xaxis.title = t("lr.step")
             self.fig.layout.yaxis.title = t("lr.axis.loss")
             self.fig.layout.yaxis2.title = t("lr.sched.axis.rate")
+            h = self.history
+            run = t("lr.sched.run", schedule=t(f"lr.sched.{h.config.schedule}"), lr=h.config.lr) if h else ""
+            self.fig.data[0].name = t("lr.sched.trace.loss", run=run)
+            self.fig.data[1].name = t("lr.sched.trace.rate", run=run)
         show_hint(self.fig, None if self.history else t("lr.sched.hint", button=t("lr.sched.train")))
         h = self.history
         if h is None or not h.train_loss:

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from core import DESCENT_STEPS, OPTIMIZERS, SURFACE_PRESETS, descend, linear_data, surface
 
 from ..shell.figures import figure, widget_of
+from ..shell.options import relabel
 from ..shell import palette
 
 W_RANGE, B_RANGE = (-2, 6), (-3, 5)
@@ -52,11 +53,12 @@ class LossSurface:
              go.Scatter(x=[], y=[], mode="lines+markers", line=dict(color=palette.WHITE),
                         marker=dict(size=5, color=palette.PATH))],
             xaxis=dict(title="w", range=list(W_RANGE)), yaxis=dict(title="b", range=list(B_RANGE)), height=400,
-            showlegend=False, title=dict(font=dict(size=14)), margin=dict(l=55, r=15, t=60, b=45))
+            showlegend=True, title=dict(font=dict(size=14)), margin=dict(l=55, r=15, t=60, b=45))
         self.slider.observe(panel.guard(lambda _: self.draw()), "value")
         self.optimizer.observe(panel.guard(lambda _: self.draw()), "value")
         self.step.observe(panel.guard(lambda _: self.draw()), "value")
         panel.i18n.call(lambda i18n: self.retitle())
+        panel.i18n.call(lambda i18n: relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in OPTIMIZERS], panel))
         self.box = W.VBox([self.optimizer, self.slider, widget_of(self.fig), self.step, self.note, self.arrows_note],
                           layout=W.Layout(flex="1 1 420px"))
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import SIGN_BIT, ConfigError, butterfly
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import LOG_AXIS, figure, hint_until_drawn, log_nticks, widget_of
 from ..shell.parse import is_whole_in
 from ..shell.settings import control
 from ..shell import palette
@@ -51,8 +51,9 @@ class Butterfly:
         self.button = panel.button("butterfly.button", "tp-seeds-butterfly")
         self.fig = figure([go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.RED, width=3)),
                            go.Scatter(x=[], y=[], mode="lines", line=dict(color=palette.GREY, dash="dot"))])
-        self.fig.layout.yaxis.type = "log"
+        self.fig.layout.yaxis.update(LOG_AXIS)
         self.fig.layout.yaxis.range = [-8.5, 0.5]  # 10^-8 (one bit) to order one (different models)
+        self.fig.layout.yaxis.nticks = log_nticks(-8.5, 0.5)
         self.bits = W.HTML()
         self.bits.add_class("tp-seeds-butterfly-bits")
         self.result = None
@@ -76,6 +77,7 @@ class Butterfly:
             with self.fig.batch_update():
                 for index, key in enumerate(("abs", "rel")):
                     self.fig.extend(index, steps, [r[key] for kind, r in records if kind == "distance"])
+            self._hint()
 
         def done(result):
             self.result = result
@@ -84,6 +86,10 @@ class Butterfly:
 
         p.start(lambda emit, stop: butterfly(cfg, bit=bit, callbacks=[_Distances(emit)], stop=stop),
                 flush, done, [p.run, self.button], p.stop_button)
+
+    def _hint(self):
+        t = self.panel.t
+        hint_until_drawn(self.fig, t("chart.hint", button=t("butterfly.button")))
 
     def render(self):
         t = self.panel.t
@@ -95,6 +101,7 @@ class Butterfly:
                 r = self.result
                 self.fig.data[0].x, self.fig.data[0].y = r.steps, r.abs_distance
                 self.fig.data[1].x, self.fig.data[1].y = r.steps, r.rel_distance
+        self._hint()
         if self.result is None:
             self.bits.value = ""
             return

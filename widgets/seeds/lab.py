@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import interference_demo, knob_matrix, seed_ensemble
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.i18n import known
 from ..shell.page_a11y import mark
 from ..shell.parse import parse_float, parse_int
@@ -115,7 +115,8 @@ class ReproLab:
                 f"<td>{_yes(self.panel, r.identical)}</td><td>{r.seconds:.3f} ({r.low:.3f}–{r.high:.3f})</td>"
                 f"<td>{_slowdown(t, r)}</td>"
                 f"<td><code>{' '.join(fp[:8] for fp in r.fingerprints)}</code></td></tr>" for r in self.rows)
-            self.knobs_table.value = f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
+            self.knobs_table.value = (f"<table class='tp-table'><tr>{head}</tr>{body}</table>"
+                                      f"<p class='tp-jargon'>{t('lab.knobs.jargon')}</p>")
         with self.band_fig.batch_update():
             self.band_fig.layout.title = t("lab.band.title")
             self.band_fig.layout.xaxis.title, self.band_fig.layout.yaxis.title = t("lab.band.step"), t("lab.band.loss")
@@ -133,6 +134,7 @@ class ReproLab:
                 mean.x, mean.y = steps, ens.mean
                 mean.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} (n={len(ens.runs)})"
                 high.name = f"{t('rate.name', lr=ens.runs[0].config.lr)} {t('lab.band.minmax')}"
+        hint_until_drawn(self.band_fig, t("chart.hint", button=t("lab.band.button")))
         if self.interference is not None:
             d = self.interference
             rows = [("lab.inter.shared", d.shared_alone, d.shared_beside, d.shared_reproducible),

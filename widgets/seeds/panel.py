@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import run_twice, RunConfig, SEED_PARTS
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.panel import Panel
 from ..shell.parse import parse_seed
 from ..shell.runner import Events
@@ -129,6 +129,7 @@ class SeedsPanel(Panel):
             with self.loss_fig.batch_update():
                 for run, (xs, ys) in enumerate(fresh):
                     self.loss_fig.extend(run, xs, ys)
+            self._hint()
 
         def done(result):
             self.result = result
@@ -148,6 +149,10 @@ class SeedsPanel(Panel):
             for trace, key in zip(self.loss_fig.data, ("seeds.run_a", "seeds.run_b", "seeds.first_diff")):
                 trace.name = self.t(key)
             self._render_result()
+        self._hint()
+
+    def _hint(self):
+        hint_until_drawn(self.loss_fig, self.t("chart.hint", button=self.t("seeds.run")))
 
     def _render_result(self):
         self._mark_first_difference()

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from core import STATE_PARTS, ConfigError, resume_check
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.parse import parse_int
 from ..shell.runner import Events
 from ..shell.settings import Setting, control
@@ -78,9 +78,14 @@ class ResumeCheck:
             with self.fig.batch_update():
                 for index, (xs, ys) in enumerate(fresh.values()):
                     self.fig.extend(index, xs, ys)
+            self._hint()
 
         p.start(lambda emit, stop: resume_check(cfg, at, keep, callbacks=[Events(emit)], stop=stop), flush, done,
                 [p.run, self.button], p.stop_button)
+
+    def _hint(self):
+        t = self.panel.t
+        hint_until_drawn(self.fig, t("chart.hint", button=t("resume.button")))
 
     def render(self):
         t, r = self.panel.t, self.result
@@ -93,6 +98,7 @@ class ResumeCheck:
                 self.fig.data[0].x, self.fig.data[0].y = list(range(len(straight))), straight
                 self.fig.data[1].x = list(range(r.at_step, r.at_step + len(resumed)))
                 self.fig.data[1].y = resumed
+        self._hint()
         if r is None:
             self.verdict.value = ""
             return

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core import ConfigError, outside_range_chance, rate_gap, variance_sources, widest_spread
 
-from ..shell.figures import figure, widget_of
+from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.parse import is_whole_in, parse_float
 from ..shell.settings import control
 from ..shell import palette
@@ -77,6 +77,7 @@ class SpreadSources:
             self.fig.data[0].y = [max(r.range, 0.002) for r in rows]  # a zero spread still shows as a line
             self.fig.data[1].x = [n for n, r in zip(names, rows) for _ in r.final_val_acc]
             self.fig.data[1].y = [a for r in rows for a in r.final_val_acc]
+        hint_until_drawn(self.fig, t("chart.hint", button=t("sources.button")))
         # the conclusion reads the chart: luck spans at least its widest bar, and a few seeds understate even that
         widest = widest_spread(rows)
         if widest is None or self.gap is None or any(map(math.isnan, self.gap[1])):

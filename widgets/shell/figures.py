@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 
@@ -18,6 +19,34 @@ WHITE = pio.templates["plotly_white"]
 TEMPLATE = go.layout.Template(layout=WHITE.layout, data={kind: WHITE.data[kind] for kind in TRACE_TYPES})
 BASE_LAYOUT = dict(height=330, margin=dict(l=55, r=15, t=40, b=45), template=TEMPLATE,
                    legend=dict(orientation="h", y=-0.22))
+
+
+# A log axis labels its powers of ten, with 2 and 5 between them when it spans only a decade or two, never
+# every digit ("1, 9 8 7 6 5 4 3 2"). plotly.js (axes.autoTicks) labels every digit when range ÷ nticks < 0.3
+# decades; with nticks = the decades spanned + 1 it labels each decade (2 and 5 too under about 2 decades). Before
+# the span is known (a curve still growing) an axis asks for LOG_TICKS: 2, 5 and decades for 1-3 decades of loss.
+LOG_TICKS = 3
+MAX_LOG_TICKS = 12  # past about 11 decades (the deep-matmul chart spans dozens) every few decades are labelled
+LOG_AXIS = dict(type="log", exponentformat="power", nticks=LOG_TICKS)
+
+
+def log_nticks(low: float, high: float) -> int:
+    """nticks for a log axis from `low` to `high` (powers of ten: its range in log10 units)."""
+    span = abs(high - low) if math.isfinite(high - low) else 0.0
+    return int(min(max(math.ceil(span) + 1, LOG_TICKS), MAX_LOG_TICKS))
+
+
+def log_nticks_for(values) -> int:
+    """nticks for a log axis drawn around `values` (plotly's autorange: their lowest to highest positive number)."""
+    shown = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    return log_nticks(math.log10(min(shown)), math.log10(max(shown))) if shown else LOG_TICKS
+
+
+def _log_ticks(layout: dict) -> dict:
+    """The layout with LOG_TICKS on each log axis that does not choose its own ticks."""
+    axes = {name: {**axis, "nticks": axis.get("nticks", LOG_TICKS)} for name, axis in layout.items()
+            if name[1:5] == "axis" and isinstance(axis, dict) and axis.get("type") == "log" and "dtick" not in axis}
+    return {**layout, **axes}
 
 
 def static_mode() -> bool:
@@ -72,7 +101,7 @@ class StaticFigure:
 
 def figure(traces, **layout):
     """A figure with its traces given up front (a figure widget filled later renders blank in Voila)."""
-    merged = {**BASE_LAYOUT, **layout}
+    merged = _log_ticks({**BASE_LAYOUT, **layout})
     if static_mode():
         return StaticFigure(data=traces, layout=merged)
     from .plot import LiveFigure
@@ -83,6 +112,21 @@ def figure(traces, **layout):
 def widget_of(fig):
     """The widget to place in a layout (the live view, or the fallback's Output)."""
     return fig.widget
+
+
+def drawn(fig) -> bool:
+    """True when a trace of fig has a point (or a heatmap a cell) to show."""
+    sizes = (getattr(t, key, None) for t in fig.data for key in ("y", "z"))
+    return any(v is not None and len(v) > 0 for v in sizes)  # (a numpy array has no truth value)
+
+
+def hint_until_drawn(fig, text):
+    """The hint `text` while no trace has a point, the axes from the first point on; sends nothing when that
+    is already so (a run's updates call it each time)."""
+    shown = next((a.text for a in fig.layout.annotations if a.name == "hint"), None)
+    wanted = None if drawn(fig) else text
+    if shown != wanted:
+        show_hint(fig, wanted)
 
 
 def show_hint(fig, text):

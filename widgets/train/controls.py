@@ -6,6 +6,7 @@ import ipywidgets as W
 from core import (ACTIVATIONS, DATASETS, DEVICES, INIT_SCHEMES, MODELS, OPTIMIZERS, ConfigError, RunConfig,
                   device_info)
 
+from ..shell.options import option_pairs
 from ..shell.parse import parse_float, parse_int, parse_seed, parse_widths
 from ..shell.upload_guard import UploadGuard
 from ..shell.uploads import MAX_UPLOAD_BYTES, UPLOADS, refuse_size
@@ -58,7 +59,6 @@ class TrainControls:
         self.model, self.activation = drop("train.model"), drop("train.activation")
         self.init, self.optimizer = drop("train.init"), drop("train.optimizer")
         self.device, self.kfold = drop("train.device"), self._css(drop("train.kfold"), "tp-train-kfold")
-        self.activation.options, self.init.options = list(ACTIVATIONS), list(INIT_SCHEMES)
         self.hidden, self.lr = text("train.hidden", "tp-train-hidden"), text("train.lr", "tp-train-lr")
         self.batch, self.epochs = text("train.batch", "tp-train-batch"), text("train.epochs", "tp-train-epochs")
         self.seed = text("train.seed", "tp-seed")
@@ -95,6 +95,8 @@ class TrainControls:
         relabel(self.dataset, datasets)
         relabel(self.model, [(i18n.t(f"train.model.{m}"), m) for m in MODELS])
         relabel(self.optimizer, [(i18n.t(f"train.opt.{o}"), o) for o in OPTIMIZERS])
+        relabel(self.activation, option_pairs(i18n.t, "act", ACTIVATIONS))
+        relabel(self.init, option_pairs(i18n.t, "init", INIT_SCHEMES))
         relabel(self.device, [(i18n.t(f"train.dev.{d}"), d) for d in self.devices])
         relabel(self.kfold, [(i18n.t("train.kfold.off") if k == 0 else str(k), k) for k in KFOLD_CHOICES])
 

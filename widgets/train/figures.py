@@ -6,7 +6,7 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from ..shell.figures import figure, show_hint, widget_of
+from ..shell.figures import figure, hint_until_drawn, show_hint, widget_of
 from ..shell import palette
 
 TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -104,6 +104,9 @@ class TrainFigures:
         hint = None if s["step"] else self.i18n.t("train.hint", button=self.i18n.t("train.play"))
         for fig in (self.loss, self.acc):
             show_hint(fig, hint)
+        press = self.i18n.t("chart.hint", button=self.i18n.t("train.play"))
+        for fig in (self.boundary, self.folds):
+            hint_until_drawn(fig, press)
 
     def draw_boundary(self, xs, ys, probs, points, labels):
         """The probability grid (z[i][j] at xs[j], ys[i]) under the training points."""
@@ -111,6 +114,7 @@ class TrainFigures:
             self.boundary.data[0].x, self.boundary.data[0].y, self.boundary.data[0].z = xs, ys, probs
             self.boundary.data[1].x, self.boundary.data[1].y = points[:, 0], points[:, 1]
             self.boundary.data[1].marker.color = labels
+        self._axis_and_hint()
 
     def draw_folds(self, accs):
         """One bar per fold; a fold without an accuracy (stopped, diverged, not run yet) has no bar."""
@@ -119,6 +123,7 @@ class TrainFigures:
             bar.x = [str(i + 1) for i in range(len(accs))]
             bar.y = [a if a is not None else 0 for a in accs]
             bar.text = [f"{a:.3f}" if a is not None else "–" for a in accs]
+        self._axis_and_hint()
 
     def show(self, boundary=None, folds=None):
         """Show or hide the boundary and fold figures (None leaves one as it is)."""

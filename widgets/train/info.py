@@ -1,6 +1,9 @@
 """The training panel's one line of results: epoch, step, losses, accuracies, time, fingerprint, divergence."""
 from __future__ import annotations
 
+import html
+import re
+
 from core import fold_summary
 
 
@@ -20,7 +23,8 @@ def run_line(t, run, seconds: float) -> str:
         parts.append(t("train.info.test", acc=h.test_acc))
     parts.append(t("train.info.seconds", seconds=seconds))
     if h.fingerprint:
-        parts.append(t("train.info.fingerprint", fp=h.fingerprint[:12]))
+        meaning = html.escape(re.sub(r"<[^>]+>", "", t("jargon.fingerprint")))  # a page may open on this panel
+        parts.append(f"<abbr title=\"{meaning}\">{t('train.info.fingerprint', fp=h.fingerprint[:12])}</abbr>")
     if h.diverged_at is not None:
         parts.append(f"<b>{t('train.info.diverged', step=h.diverged_at)}</b>")
     return " · ".join(parts)
