@@ -5,8 +5,6 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
-HOST ?= 127.0.0.1
-PORT ?= 8866
 
 .PHONY: app test deps test-deps hub-deps chromium bench bench-class
 
@@ -15,24 +13,19 @@ PORT ?= 8866
 # `voila app.ipynb` lacks: the page says when its kernel has died; a preheated kernel is ready.
 app: deps
 	$(PY) class/serve.py --size=30 --pool=1 --idle-minutes=60 --memory=off --threads=$$(nproc) \
-	  --seats-per-client=30 --kernel-dir=class/kernels/app --host=$(HOST) --port=$(PORT)
+	  --seats-per-client=30 --kernel-dir=class/kernels/app $(if $(HOST),--host=$(HOST)) $(if $(PORT),--port=$(PORT))
 
-# make class: serve a class on one machine (README, "Serving a class"): a preheated kernel pool, tab-less
+# make class: serve a class on one machine (docs/serving.md): a preheated kernel pool, tab-less
 # kernels culled after IDLE_MINUTES (never-connected ones after UNCONNECTED_SECONDS), a memory cap per
 # learner, a "class is full" page past CLASS_SIZE or past SEATS_PER_CLIENT tabs from one address.
+# Each setting left unset takes class/serve.py's default (its DEFAULTS; `class/serve.py --help` shows them).
 # e.g. make class HOST=0.0.0.0 CLASS_SIZE=30 KERNEL_MEMORY=4G
-CLASS_SIZE ?= 30
-POOL_SIZE ?= 4
-IDLE_MINUTES ?= 10
-KERNEL_MEMORY ?= 4G
-KERNEL_THREADS ?= 1
-UNCONNECTED_SECONDS ?= 60
-SEATS_PER_CLIENT ?= 3
+CLASS_OPTIONS := $(foreach pair,size:CLASS_SIZE pool:POOL_SIZE idle-minutes:IDLE_MINUTES memory:KERNEL_MEMORY \
+  threads:KERNEL_THREADS unconnected-seconds:UNCONNECTED_SECONDS seats-per-client:SEATS_PER_CLIENT \
+  host:HOST port:PORT,$(if $($(word 2,$(subst :, ,$(pair)))),--$(word 1,$(subst :, ,$(pair)))=$($(word 2,$(subst :, ,$(pair))))))
 .PHONY: class
 class: deps
-	$(PY) class/serve.py --size=$(CLASS_SIZE) --pool=$(POOL_SIZE) --idle-minutes=$(IDLE_MINUTES) \
-	  --unconnected-seconds=$(UNCONNECTED_SECONDS) --seats-per-client=$(SEATS_PER_CLIENT) \
-	  --memory=$(KERNEL_MEMORY) --threads=$(KERNEL_THREADS) --host=$(HOST) --port=$(PORT)
+	$(PY) class/serve.py $(CLASS_OPTIONS)
 
 test: test-deps chromium
 	$(PY) -m pytest

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "class")]
 
 from jupyter_client.session import Session  # noqa: E402
 from jupyter_server.services.kernels.connection.base import (  # noqa: E402
@@ -37,6 +37,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
 from tornado.websocket import websocket_connect  # noqa: E402
 
 from classroom import class_server, kernel_pid, rss_mb, wait_for_log  # noqa: E402
+from serve import DEFAULTS  # noqa: E402  (class/serve.py: the class server's defaults, written once)
 from widgets.shell.app import PANELS  # noqa: E402
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
@@ -44,7 +45,7 @@ CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(
 # a row of the panel's table: rate, regime, final loss, fingerprint
 ROW = re.compile(r"<tr><td>(lr=[^<]*)</td><td><b>([^<]*)</b>.*?</td><td>([^<]*)</td><td><code>([0-9a-f]+)</code></td></tr>")
 CONTROLS = ("@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output")  # not plots
-POOL = 4  # `make class`'s POOL_SIZE
+POOL = DEFAULTS["pool"]  # `make class`'s pool
 LOAD_TIMEOUT, RUN_TIMEOUT = 300.0, 300.0  # a page not ready in five minutes has lost its learner
 LATEST = ROOT / "bench" / "latest.json"
 

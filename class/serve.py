@@ -3,7 +3,10 @@
 Voila with, in one place:
 - a pool of preheated kernels (the first learners get a page that has already run);
 - idle culling: a kernel whose tab is gone (closed without saying goodbye, laptop asleep, network
-  lost) is shut down after --idle-minutes; a kernel with an open tab is never culled;
+  lost) is shut down after --idle-minutes, even when busy or still sending a run's plot updates; a kernel
+  with an open tab is never culled;
+- Voila's query socket and page handler replaced by page_handlers.py's (only this server's kernels may
+  wait for their page's query; only the app's own template is served);
 - a memory cap per kernel: a generated kernel spec starts ipykernel under `prlimit --as=…` with
   this interpreter's absolute path, and one thread per kernel so thirty kernels share the cores;
 - sources stripped, tracebacks hidden (in the page and in kernel messages);
@@ -25,24 +28,23 @@ Arguments after `--` go to Voila unchanged.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import os
 import re
 import shutil
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-FULL_PAGE = HERE / "full.html"
+FULL_PAGE = HERE / "full.html"  # served by page_handlers.py; named here for the tests of the pages themselves
 FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
-WATCHDOG = HERE / "watchdog.html"
-REFUSAL_STYLE = HERE / "refusal.css"  # one look for both refusal pages
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
-KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')  # in the page's jupyter-config-data
+# The class server's settings when none is given: written here only (the Makefile passes only what a
+# teacher sets; --help and the docs show these).
+DEFAULTS = {"size": 30, "pool": 4, "idle_minutes": 10, "unconnected_seconds": 60, "seats_per_client": 3,
+            "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866}
 
 
 def parse_memory(text: str) -> int:
@@ -111,127 +113,73 @@ def voila_argv(args) -> list:
         f"--Classroom.class_size={args.size}",
         f"--Classroom.seats_per_client={args.seats_per_client}",
         f"--Classroom.unconnected_seconds={args.unconnected_seconds:g}",
+        f"--Classroom.gone_seconds={idle}",
         *args.voila_args,
     ]
 
 
 def make_app():
-    """The Voila subclass: its notebook handler shows full.html when the class is full (imported late:
-    --print-argv and the kernel-spec helpers work without Voila)."""
+    """The Voila subclass (imported late: --print-argv and the kernel-spec helpers work without Voila)."""
     import tornado.ioloop
-    import tornado.web
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_server._tz import utcnow
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
     from traitlets import Float, Integer, List, Unicode
     from voila.app import Voila
+    from voila.request_info_handler import RequestInfoSocketHandler
     from voila.tornado.handler import TornadoVoilaHandler
 
-    class ClassHandler(TornadoVoilaHandler):
-        admitting = 0  # pages let in whose kernel is not yet started or taken from the pool
-        admitting_from = Counter()  # remote address -> its pages let in whose kernel id is not yet sent
-
-        def learners(self) -> int:
-            """Seats taken: running kernels handed to a page (not those waiting in the pool), plus pages
-            being let in right now."""
-            km = self.kernel_manager
-            km.learner_kernels &= set(km.list_kernel_ids())  # forget kernels culled, closed or dead
-            return len(km.learner_kernels) + ClassHandler.admitting
-
-        def client_address(self) -> str:
-            """The learner's address: the peer's, or, from a proxy on this machine, the one it forwards
-            (the last X-Forwarded-For entry: the one the proxy added)."""
-            peer, forwarded = self.request.remote_ip, self.request.headers.get("X-Forwarded-For", "")
-            if forwarded and ipaddress.ip_address(peer).is_loopback:
-                return forwarded.split(",")[-1].strip()
-            return peer
-
-        def seats_of(self, address: str) -> int:
-            """Seats taken by one remote address: its pages' running kernels, plus its pages being let in."""
-            km = self.kernel_manager
-            return (sum(owner == address and kid in km.learner_kernels for kid, owner in km.kernel_owners.items())
-                    + ClassHandler.admitting_from[address])
-
-        def refuse(self, page: Path, why: str):
-            self.settings["voila"].log.warning("class: %s; sent %s", why, page.name)
-            self.set_status(503)
-            self.set_header("Retry-After", "60")
-            self.set_header("Cache-Control", "no-store")
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            style = REFUSAL_STYLE.read_text(encoding="utf-8")
-            return self.finish(page.read_text(encoding="utf-8").replace("/* refusal.css */", style))
-
-        @tornado.web.authenticated
-        async def get(self, path=None):
-            if path:  # not the dashboard itself: Voila redirects to the file
-                return await super().get(path)
-            taken, size = self.learners(), self.settings["voila"].class_size
-            self.settings["voila"].log.info("class: %d of %d seats taken", taken, size)
-            if taken >= size:
-                return self.refuse(FULL_PAGE, "full")
-            address, per_client = self.client_address(), self.settings["voila"].seats_per_client
-            if per_client and self.seats_of(address) >= per_client:
-                return self.refuse(FULL_FOR_YOU_PAGE, f"{address} holds {per_client} seats")
-            # Sets the _xsrf cookie. The page's "close tab -> shut my kernel down" beacon sends it back;
-            # stock Voila never sets it, so that beacon gets a 403 and a closed tab's kernel lingers until
-            # culled (voila-dashboards/voila#1458).
-            self.xsrf_token  # noqa: B018 (a property with a side effect)
-            ClassHandler.admitting += 1
-            ClassHandler.admitting_from[address] += 1
-            admitting, kernel, head = True, None, ""
-            km = self.kernel_manager
-            try:
-                async for html in self.get_generator(path=path):
-                    if admitting:  # the first piece comes once this page's kernel is in learner_kernels
-                        ClassHandler.admitting -= 1
-                        admitting = False
-                    if kernel is None:  # the page names its kernel near the top
-                        head += html
-                        if match := KERNEL_ID.search(head):
-                            kernel, head = match.group(1), ""
-                            km.kernel_owners[kernel] = address
-                            ClassHandler.admitting_from[address] -= 1
-                    self.write(html)
-                    self.flush()
-                self.write(WATCHDOG.read_text())  # after </html>: browsers still run it, in <body>
-            finally:
-                ClassHandler.admitting -= admitting
-                if kernel is None:
-                    ClassHandler.admitting_from[address] -= 1
-                elif kernel not in km.connected_kernels:  # sent, or the client left: the clock starts
-                    km.pages_sent[kernel] = time.monotonic()
+    from page_handlers import ClassHandler, QuerySocket, forget_queries, keep_every_query
 
     class ClassKernelSpecs(KernelSpecManager):
         kernel_dirs = List(Unicode(), config=True, help="Only these folders (KernelSpecManager's is not configurable).")
 
     class Classroom(Voila):
-        class_size = Integer(30, config=True, help="Learners served at once; more get the 'class is full' page.")
-        seats_per_client = Integer(3, config=True, help="Seats one remote address may hold (0: no limit).")
-        unconnected_seconds = Float(60, config=True, help="Cull a page's kernel when the page has not connected "
-                                                          "to it this long after it was sent.")
+        class_size = Integer(DEFAULTS["size"], config=True,
+                             help="Learners served at once; more get the 'class is full' page.")
+        seats_per_client = Integer(DEFAULTS["seats_per_client"], config=True,
+                                   help="Seats one remote address may hold (0: no limit).")
+        unconnected_seconds = Float(DEFAULTS["unconnected_seconds"], config=True,
+                                    help="Cull a page's kernel when the page has not connected to it this long "
+                                         "after it was sent.")
+        gone_seconds = Float(DEFAULTS["idle_minutes"] * 60, config=True,
+                             help="Cull a learner's kernel no page has been connected to this long, busy or not.")
         classes = [*Voila.classes, ClassKernelSpecs]
 
         def initialize(self, argv=None):
             super().initialize(argv)
             self.voila_configuration.kernel_spec_manager_class = ClassKernelSpecs
+            keep_every_query()
 
         def init_settings(self):
             settings = super().init_settings()
             km = self.kernel_manager
+            # With allow_tracebacks=False, jupyter_server 2.21 reads the replacement text from the per-kernel
+            # manager, which lacks it: the error message then raises in the server, is dropped, and the page's
+            # iopub stream stalls until its next message. Give the per-kernel class the text it looks for.
+            ServerKernelManager.traceback_replacement_message = km.traceback_replacement_message
             km.learner_kernels = set()  # the kernels handed to a page: the class's seats
             km.kernel_owners = {}  # kernel id -> the remote address its page was sent to
             km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it
             km.connected_kernels = set()  # kernels a page connected to once: only the idle cull takes them
-            connect = km.notify_connect
+            km.left_at = {}  # kernel id -> when its last page connection closed, until one opens again
+            connect, disconnect = km.notify_connect, km.notify_disconnect
 
             def notify_connect(kernel_id):
                 km.connected_kernels.add(kernel_id)
+                km.left_at.pop(kernel_id, None)
                 sent = km.pages_sent.pop(kernel_id, None)
                 if sent is not None:
                     self.log.info("class: kernel %s connected %.1f s after its page was sent",
                                   kernel_id, time.monotonic() - sent)
                 connect(kernel_id)
 
-            km.notify_connect = notify_connect
+            def notify_disconnect(kernel_id):
+                disconnect(kernel_id)
+                if not km._kernel_connections.get(kernel_id, 0):
+                    km.left_at[kernel_id] = time.monotonic()
+
+            km.notify_connect, km.notify_disconnect = notify_connect, notify_disconnect
             take = getattr(km, "get_rendered_notebook", None)  # only with a preheated pool
             start = km.start_kernel  # the page handler's own start (the pool fills through the class)
 
@@ -254,47 +202,55 @@ def make_app():
             return settings
 
         async def cull_unconnected(self):
-            """Shut down the kernels whose page was sent unconnected_seconds ago and never connected."""
+            """Shut down the kernels whose page was sent unconnected_seconds ago and never connected, and
+            those no page has been connected to for gone_seconds. Jupyter's idle cull cannot take the latter
+            when they are busy (a cell waiting) or active (a run's plot updates count as activity)."""
             km = self.kernel_manager
             now, running = time.monotonic(), set(km.list_kernel_ids())
-            for kernel_id, sent in list(km.pages_sent.items()):
-                if kernel_id not in running:
-                    del km.pages_sent[kernel_id]
-                elif now - sent >= self.unconnected_seconds:
-                    del km.pages_sent[kernel_id]
-                    self.log.warning("class: culling kernel %s: its page never connected in %g s",
-                                     kernel_id, self.unconnected_seconds)
-                    await km.shutdown_kernel(kernel_id)
+            for clock, limit, why in ((km.pages_sent, self.unconnected_seconds, "its page never connected in"),
+                                      (km.left_at, self.gone_seconds, "no page connected to it for")):
+                for kernel_id, since in list(clock.items()):
+                    if kernel_id not in running:
+                        del clock[kernel_id]
+                    elif now - since >= limit and not km._kernel_connections.get(kernel_id, 0):
+                        del clock[kernel_id]
+                        self.log.warning("class: culling kernel %s: %s %g s", kernel_id, why, limit)
+                        await km.shutdown_kernel(kernel_id)
             for gone in set(km.kernel_owners) - running:
                 del km.kernel_owners[gone]
             km.connected_kernels &= running
+            forget_queries(running)
 
         def listen(self):
-            interval = max(0.5, min(15.0, self.unconnected_seconds / 4))  # cull near unconnected_seconds
+            # look often enough to cull near unconnected_seconds and gone_seconds
+            interval = max(0.5, min(15.0, self.unconnected_seconds / 4, self.gone_seconds / 4))
             tornado.ioloop.PeriodicCallback(self.cull_unconnected, interval * 1000).start()
             super().listen()
 
         def init_handlers(self):
-            return [(route, ClassHandler if handler is TornadoVoilaHandler else handler, *rest)
-                    for route, handler, *rest in super().init_handlers()]
+            mine = {TornadoVoilaHandler: ClassHandler, RequestInfoSocketHandler: QuerySocket}
+            return [(route, mine.get(handler, handler), *rest) for route, handler, *rest in super().init_handlers()]
 
     return Classroom
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--size", type=int, default=30, help="learners at once (default 30)")
-    p.add_argument("--pool", type=int, default=4, help="preheated kernels kept ready (default 4)")
-    p.add_argument("--idle-minutes", type=float, default=10, help="cull a tab-less kernel after this (default 10)")
+    d = DEFAULTS
+    p.add_argument("--size", type=int, default=d["size"], help="learners at once (default %(default)s)")
+    p.add_argument("--pool", type=int, default=d["pool"], help="preheated kernels kept ready (default %(default)s)")
+    p.add_argument("--idle-minutes", type=float, default=d["idle_minutes"],
+                   help="cull a kernel no tab has been connected to this long, busy or not (default %(default)s)")
     p.add_argument("--idle-seconds", type=float, default=None, help="the same in seconds (tests)")
-    p.add_argument("--unconnected-seconds", type=float, default=60,
-                   help="cull a kernel whose page never connected within this (default 60)")
-    p.add_argument("--seats-per-client", type=int, default=3,
-                   help="seats one remote address may hold (default 3; 0: no limit, e.g. behind a proxy)")
-    p.add_argument("--memory", default="4G", help="address-space cap per kernel, e.g. 4G; 'off' for none")
-    p.add_argument("--threads", type=int, default=1, help="torch/BLAS threads per kernel (default 1)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--unconnected-seconds", type=float, default=d["unconnected_seconds"],
+                   help="cull a kernel whose page never connected within this (default %(default)s)")
+    p.add_argument("--seats-per-client", type=int, default=d["seats_per_client"],
+                   help="seats one remote address may hold (default %(default)s; 0: no limit, e.g. behind a proxy)")
+    p.add_argument("--memory", default=d["memory"],
+                   help="address-space cap per kernel, e.g. 4G; 'off' for none (default %(default)s)")
+    p.add_argument("--threads", type=int, default=d["threads"], help="torch/BLAS threads per kernel (default %(default)s)")
+    p.add_argument("--host", default=d["host"], help="(default %(default)s)")
+    p.add_argument("--port", type=int, default=d["port"], help="(default %(default)s)")
     p.add_argument("--notebook", default=str(ROOT / "app.ipynb"))
     p.add_argument("--kernel-dir", default=str(HERE / "kernels"), help="where the kernel spec is written")
     p.add_argument("--python", default=os.path.abspath(sys.executable),

@@ -4,6 +4,7 @@ everything a panel or a user calls is exported here, grouped by what it is about
 from .engine.config import (DEVICES, MAX_LAYERS, MAX_PARAMETERS, MAX_SEED, MAX_STEPS, MAX_VAL_FRACTION, MODELS,
                      OPTIMIZERS, SEED_PARTS, RunConfig)
 from .engine.errors import ConfigError, is_out_of_memory, refuse_unknown
+from .engine.limits import MAX_BATCH_VALUES, MAX_CLASSES, MAX_CSV_ROWS, MAX_RUNS_AT_ONCE
 from .engine.messages import catalogue, error_messages, languages
 from .engine.fingerprints import compare, fingerprint
 from .engine.history import History
@@ -34,7 +35,7 @@ from .lessons.init.gains import SYMMETRIC_SCHEMES, expected_std
 from .plain import ACTIVATIONS, INIT_SCHEMES, LEAKY_SLOPE, calculate_gain, init_model
 from .lessons.init.symmetry import symmetry_demo
 # lesson: seeds and reproducibility
-from .lessons.seeds.ensemble import seed_ensemble
+from .lessons.seeds.ensemble import MAX_ENSEMBLE_SEEDS, seed_ensemble
 from .lessons.seeds.export import export_script
 from .lessons.seeds.interference import interference_demo
 from .lessons.seeds.knobs import knob_matrix
@@ -45,7 +46,7 @@ from .engine.checkpoint import STATE_PARTS, load_checkpoint, save_checkpoint
 from .lessons.seeds.butterfly import SIGN_BIT, butterfly, float_bits
 from .lessons.seeds.divergence import first_divergence
 from .lessons.seeds.resume import resume_check
-from .lessons.seeds.variance import outside_range_chance, rate_gap, variance_sources, widest_spread
+from .lessons.seeds.variance import MAX_SPREAD_SEEDS, outside_range_chance, rate_gap, variance_sources, widest_spread
 # lesson: losses
 from .lessons.losses.demos import BASE_LOGITS, SCALE_RANGE, check_scale, loss_curves, loss_gradients, scaled_log_softmax
 from .lessons.losses.formulas import cross_entropy, log_softmax, log_softmax_naive, logsumexp, mse, nll
@@ -68,7 +69,8 @@ from .exercises.check import ExerciseRecord, answer, config_fingerprint, parse_p
 
 __all__ = [
     "DEVICES", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
-    "SEED_PARTS", "RunConfig", "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
+    "SEED_PARTS", "RunConfig", "MAX_BATCH_VALUES", "MAX_CLASSES", "MAX_CSV_ROWS", "MAX_RUNS_AT_ONCE",
+    "ConfigError", "is_out_of_memory", "refuse_unknown", "compare", "fingerprint", "History",
     "catalogue", "error_messages", "languages",
     "HIST_RANGE", "Run", "drive", "train", "SCHEDULES", "schedule_lr", "planned_rates",
     "decision_grid", "input_points", "read_csv", "DATASETS", "kfold_indices", "load_dataset", "make_loader",
@@ -84,7 +86,7 @@ __all__ = [
     "init_report", "scale_verdict", "INIT_SCHEMES", "calculate_gain", "SYMMETRIC_SCHEMES", "expected_std",
     "init_model",
     "symmetry_demo",
-    "seed_ensemble", "export_script", "interference_demo", "knob_matrix", "audit_under", "run_twice",
+    "MAX_ENSEMBLE_SEEDS", "MAX_SPREAD_SEEDS", "seed_ensemble", "export_script", "interference_demo", "knob_matrix", "audit_under", "run_twice",
     "seed_report", "audit", "seed_everything", "seeded", "GENERATORS", "random_sequences",
     "STATE_PARTS", "load_checkpoint", "save_checkpoint", "SIGN_BIT", "butterfly", "float_bits",
     "first_divergence",

@@ -1,6 +1,7 @@
 """The exported script is plain PyTorch: run alone in an empty folder, in a fresh isolated process, it prints
 the run's fingerprint; and it runs the engine's own code (core/plain.py verbatim), not a twin of it."""
 import ast
+import csv
 import inspect
 import subprocess
 import sys
@@ -164,3 +165,32 @@ def test_a_save_epoch_must_leave_an_epoch_to_resume():
     for epoch in (0, 2, True):
         with pytest.raises(ConfigError):
             export_script(RunConfig(epochs=2), save_epoch=epoch)
+
+
+HOSTILE = 'a"""; open("INJECTED", "w").write("code ran"); """b\\N{x}\n#'
+
+
+def test_a_learners_names_never_become_code_in_the_script(tmp_path):
+    """Issue 23.3: a file name, CSV headers and class labels that would close the docstring and run code
+    (the review's probe) are exported, and the script, run isolated, creates nothing and prints the run's
+    fingerprint. Every other named setting is refused before a script is written."""
+    rng = np.random.default_rng(1)
+    upload = tmp_path / "uploads" / 'a""";open("INJECTED","w").write("code ran");"""b.csv'
+    upload.parent.mkdir()
+    with open(upload, "w", newline="") as f:
+        table = csv.writer(f)
+        table.writerow([HOSTILE + "0", HOSTILE + "1", "label"])
+        table.writerows([f"{a:.3f}", f"{b:.3f}", f"{HOSTILE}{int(a > 0)}"] for a, b in rng.normal(size=(60, 2)))
+    cfg = RunConfig(dataset=str(upload), hidden=(5,), epochs=1, seed=4)
+    expected = train(cfg).fingerprint
+    script = export_script(cfg, expected)
+    assert "INJECTED" not in script and "code ran" not in script
+    out = run_alone(script, tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == expected
+    assert sorted(p.name for p in (tmp_path / "alone").iterdir()) == ["reproduce.py"]
+    for field in ("model", "activation", "init", "optimizer", "device", "norm"):
+        with pytest.raises(ConfigError):
+            export_script(cfg.replace(**{field: HOSTILE}))
+    with pytest.raises(ValueError):
+        export_script(cfg, expected=HOSTILE)

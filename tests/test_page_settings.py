@@ -83,3 +83,65 @@ def test_a_preheated_kernel_gets_the_query_from_voilas_query_socket_without_impo
             thread.join()
     assert out.stdout.splitlines() == ["seed=7&lang=zh", "[]"], out.stderr
     assert asked == ["/voila/query/k1"]
+
+
+def _query_server(answer):
+    """A stand-in for Voila's query socket on a free loopback port; `answer(websocket, n)` handles connection n."""
+    from websockets.sync.server import serve
+
+    count = []
+
+    def handler(websocket):
+        count.append(websocket.request.path)
+        answer(websocket, len(count))
+
+    server = serve(handler, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, count
+
+
+@pytest.mark.parametrize("first", ["silent", "closed"])
+def test_a_preheated_kernel_whose_waiter_was_lost_asks_again_and_gets_its_query(first, monkeypatch):
+    """Issue 23.1: a server that lost this kernel's waiter (silent) or dropped the socket (closed) must not
+    leave the kernel waiting forever: it connects again and takes the query the server kept."""
+    from widgets.shell.page_query import preheated_request_info
+
+    released = threading.Event()
+
+    def answer(websocket, n):
+        if n == 1:
+            if first == "silent":
+                released.wait()  # holds the first connection open and says nothing
+            return  # closes it
+        websocket.send(json.dumps({"QUERY_STRING": "seed=9"}))
+
+    server, count = _query_server(answer)
+    monkeypatch.setenv("VOILA_APP_IP", "127.0.0.1")
+    monkeypatch.setenv("VOILA_APP_PORT", str(server.socket.getsockname()[1]))
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k2")
+    try:
+        info = preheated_request_info(wait_seconds=0.2)
+    finally:
+        released.set()
+        server.shutdown()
+    assert info == {"QUERY_STRING": "seed=9"} and count == ["/voila/query/k2"] * 2
+
+
+def test_a_refused_query_socket_ends_the_wait_with_no_settings(monkeypatch):
+    from websockets.sync.server import serve
+
+    from widgets.shell.page_query import preheated_request_info
+
+    def refuse(connection, request):
+        return connection.respond(403, "not a kernel of this server\n")
+
+    server = serve(lambda ws: None, "127.0.0.1", 0, process_request=refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("VOILA_APP_IP", "127.0.0.1")
+    monkeypatch.setenv("VOILA_APP_PORT", str(server.socket.getsockname()[1]))
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k3")
+    try:
+        assert preheated_request_info(wait_seconds=0.2) == {}
+    finally:
+        server.shutdown()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core import MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, ConfigError, RunConfig, catalogue
+from core import MAX_CLASSES, MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, ConfigError, Run, RunConfig, catalogue, train
 from widgets.shell import uploads
 from widgets.shell.app import App
 
@@ -160,7 +160,9 @@ def test_the_work_limits_sit_just_above_the_largest_run_they_allow():
 
 
 @pytest.mark.parametrize("code", ["too_many_layers", "too_many_parameters", "too_many_steps", "dataset_by_name",
-                                  "upload_missing", "upload_not_file", "upload_too_big", "csv_name"])
+                                  "upload_missing", "upload_not_file", "upload_too_big", "csv_name",
+                                  "too_many_classes", "too_many_batch_values", "too_many_runs", "csv_too_many_rows",
+                                  "matmul_width"])
 def test_every_new_refusal_has_a_message_in_both_languages(code):
     english, chinese = (catalogue(lang)[f"err.{code}"] for lang in ("en", "zh"))
     assert english and chinese and english != chinese
@@ -191,3 +193,71 @@ def test_in_class_mode_what_python_writes_to_stderr_goes_to_the_log_file(tmp_pat
     assert done.returncode == 0 and done.stderr == ""
     log = Path(done.stdout.strip()).read_text(encoding="utf-8")
     assert "a warning from the kernel" in log and "to stderr" in log
+
+
+def _table(rows, labels=2, width=2):
+    """A CSV of `rows` rows, `width` feature columns and `labels` distinct labels, as bytes."""
+    lines = [",".join(f"x{i}" for i in range(width)) + ",label"]
+    lines += [",".join(f"{(r * (i + 3)) % 11}.5" for i in range(width)) + f",c{r % labels}" for r in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("table, changes, code", [
+    (dict(rows=300), dict(hidden=(4096, 4096)), "too_many_parameters"),  # 2 columns: the width is not the limit
+    (dict(rows=300), dict(batch_size=1, epochs=1000), "too_many_steps"),
+    (dict(rows=300, labels=MAX_CLASSES + 1), dict(hidden=(8,)), "too_many_classes"),
+    (dict(rows=4000), dict(hidden=(4096, 1000), batch_size=2400), "too_many_batch_values"),
+])
+def test_a_csv_run_beyond_the_limits_is_refused_once_the_file_is_read(table, changes, code, tmp_path):
+    """Issue 23.2: validate() cannot know a CSV's sizes; Run checks them once the file is read, with the
+    same limits as a built-in data set, before any model memory is taken."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(_table(**table))
+    cfg = RunConfig(dataset=str(path), **changes).validate()  # accepted: the sizes are not known yet
+    with pytest.raises(ConfigError) as refused:
+        Run(cfg)
+    assert refused.value.code == code
+
+
+def test_a_csv_run_within_the_limits_trains():
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes(_table(300, labels=MAX_CLASSES))
+        assert train(RunConfig(dataset=str(path), hidden=(8,), epochs=1)).fingerprint
+
+
+def test_a_huge_csv_run_through_the_upload_comm_is_refused_with_a_short_message(kernel_uploads):
+    app = App("")
+    p = app.train
+    _comm_upload(p, "wide.csv", memoryview(_table(300)))
+    p.controls.hidden.value = "4096, 4096"
+    p.play.click()
+    assert app.status.kind == "error" and "parameters" in app.status.text and "Traceback" not in app.status.text
+    assert p.current is None
+
+
+def test_a_replaced_upload_is_shown_and_refused_by_its_handle_never_by_a_path(kernel_uploads, tmp_path):
+    """Issue 23.6: upload mine.csv, take it into Seeds by handle, upload second.csv: Seeds' settings show the
+    stale handle, and its run is refused naming the file, never the server's folder."""
+    app = App("")
+    _comm_upload(app.train, "mine.csv", memoryview(_csv_bytes()))
+    app.seeds.share_text.value = json.dumps({"dataset": "upload:mine.csv"})
+    app.seeds.share_apply.click()
+    _comm_upload(app.train, "second.csv", memoryview(_csv_bytes(30)))
+    assert app.seeds.settings()["dataset"] == "upload:mine.csv"
+    assert str(tmp_path) not in json.dumps(app.seeds.settings())
+    app.seeds.run.click()
+    assert app.status.kind == "error" and "mine.csv" in app.status.text and str(tmp_path) not in app.status.text
+    assert app.train.settings()["dataset"] == "upload:second.csv"
+
+
+def test_a_csv_longer_than_the_row_limit_is_refused_while_it_is_read(tmp_path):
+    from core import MAX_CSV_ROWS, read_csv
+
+    path = tmp_path / "long.csv"
+    path.write_bytes(_table(MAX_CSV_ROWS + 1))
+    with pytest.raises(ConfigError) as refused:
+        read_csv(path)
+    assert refused.value.code == "csv_too_many_rows"
+    path.write_bytes(_table(MAX_CSV_ROWS))
+    assert len(read_csv(path)[1]) == MAX_CSV_ROWS

@@ -3,15 +3,16 @@ and a config changed since is checked again."""
 import pytest
 
 from core import ConfigError, RunConfig, train
-from core.engine import config
+from core.engine import work
 
 
 @pytest.fixture
 def checks(monkeypatch):
-    """Counts validate's full passes (each builds the model on the meta device to count its parameters)."""
+    """Counts validate's full passes (each builds the model on the meta device to count its parameters, in
+    core/engine/work.py's check_work, which Run also calls for a CSV once it is read)."""
     count = []
-    build = config.build_model
-    monkeypatch.setattr(config, "build_model", lambda *a, **k: count.append(1) or build(*a, **k))
+    build = work.build_model
+    monkeypatch.setattr(work, "build_model", lambda *a, **k: count.append(1) or build(*a, **k))
     return count
 
 

@@ -9,6 +9,7 @@ import threading
 import numpy as np
 
 from ..engine.errors import ConfigError
+from ..engine.limits import MAX_CSV_ROWS
 
 MIN_ROWS = 10  # fewer rows cannot fill a train, a validation and a test split
 # The last file read, by the SHA-256 of its bytes -> its parse: an upload, parsed when it arrives, is not
@@ -46,7 +47,7 @@ def read_csv(path):
     """Return float32 features (n, d), int64 class indices (n,) and the class names of a CSV file."""
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise ConfigError("csv_missing", name=path)
+        raise ConfigError("csv_missing", name=os.path.basename(path))  # never the path: the server's, not the learner's
     with open(path, "rb") as f:
         data = f.read()
     digest = hashlib.sha256(data).digest()
@@ -68,7 +69,12 @@ def _parse(data: bytes, name: str):
         # utf-8-sig drops the byte-order mark that spreadsheet programs put first
         reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
         header = next(reader, None)
-        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+        rows = []
+        for r in reader:
+            if any(c.strip() for c in r):
+                rows.append((reader.line_num, r))
+                if len(rows) > MAX_CSV_ROWS:  # refused while reading: a longer file costs no more memory
+                    raise ConfigError("csv_too_many_rows", name=name, limit=MAX_CSV_ROWS)
     except (UnicodeDecodeError, csv.Error) as e:
         raise ConfigError("csv_not_text", name=name, why=str(e)) from e
     if header is None or not any(c.strip() for c in header):

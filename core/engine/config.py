@@ -12,9 +12,9 @@ from .init_rules import check_init_rules
 from .limits import (DEVICES, MAX_EPOCHS, MAX_LAYERS, MAX_LR, MAX_PARAMETERS, MAX_SEED, MAX_STATS_EVERY,  # noqa: F401
                      MAX_STEPS, MAX_WIDTH, MODELS, SEED_PARTS)  # (re-exported: the config's own limits)
 from .mistakes import check_mistakes
-from .models import build_model
 from .optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
 from .schedules import check_schedule
+from .work import check_work
 from ..data.datasets import DATASETS, input_shape_of, split_sizes
 from ..plain import ACTIVATIONS, INIT_SCHEMES, NORMS
 from ..plain import MAX_VAL_FRACTION, check_val_fraction  # noqa: F401 (one limit: the exported script checks it too)
@@ -119,17 +119,10 @@ class RunConfig:
             check_init_rules(self.init_rules)
 
     def _check_work(self, sizes, shape):
-        """Refuse a run bigger than one learner's share of a class server (parameters, steps)."""
-        if shape is not None:  # a CSV's width is known only once it is read; its size is capped on upload
-            model = build_model(self.model, self.hidden, self.activation, shape[0], shape[1],
-                                self.norm, self.dropout)  # on meta: free
-            count = sum(p.numel() for p in model.parameters())
-            if count > MAX_PARAMETERS:
-                raise ConfigError("too_many_parameters", count=count, limit=MAX_PARAMETERS)
-        if sizes is not None:
-            steps = self.total_steps(sizes[0])
-            if steps > MAX_STEPS:
-                raise ConfigError("too_many_steps", steps=steps, limit=MAX_STEPS)
+        """Refuse a run bigger than one learner's share of a class server; a CSV's sizes are known only once
+        it is read, so Run checks those (with the same check_work)."""
+        if shape is not None:
+            check_work(self, shape[0], shape[1], sizes[0] if sizes else None)
 
     def batches_per_epoch(self, n_train: int) -> int:
         """Batches in one pass over n_train training examples (the last one may be short)."""

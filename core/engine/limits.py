@@ -16,3 +16,7 @@ MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit; every seed in the app (given o
 MAX_LAYERS = 8  # hidden layers
 MAX_PARAMETERS = 5_000_000  # weights and biases of the whole model
 MAX_STEPS = 100_000  # optimizer steps in one run (epochs x batches per epoch)
+MAX_BATCH_VALUES = 10_000_000  # layer outputs one training batch holds for its backward pass (40 MB of float32)
+MAX_CLASSES = 100  # classes in a CSV's label column (each is an output unit)
+MAX_CSV_ROWS = 100_000  # rows of a CSV: reading one costs memory per row before any other limit applies
+MAX_RUNS_AT_ONCE = 4  # runs one kernel (one learner's page) trains at the same time, over all its panels

@@ -18,12 +18,13 @@ from .history import History
 from .models import build_model, materialise, stat_layers
 from .optimizers import OPTIMIZERS, WITH_MOMENTUM
 from .schedules import schedule_lr, schedule_momentum
-from ..data.datasets import load_dataset
+from ..data.datasets import input_shape_of, load_dataset
 from .init_rules import initialize_weights
 from ..plain import evaluate, init_model
 from ..plain_loop import DROPOUT_SEED_OFFSET, DropoutStream, sorted_by_class
 from .seeding import deterministic_mode, fresh_seed
 from .stats import HIST_RANGE, LayerStats
+from .work import check_work
 
 
 def dispatch(callback, event, payload):
@@ -71,6 +72,8 @@ class Run:
             self.x_train, self.y_train = x_train.to(self.device), y_train.to(self.device)
             self.val, self.test = data.val.tensors, data.test.tensors
             self.batch_size = check_batch_size(cfg.batch_size, len(self.y_train))  # a CSV's size is known only now
+            if input_shape_of(cfg.dataset) is None:  # a CSV's width, rows and classes are known only now
+                check_work(cfg, data.input_shape, data.n_classes, len(self.y_train))  # (validate() did a built-in's)
             model = build_model(cfg.model, cfg.hidden, cfg.activation, data.input_shape, data.n_classes,
                                 cfg.norm, cfg.dropout)
             model = materialise(model, "cpu")

@@ -10,7 +10,7 @@ from core import MATMUL_DEPTH, MATMUL_WIDTH, ConfigError, deep_matmul, scale_ver
 
 from ..shell.figures import LOG_AXIS, figure, log_nticks_for, show_hint, widget_of
 from ..shell.overlays import KEEP, Overlays, spare_traces
-from ..shell.parse import is_whole_in
+from ..shell.parse import check_choice, is_whole_in
 from ..shell import palette
 
 
@@ -54,10 +54,20 @@ class MatmulSection:
                               widget_of(self.fig), self.sentence])
 
     def multiply(self):
-        """Run core.deep_matmul with the controls and draw the std per layer."""
-        scale = dict(SCALES)[self.scale.value]
-        self.drawn_scale, self.drawn_relu = self.scale.value, self.relu.value
-        self.result = deep_matmul(depth=self.depth.value, width=MATMUL_WIDTH, scale=scale, relu=self.relu.value)
+        """Run core.deep_matmul with the controls in the background (Stop ends it), then draw the std per layer.
+        The values are checked against core's limits, not the slider's own min/max (the page can change those)."""
+        scale = dict(SCALES)[check_choice(self.scale.value, SCALE_LABELS, "scale")]
+        depth, relu = check_layers(self.depth.value), check_relu(self.relu.value)
+        self.drawn_scale, self.drawn_relu = self.scale.value, relu
+        p = self.panel
+
+        def work(emit, stop):
+            return deep_matmul(depth=depth, width=MATMUL_WIDTH, scale=scale, relu=relu, stop=stop)
+
+        p.start(work, lambda records: None, self.show, [p.run, p.train_button, self.run], p.stop_button)
+
+    def show(self, result):
+        self.result = result
         self.verdict = scale_verdict(self.result.stds, self.result.means, self.result.first_nonfinite)
         self.earlier.remember([0])
         with self.fig.batch_update():

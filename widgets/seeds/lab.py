@@ -6,7 +6,7 @@ import html
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import interference_demo, knob_matrix, seed_ensemble
+from core import MAX_ENSEMBLE_SEEDS, ConfigError, interference_demo, knob_matrix, seed_ensemble
 
 from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.i18n import known
@@ -41,7 +41,7 @@ class ReproLab:
         self.knobs_table = W.HTML()
         self.knobs_table.add_class("tp-lab-knobs-table")
         self.band_button = panel.button("lab.band.button", "tp-lab-band")
-        self.n_seeds = panel.label(W.IntSlider(value=5, min=2, max=12, continuous_update=False), "lab.band.seeds")
+        self.n_seeds = panel.label(W.IntSlider(value=5, min=2, max=MAX_ENSEMBLE_SEEDS, continuous_update=False), "lab.band.seeds")
         self.lr_a = panel.label(W.Text(value="0.1", layout=W.Layout(width="14em")), "lab.band.lr_a")
         self.lr_b = panel.label(W.Text(value="0.05", layout=W.Layout(width="14em")), "lab.band.lr_b")
         colours = (palette.BLUE, palette.ORANGE)
@@ -86,8 +86,12 @@ class ReproLab:
         """Seed ensembles for rates A and B, drawn as mean lines inside min–max bands."""
         lrs = [parse_float(box.value, "learning rate") for box in (self.lr_a, self.lr_b)]
         n = parse_int(self.n_seeds.value, "seeds")
+        if not 2 <= n <= MAX_ENSEMBLE_SEEDS:  # core's limit, not the slider's (the page can change its max)
+            raise ConfigError("spread_seeds", limit=MAX_ENSEMBLE_SEEDS)
         cfgs = [self.panel.config().replace(lr=lr, unseeded=()).validate() for lr in lrs]
-        self._background(lambda: [seed_ensemble(c, range(n)) for c in cfgs], self._band_done)
+        p = self.panel
+        p.start(lambda emit, stop: [seed_ensemble(c, range(n), stop=stop) for c in cfgs], lambda records: None,
+                self._band_done, [p.run, *self.buttons], p.stop_button)
 
     def _band_done(self, ensembles):
         self.ensembles = ensembles

@@ -6,14 +6,12 @@ import math
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from core import ConfigError, outside_range_chance, rate_gap, variance_sources, widest_spread
+from core import MAX_SPREAD_SEEDS, ConfigError, outside_range_chance, rate_gap, variance_sources, widest_spread
 
 from ..shell.figures import figure, hint_until_drawn, widget_of
 from ..shell.parse import is_whole_in, parse_float
 from ..shell.settings import control
 from ..shell import palette
-
-MAX_SPREAD_SEEDS = 8
 
 
 def check_seed_count(panel, value) -> int:
@@ -49,7 +47,8 @@ class SpreadSources:
         cfg = p.config().replace(unseeded=())
         if cfg.seed is None:
             cfg = cfg.replace(seed=0)
-        seeds = [(cfg.seed + k) % 2**32 for k in range(1, self.n_seeds.value + 1)]
+        n = check_seed_count(p, self.n_seeds.value)  # core's limit, not the slider's (the page can change its max)
+        seeds = [(cfg.seed + k) % 2**32 for k in range(1, n + 1)]
         lrs = [parse_float(box.value, "learning rate") for box in (self.lab.lr_a, self.lab.lr_b)]
 
         def work(emit, stop):

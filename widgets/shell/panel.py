@@ -109,7 +109,11 @@ class Panel:
         self.status.show("panel.running")
         threaded = self.threaded if threaded is None else threaded
         self.job = BackgroundRun(work, self.guard(flush), on_done, on_fail, threaded=threaded)
-        return self.job.start()
+        try:
+            return self.job.start()
+        except ConfigError:  # the kernel runs its most already: the buttons come back, the status says why
+            finish()
+            raise
 
     def stop(self):
         if self.job is not None:

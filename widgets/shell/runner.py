@@ -5,6 +5,10 @@ import threading
 import time
 import traceback
 
+from core import MAX_RUNS_AT_ONCE, ConfigError
+
+# One kernel's threads of work at once, over all its panels: pressing Run everywhere cannot start more.
+RUN_SLOTS = threading.BoundedSemaphore(MAX_RUNS_AT_ONCE)
 UPDATE_INTERVAL = 0.08  # seconds between figure updates: a little above 10 Hz, smooth and cheap to send
 
 
@@ -37,9 +41,11 @@ class BackgroundRun:
         self.updates = 0  # flushes sent, for the benchmark's update rate
 
     def start(self):
-        """Begin the work (returns at once when threaded)."""
+        """Begin the work (returns at once when threaded); ConfigError when the kernel runs its most already."""
         if self.threaded:
-            self.thread = threading.Thread(target=self._body, daemon=True, name="training-playground-run")
+            if not RUN_SLOTS.acquire(blocking=False):
+                raise ConfigError("too_many_runs", limit=MAX_RUNS_AT_ONCE)
+            self.thread = threading.Thread(target=self._in_a_slot, daemon=True, name="training-playground-run")
             self.thread.start()
         else:
             self._body()
@@ -72,6 +78,12 @@ class BackgroundRun:
         if records:
             self.flush(records)
             self.updates += 1
+
+    def _in_a_slot(self):
+        try:
+            self._body()
+        finally:
+            RUN_SLOTS.release()
 
     def _body(self):
         try:

@@ -49,6 +49,7 @@ class Uploads:
         self.folder = None
         self.path = None  # the current upload's file, or None
         self.name = None
+        self.replaced = {}  # path of an upload a newer one replaced -> its handle, still shown by handle
 
     def store(self, name, content):
         """Check, write and read back an upload -> (path, read_csv's result); on failure nothing is left on disk."""
@@ -67,6 +68,7 @@ class Uploads:
             raise
         if self.path is not None:
             shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
+            self.replaced[self.path] = self.handle()
         self.path, self.name = path, name
         return path, parsed
 
@@ -74,8 +76,11 @@ class Uploads:
         return HANDLE + self.name
 
     def shareable(self, dataset: str) -> str:
-        """What settings show for `dataset`: the handle instead of this kernel's file path."""
-        return self.handle() if self.path is not None and dataset == self.path else dataset
+        """What settings show for `dataset`: the handle instead of this kernel's file path (a replaced upload's
+        too: a panel may still hold it, and its handle then says what it was without naming the server's folder)."""
+        if self.path is not None and dataset == self.path:
+            return self.handle()
+        return self.replaced.get(dataset, dataset)
 
     def resolve(self, dataset, names) -> str:
         """A data set a learner typed or pasted: a built-in name, or this kernel's upload by its handle."""

@@ -5,6 +5,7 @@ from typing import List, NamedTuple, Optional
 import torch
 from torch import nn
 
+from ...engine.errors import ConfigError
 from ...plain import init_model
 from ..losses.formulas import mse
 
@@ -35,11 +36,16 @@ def _generator(seed):
     return torch.Generator().manual_seed(seed)
 
 
-MATMUL_DEPTH = 100  # the course's experiment: x <- A·x a hundred times ...
+MATMUL_DEPTH = 100  # the course's experiment: x <- A·x a hundred times (and the most layers the sandbox runs) ...
 MATMUL_WIDTH = 512  # ... with 512×512 matrices
+MAX_MATMUL_WIDTH = 1024  # twice the course's: a layer is a width x width matrix drawn fresh
 
 
-def deep_matmul(depth=MATMUL_DEPTH, width=MATMUL_WIDTH, scale=1.0, relu=False, seed=0):
+def _whole_in(value, limit) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= limit
+
+
+def deep_matmul(depth=MATMUL_DEPTH, width=MATMUL_WIDTH, scale=1.0, relu=False, seed=0, stop=None):
     """x <- A_k @ x for k = 1..depth with fresh A_k ~ N(0, scale^2) (width x width), x0 ~ N(0, I).
 
     x is one float32 vector of length `width`, as in the course. With relu=True each step is
@@ -49,10 +55,16 @@ def deep_matmul(depth=MATMUL_DEPTH, width=MATMUL_WIDTH, scale=1.0, relu=False, s
     −inf, and inf − inf is NaN, a layer before any entry of x overflows. first_nonfinite names the layer
     where the std (what the chart shows) is first non-finite; vector_nonfinite the one where x itself is.
     """
+    if not _whole_in(depth, MATMUL_DEPTH):
+        raise ConfigError("matmul_depth", limit=MATMUL_DEPTH)
+    if not _whole_in(width, MAX_MATMUL_WIDTH):
+        raise ConfigError("matmul_width", limit=MAX_MATMUL_WIDTH)
     g = _generator(seed)
     x = torch.randn(width, generator=g)
     means, stds, first_nonfinite, vector_nonfinite = [], [], None, None
     for layer in range(1, depth + 1):
+        if stop is not None and stop.is_set():
+            break
         a = torch.randn(width, width, generator=g) * scale
         x = a @ x
         if relu:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import inspect
 import io
-import os
 import re
 import textwrap
 
@@ -39,7 +38,7 @@ torch.use_deterministic_algorithms(True)
 torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
 '''
 EMBEDDED_DATA = '''\
-# ---- data: the rows of {name}, embedded as a compressed numpy .npz in base64 ----------------------
+# ---- data: the rows of the run's data set, embedded as a compressed numpy .npz in base64 ---------
 DATA = """
 {blob}
 """
@@ -104,7 +103,7 @@ def _data_code(cfg: RunConfig, filename: str):
                                 filename=filename)
         return code, ["gzip", "os", "pathlib", "sys"], needs, input_shape_of(name)[1]
     x, y, class_names = pool_arrays(name)
-    code = EMBEDDED_DATA.format(name=repr(os.path.basename(name)), blob=_npz_base64(x, y))
+    code = EMBEDDED_DATA.format(blob=_npz_base64(x, y))
     return code, ["base64", "io"], "", len(class_names)
 
 
@@ -125,8 +124,11 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
     if save_epoch is not None and "sys" not in imports:
         imports.append("sys")
     hidden = tuple(int(h) for h in cfg.hidden)
+    # A learner's text never enters the script as code: a CSV is not named at all (its file name is theirs),
+    # every other name is one of the app's own choices (validate() refused anything else).
+    dataset = cfg.dataset if input_shape_of(cfg.dataset) is not None else "a CSV table"
     summary = textwrap.fill(f"Reproduce a Training Playground run with plain PyTorch and numpy: "
-                            f"{os.path.basename(cfg.dataset)}, {cfg.model} {hidden}, {cfg.activation}, "
+                            f"{dataset}, {cfg.model} {hidden}, {cfg.activation}, "
                             f"init {cfg.init}, {cfg.optimizer} lr={float(cfg.lr)!r}, seed {cfg.seed}.", 100)
     device = '"cuda" if torch.cuda.is_available() else "cpu"' if cfg.device == "auto" else repr(cfg.device)
     settings = "\n".join([
@@ -137,6 +139,8 @@ def export_script(cfg: RunConfig, expected: str = "", filename: str = "reproduce
         f"BATCH_SIZE = {int(cfg.batch_size)}", f"EPOCHS = {int(cfg.epochs)}", f"DEVICE = torch.device({device})",
         f"NORM = {cfg.norm!r}", f"DROPOUT = {float(cfg.dropout)!r}",
     ] + ([f"INIT_RULES = {cfg.init_rules!r}"] if cfg.init_rules is not None else [])) + "\n"
+    if not re.fullmatch(r"[0-9a-f]{0,64}", str(expected)) or not re.fullmatch(r"[\w.-]+\.py", filename):
+        raise ValueError("expected must be a hex fingerprint and filename a plain .py name")
     parts = [HEADER.format(summary=summary, filename=filename, needs=needs, expected=f"the app showed {expected}." if expected else "compare it with the app's.",
                            imports="".join(f"import {m}\n" for m in sorted(imports))),
              _embedded(plain), _messages(plain)]

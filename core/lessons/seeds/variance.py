@@ -51,6 +51,9 @@ def _order_digest(run) -> str:
     return fingerprint(torch.randperm(len(run.y_train), generator=probe))
 
 
+MAX_SPREAD_SEEDS = 8  # seeds per source in the spread: (sources + 1) runs each
+
+
 def variance_sources(cfg: RunConfig, seeds, sources=None, callbacks=(), stop=None) -> list:
     """One row per source varied alone (the others held at cfg.seed) and a row "all" (train(cfg.replace(seed=s)));
     by default a "gpu_kernels" row too where CUDA is available. Records stream tagged source= and seed=."""
@@ -60,6 +63,8 @@ def variance_sources(cfg: RunConfig, seeds, sources=None, callbacks=(), stop=Non
         raise ConfigError("variance_seeded")
     if len(seeds) < 2:
         raise ConfigError("variance_seeds")
+    if len(seeds) > MAX_SPREAD_SEEDS:
+        raise ConfigError("spread_seeds", limit=MAX_SPREAD_SEEDS)
     if sources is None:
         sources = SEED_PARTS + ((GPU_KERNELS,) if torch.cuda.is_available() else ())
     for source in sources:
