@@ -128,3 +128,17 @@ def test_in_jupyterlab_a_call_chooses_the_path_and_the_projector(page):
     assert app.show("lr") is app.lr and "tp-present" not in app.init.root._dom_classes
     with pytest.raises(KeyError):
         app.show("lesson")
+
+
+def test_a_lesson_path_opens_each_of_its_lessons_at_an_exercise_and_the_whole_page_does_not(page, monkeypatch):
+    """A teacher's link guides: the page opens each lesson on it at the first exercise its browser has not done."""
+    guided = page("lesson=lr,loop")
+    assert guided.lr.exercises.guided and guided.loop.exercises.guided
+    assert not page("").lr.exercises.guided  # the whole page is a free lab
+    assert not page("lesson=nonsense").lr.exercises.guided  # a bad name shows every lesson, unguided
+    monkeypatch.setenv("VOILA_PREHEAT", "True")  # a pooled kernel built every panel before its page asked
+    pooled = App()
+    show_all(pooled)
+    assert not pooled.init.exercises.guided
+    pooled.apply_page_settings("lesson=init")
+    assert pooled.init.exercises.guided and not pooled.lr.exercises.guided

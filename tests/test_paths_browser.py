@@ -3,7 +3,7 @@ the chosen language, with their anchors and a contents bar; an anchor in the add
 fits the screen at 1366x768 and at 150 % zoom with type at least 1.5x the page's."""
 import pytest
 
-from core import LESSONS, catalogue
+from core import LESSONS, catalogue, load_exercises
 from widgets.shell.sections import section_names
 
 pytestmark = pytest.mark.browser
@@ -98,3 +98,26 @@ def test_the_projector_fits_the_screen_with_type_one_and_a_half_times_the_page(b
                                   + document.querySelector('.tp-status').getBoundingClientRect().height""")
     assert min(heights) >= page.viewport_size["height"] - bars - 1  # one section per screen
     page.close()
+
+
+def test_a_lesson_link_opens_the_lesson_at_the_first_exercise_this_browser_has_not_done(browser, server):
+    """?lesson=lr opens lr's first exercise, Run locked until a prediction or Skip; with the first one done in this
+    browser (localStorage), the next visit opens the second."""
+    first, second = (e.id for e in load_exercises("lr")[:2])
+    context = browser.new_context(**LAPTOP)  # one origin, one localStorage, across both visits
+    page = context.new_page()
+    expanded = "(id) => document.querySelector(`.tp-panel-lr .tp-exercise[data-id='${id}'] .tp-exercise-toggle`)" \
+               "?.getAttribute('aria-expanded') === 'true'"
+    page.goto(f"{server.url}/?lesson=lr", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(expanded, arg=first, timeout=LOAD_TIMEOUT_MS)
+    run = page.locator(".tp-panel-lr .tp-run")
+    page.wait_for_function("() => document.querySelector('.tp-panel-lr .tp-run').disabled", timeout=30_000)
+    page.click(f".tp-panel-lr .tp-exercise[data-id='{first}'] .tp-exercise-skip")
+    page.wait_for_function("() => !document.querySelector('.tp-panel-lr .tp-run').disabled", timeout=30_000)
+    assert run.is_enabled()
+    page.evaluate("([id]) => localStorage.setItem('tp-exercises:lr', JSON.stringify({[id]: {exercise: id, "
+                  "verdict: 'right'}}))", [first])
+    page.goto(f"{server.url}/?lesson=lr", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(expanded, arg=second, timeout=LOAD_TIMEOUT_MS)
+    assert not page.evaluate(expanded.replace("(id) =>", "() =>").replace("${id}", first))
+    context.close()

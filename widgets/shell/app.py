@@ -45,6 +45,7 @@ class Context:
     status: StatusLine
     url_settings: dict = field(default_factory=dict)
     path: tuple = LESSONS  # the lessons the page shows, in page order
+    guided: bool = False  # a lesson path was chosen (a teacher's link): each lesson opens its next exercise
 
 
 def url_settings(query: str) -> dict:
@@ -123,15 +124,16 @@ class App:
             try:
                 path = lesson_path(lessons)
             except ConfigError:
-                self._follow(LESSONS)
+                self._follow(LESSONS, guided=False)
                 raise
-            self._follow(path)
+            self._follow(path, guided=True)
 
-    def _follow(self, path: tuple) -> None:
-        self.ctx.path = path
+    def _follow(self, path: tuple, guided: bool) -> None:
+        self.ctx.path, self.ctx.guided = path, guided
         self.contents.follow(path)
         for name, panel in self._panels.items():
             panel.root.layout.display = None if name in path else "none"  # a pooled kernel built them all
+            panel.guide(guided and name in path)
         if hasattr(self, "page_guard"):
             self.page_guard.panels = [f"tp-panel-{name}" for name in path]
         self.i18n.refresh()  # each lesson's last "Next:" link points to the next lesson on the path

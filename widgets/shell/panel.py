@@ -42,7 +42,13 @@ class Panel:
         if self.exercises is None:
             from ..exercises.block import exercise_block  # read (files, JavaScript) only when a panel lays out
             self.exercises = exercise_block(self) or False
+            self.guide(getattr(self.ctx, "guided", False))
         return (self.exercises,) if self.exercises else ()
+
+    def guide(self, guided: bool) -> None:
+        """On a lesson path, the lesson opens at its first exercise the learner has not done (the page knows which)."""
+        if self.exercises:
+            self.exercises.guided = guided
 
     def sections(self, *parts) -> None:
         """Lay the panel out as its lesson: the opening, then each (section name, widgets) under its heading."""
