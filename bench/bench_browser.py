@@ -1,7 +1,8 @@
-"""Browser-side figures: time to first plot (cold and preheated), update rate, Stop latency and bytes received
+"""Browser-side figures: time to first plot (cold and preheated; one lesson's page beside the whole page), update rate, Stop latency and bytes received
 in long runs, and the same with both cores kept busy by two other training processes."""
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -151,6 +152,18 @@ def first_plot_seconds(browser, notebook, plotted, preheated) -> float:
         return time_to_first_plot(browser, server.url, plotted)
 
 
+def lesson_path_first_plot(browser, repeats=3) -> dict:
+    """Seconds to the LR lesson's first plot, cold, on a page of that lesson alone (?lesson=lr: the other six
+    lessons are never built) and on the whole page: alternately on one server, medians and their ratio."""
+    path, full = [], []
+    with voila() as server:
+        for _ in range(repeats):
+            path.append(time_to_first_plot(browser, f"{server.url}/?lesson=lr"))
+            full.append(time_to_first_plot(browser, server.url))
+    lesson, page = statistics.median(path), statistics.median(full)
+    return dict(tti_lesson_lr_s=lesson, tti_full_page_s=page, tti_lesson_lr_vs_full=lesson / page)
+
+
 def wait_until_idle(server_pid, quiet_seconds=2.0, timeout=300.0):
     """Wait until the server has a kernel and none of its processes has used CPU for quiet_seconds."""
     import psutil
@@ -183,6 +196,8 @@ def measure_browser(parts=("tti", "live")) -> dict:
                 yardstick = first_plot_seconds(browser, ONE_CELL, ANY_PLOT, preheated)
                 result[f"tti_{state}_s"], result[f"tti_{state}_one_cell_s"] = app, yardstick
                 result[f"tti_{state}_ratio"] = app / yardstick
+        if "paths" in parts:
+            result.update(lesson_path_first_plot(browser))
         if "live" in parts:
             with voila() as server:
                 result.update(measure_live(browser, server.url))

@@ -96,6 +96,13 @@ def browser(result):
     result.update(measure_browser(("tti",)))
 
 
+def paths(result):
+    """The LR lesson's first plot on its own page (?lesson=lr) beside the whole page's, cold, same server."""
+    from bench_browser import measure_browser
+
+    result.update(measure_browser(("paths",)))
+
+
 def live(result):
     """Long runs in the page: update rate, Stop latency, bytes late vs early; then with both cores busy."""
     from bench_browser import measure_browser
@@ -121,7 +128,8 @@ def class_load(result):
 
 def main():
     result = {"machine": machine(), "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
-    parts = sys.argv[1:] or ["overhead", "sweep", "growth", "cuda", "kernel", "browser", "live", "class_load"]
+    parts = sys.argv[1:] or ["overhead", "sweep", "growth", "cuda", "kernel", "browser", "paths", "live",
+                             "class_load"]
     out = ROOT / "bench" / "latest.json"
     if sys.argv[1:] and out.exists():  # some parts only: the others keep their last figures
         result = {**json.loads(out.read_text()), **result}

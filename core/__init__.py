@@ -20,6 +20,8 @@ from .data.toy import TOY_SETS
 from .engine import devices  # the module too: the GPU panel calls devices.f() so tests can stand in a fake GPU
 from .engine.devices import device_info, empty_cache, memory_report, resolve_device, set_memory_fraction
 from .lessons.gpu.experiments import atomic_sums, cpu_vs_gpu, generator_streams, no_deterministic_version
+# lesson paths: which lessons a page shows
+from .lessons.path import LESSONS, lesson_path, present_flag
 # lesson: learning rate
 from .lessons.lr.sweeps import LR_PRESETS, REGIMES, classify_regime, lr_sweep
 from .lessons.lr.finder import RULES, SUGGESTION_DIVISOR, lr_find
@@ -75,6 +77,7 @@ __all__ = [
     "seed_worker", "split_sizes", "TOY_SETS",
     "devices", "device_info", "empty_cache", "memory_report", "resolve_device", "set_memory_fraction",
     "atomic_sums", "cpu_vs_gpu", "generator_streams", "no_deterministic_version",
+    "LESSONS", "lesson_path", "present_flag",
     "LR_PRESETS", "SUGGESTION_DIVISOR", "REGIMES", "classify_regime", "lr_find", "lr_sweep", "RULES", "lr_find_band", "batch_lr_grid", "MAX_GRID_CELLS", "SURFACE_PRESETS",
     "DESCENT_STEPS", "descend",
     "linear_data", "surface",

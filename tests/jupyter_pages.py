@@ -27,12 +27,12 @@ def opened(server, path: str):
 
 def lesson_title(page):
     """The first Markdown cell, once shown: it carries the Voila page's own script, and the front end must
-    show its lesson text and nothing of that script."""
+    show its title and how to start, and nothing of that script."""
     page.wait_for_selector(".jp-Notebook", timeout=180_000)
     title = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").first
     expect(title).to_contain_text("Training Playground", timeout=180_000)  # a cell is filled after it is shown
     text = title.inner_text()
-    assert text.startswith("Training Playground") and "训练循环" in text
+    assert text.startswith("Training Playground") and "训练游乐场" in text and "Run All Cells" in text
     assert "function" not in text and "tp-panels-missing" not in text and "_xsrf" not in text
     return title
 

@@ -277,6 +277,27 @@ def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser
     close_tab(page)
 
 
+def test_a_preheated_kernel_follows_the_lesson_path_and_the_projector_in_the_page_url(server, browser):
+    """A pooled kernel built every lesson before its page asked: it shows only the path's, projected."""
+    taken = len(re.findall("Using pre-heated kernel", log_text(server)))
+    wait_for_log(server, r"Kernel pool of app\.ipynb is filled", count=taken + 1)  # a kernel waits in the pool
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(server.url + "/?lesson=loop,lr&present=1&lang=zh", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-gpu", state="attached", timeout=LOAD_TIMEOUT_MS)  # built, then hidden
+    page.wait_for_function("""() => ['lr', 'init', 'seeds', 'train', 'losses', 'gpu', 'loop']
+        .filter((name) => document.querySelector('.tp-panel-' + name).offsetParent !== null).join() === 'lr,loop'
+        && document.querySelector('.tp-panel-lr').classList.contains('tp-present')
+        && document.querySelector('.tp-status').innerText.trim() === '就绪。'""", timeout=60_000)
+    assert len(re.findall("Using pre-heated kernel", log_text(server))) == taken + 1  # the page got a pooled kernel
+    hrefs = page.eval_on_selector_all(".tp-contents .tp-contents-lesson", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["#lr", "#loop"]
+    assert page.inner_text("h2#loop") == "7 · 训练循环的经典错误"
+    assert_clean(page)
+    close_tab(page)
+
+
 def test_a_tab_closed_mid_run_has_its_kernel_culled(server, browser):
     """A tab that disappears without saying goodbye (crash, lost network: no unload beacon) leaves its
     kernel; with no connection left it is culled once idle for the configured time."""

@@ -24,8 +24,12 @@ def test_every_lesson_opens_with_its_exercises():
     app = App()
     for lesson in LESSONS:
         panel = app.panel(lesson)
-        block = panel.root.children[1]
-        assert isinstance(block, ExerciseBlock) and block is panel.exercises
+        block, children = panel.exercises, list(panel.root.children)
+        assert isinstance(block, ExerciseBlock) and block in children
+        at = children.index(block)  # after the message line, the lesson's heading and text; before its sections
+        assert panel.status.widget in children[:at] and "tp-lesson-text" in children[at - 1]._dom_classes
+        assert all("tp-section" not in w._dom_classes for w in children[:at])
+        assert all("tp-section" in w._dom_classes for w in children[at + 1:])
         assert [c["id"] for c in block.cards] == [e.id for e in load_exercises(lesson)]
         assert "tp-exercises-block" in block._dom_classes
 

@@ -24,3 +24,14 @@ def test_the_notebook_carries_the_page_script_in_its_first_markdown_cell():
     first = nbformat.read(ROOT / "app.ipynb", as_version=4).cells[0]
     assert first.cell_type == "markdown" and first.source.endswith(page_script())
     assert "Control comm did not respond" in page_script() and "_xsrf=" in page_script()
+
+
+def test_the_page_script_survives_voilas_markdown_rendering_whole():
+    """Voila renders the cell with nbconvert's Markdown renderer: the script must come out as one HTML block,
+    byte for byte (a line of HTML before it once made the block end at the script's first blank line)."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from widgets.shell.page_guard import page_script
+
+    script = page_script()[page_script().index("<script>"):page_script().index("</script>") + len("</script>")]
+    assert "\n\n" in script and script in markdown2html_mistune(page_script())

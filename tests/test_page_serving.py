@@ -101,7 +101,7 @@ def test_a_page_whose_panels_or_widgets_did_not_arrive_says_so_and_not_ready(bro
     """The init panel's cell fails, so Voila stops there: five panels never reach the page."""
     folder = lab_folder()
     notebook = json.loads((folder / "app.ipynb").read_text())
-    cell = next(c for c in notebook["cells"] if "".join(c["source"]).strip() == "app.init")
+    cell = next(c for c in notebook["cells"] if "".join(c["source"]).strip() == 'app.show("init")')
     cell["source"] = ["raise RuntimeError('a cell that fails')"]
     (folder / "app.ipynb").write_text(json.dumps(notebook))
     port = free_port()

@@ -9,7 +9,8 @@ def test_train_and_watch_result_stays_beside_its_button_in_both_languages():
     app = App()
     panel = app.panel("init")
     assert panel.result.text == ""  # nothing to report before a run
-    beside = next(box for box in panel.root.children if panel.train_button in getattr(box, "children", ()))
+    first_section = next(box for box in panel.root.children if "tp-section" in box._dom_classes)
+    beside = next(box for box in first_section.children if panel.train_button in getattr(box, "children", ()))
     assert panel.result.widget in beside.children
     panel.apply_settings(SMALL_RUN)
     panel.train_button.click()

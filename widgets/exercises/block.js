@@ -165,9 +165,21 @@ function render({ model, el }) {
     progress.textContent = (texts.progress || "").replace("{done}", done).replace("{total}", all.length);
   }
 
+  // On a lesson path the lesson opens at the first exercise this browser has not answered, once per page: a
+  // learner who closes it has chosen to explore.
+  let guided = false;
+  function guide() {
+    if (guided || !model.get("guided") || model.get("current")) return;
+    guided = true;
+    const saved = stored(lesson), next = model.get("cards").find((c) => !saved[c.id]);
+    if (next) { model.set("current", next.id); model.save_changes(); }
+  }
+
   model.on("change:record", () => { const r = model.get("record"); if (r && r.exercise) store(lesson, r); draw(); });
   for (const name of ["cards", "texts", "states", "current"]) model.on(`change:${name}`, draw);
+  model.on("change:guided", guide);
   draw();
+  guide();
 }
 
 // anywidget drops a model's messages for good when its JavaScript took over 2 s to load (a busy page): take

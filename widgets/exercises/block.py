@@ -31,6 +31,7 @@ class ExerciseBlock(anywidget.AnyWidget):
     texts = traitlets.Dict().tag(sync=True)
     states = traitlets.Dict().tag(sync=True)
     current = traitlets.Unicode("").tag(sync=True)  # the exercise being worked on ("" = none); block.js sets it too
+    guided = traitlets.Bool(False).tag(sync=True)  # block.js opens the first exercise not done (a lesson path)
     record = traitlets.Dict().tag(sync=True)  # the last answer, which block.js adds to localStorage
     view_id = traitlets.Unicode().tag(sync=True)  # the model's own id: block.js takes its messages (plot.py says why)
 

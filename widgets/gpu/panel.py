@@ -51,12 +51,11 @@ class GPUPanel(Panel):
         self.refresh(announce=False)
         self.i18n.call(lambda _: self._render())
         help_ = self.label(W.HTML(), "gpu.help", "value")
-        self.root.children = [
-            help_, self.explain, self.run,
-            W.HBox([self.info_table, self.memory_table]),
-            W.HBox([self.empty, self.fraction, self.apply_fraction]),
-            W.HBox([self.megabytes, self.allocate]), self.result, self.share_box(),
-        ]
+        self.sections(
+            ("device", [help_, self.explain, self.run, W.HBox([self.info_table, self.memory_table])]),
+            ("memory", [W.HBox([self.empty, self.fraction, self.apply_fraction]),
+                        W.HBox([self.megabytes, self.allocate]), self.result, self.share_box()]),
+        )
 
     @property
     def has_gpu(self) -> bool:

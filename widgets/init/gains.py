@@ -36,7 +36,7 @@ def gain_table(panel):
                     kaiming=expected_std("kaiming_normal", FAN_IN, FAN_IN, "relu"))
         errata = t("init.gain.errata", mean_sq=relu.mean_sq, mean=relu.mean,
                    std=math.sqrt(relu.mean_sq - relu.mean**2))
-        box.value = (f"{t('init.gain.head')}<table><tr>{head}</tr>{''.join(rows)}</table>"
+        box.value = (f"<table><tr>{head}</tr>{''.join(rows)}</table>"
                      f"<p>{t('init.gain.rules')}</p><p>{default}</p><p class='tp-init-errata'>{errata}</p>")
 
     panel.i18n.call(render)

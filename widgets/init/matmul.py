@@ -48,7 +48,7 @@ class MatmulSection:
         self.sentence.add_class("tp-init-matmul-verdict")
         self.verdict = self.result = None
         panel.i18n.call(lambda _: self._retitle())
-        self.widget = W.VBox([panel.label(W.HTML(), "init.mm.head", "value"),
+        self.widget = W.VBox([
                               panel.label(W.HTML(), "init.mm.help", "value"),
                               W.HBox([self.depth, self.scale, self.relu, self.run, self.earlier.clear_button]),
                               widget_of(self.fig), self.sentence])

@@ -64,13 +64,14 @@ class InitPanel(Panel):
         self.i18n.call(lambda i18n: (relabel(self.scheme, option_pairs(i18n.t, "init", INIT_SCHEMES), self),
                                      relabel(self.activation, option_pairs(i18n.t, "act", ACTIVATIONS), self)))
         self._set_scales()
-        self.root.children = [
-            self.label(W.HTML(), "init.help", "value"),
-            W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),
-            W.HBox([self.run, self.train_button, self.stop_button, self.bars.earlier.clear_button, self.result.widget]),
-            self.bars.widget, self.watch.widget, self.matmul.widget, gain_table(self),
-            self.symmetry.widget, self.share_box(),
-        ]
+        self.sections(
+            ("probe", [self.label(W.HTML(), "init.help", "value"),
+                       W.HBox([self.scheme, self.activation, self.width]), W.HBox([self.depth, self.seed, self.log]),
+                       W.HBox([self.run, self.train_button, self.stop_button, self.bars.earlier.clear_button,
+                               self.result.widget]), self.bars.widget]),
+            ("watch", [self.watch.widget]), ("matmul", [self.matmul.widget]), ("gains", [gain_table(self)]),
+            ("symmetry", [self.symmetry.widget, self.share_box()]),
+        )
 
     # -- reading controls ---------------------------------------------------------------
     def read_seed(self):

@@ -29,7 +29,7 @@ class SymmetrySection:
             s.add_class("tp-init-symmetry-text")
         self.results, self.zeros = [], None
         panel.i18n.call(lambda _: self._retitle())
-        self.widget = W.VBox([panel.label(W.HTML(), "init.sym.head", "value"),
+        self.widget = W.VBox([
                               panel.label(W.HTML(), "init.sym.help", "value", steps=STEPS), self.run,
                               W.HBox([W.VBox([widget_of(f), s]) for f, s in zip(self.figs, self.sentences)])])
 

@@ -37,7 +37,7 @@ class WatchSection:
         self.metric.observe(redraw, "value")
         self.layer.observe(redraw, "value")
         panel.i18n.call(self._relabel)
-        self.widget = W.VBox([panel.label(W.HTML(), "init.watch.head", "value"), W.HBox([self.metric, self.layer]),
+        self.widget = W.VBox([W.HBox([self.metric, self.layer]),
                               W.HBox([widget_of(self.loss_fig), widget_of(self.time_fig)]), widget_of(self.heat_fig)])
 
     def reset(self):

@@ -22,7 +22,7 @@ class InitTable:
         self.table.add_class("tp-loop-init-table")
         self.rows = None
         panel.i18n.call(lambda _: self.render())
-        self.widget = W.VBox([panel.label(W.HTML(), "loop.init.head", "value"), W.HBox([self.preset, self.apply]),
+        self.widget = W.VBox([W.HBox([self.preset, self.apply]),
                               self.table])
 
     def show(self):

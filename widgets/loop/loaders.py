@@ -31,7 +31,7 @@ class LoaderLab:
         self.batches = self.reports = None
         self.result = W.HTML()
         panel.i18n.call(lambda _: self.render())
-        self.widget = W.VBox([panel.label(W.HTML(), "loop.dl.head", "value"),
+        self.widget = W.VBox([
                               panel.label(W.HTML(), "loop.dl.help", "value"),
                               W.HBox([self.shuffle, self.seeded, self.show_button]), widget_of(self.grid),
                               self.workers, self.result])

@@ -63,13 +63,15 @@ class LoopPanel(Panel):
         self.histories = None
         self.init_table, self.loaders = InitTable(self), LoaderLab(self)
         self.i18n.call(lambda _: self._retitle())
-        self.root.children = [
-            self.label(W.HTML(), "loop.help", "value"), self.code.widget,
-            W.HBox([self.dropout, self.norm, self.run, self.stop_button]),
-            W.HBox([widget_of(self.loss_fig), widget_of(self.acc_fig)], layout=W.Layout(flex_flow="row wrap")),
-            self.effects, self.health, self.layer, widget_of(self.ratio_fig), self.export, self.script,
-            self.init_table.widget, self.loaders.widget, self.share_box(),
-        ]
+        self.sections(
+            ("mistakes", [self.label(W.HTML(), "loop.help", "value"), self.code.widget,
+                          W.HBox([self.dropout, self.norm, self.run, self.stop_button]),
+                          W.HBox([widget_of(self.loss_fig), widget_of(self.acc_fig)],
+                                 layout=W.Layout(flex_flow="row wrap")), self.effects]),
+            ("health", [self.health, self.layer, widget_of(self.ratio_fig)]),
+            ("export", [self.export, self.script]), ("init-rules", [self.init_table.widget]),
+            ("loaders", [self.loaders.widget, self.share_box()]),
+        )
 
     def _figure(self, mode, **layout):
         return figure([go.Scatter(x=[], y=[], mode=mode, line=dict(color=c)) for c in COLOURS], height=300, **layout)

@@ -83,12 +83,13 @@ class LossesPanel(Panel):
         self.i18n.call(lambda _: self._describe())
         help_ = self.label(W.HTML(), "losses.help", "value")
         self.lesson = self.label(W.HTML(), "losses.lesson", "value")
-        self.root.children = [
-            help_, W.HBox([self.scale, self.down, self.up, self.scale_text, self.target],
-                          layout=W.Layout(flex_flow="row wrap")),
-            self.label(W.HTML(), "losses.nudge_help", "value"),
-            self.lesson, widget_of(self.bars_fig), self.note, self.gradients.box, self.share_box(),
-        ]
+        self.sections(
+            ("softmax", [help_, W.HBox([self.scale, self.down, self.up, self.scale_text, self.target],
+                                       layout=W.Layout(flex_flow="row wrap")),
+                         self.label(W.HTML(), "losses.nudge_help", "value"),
+                         self.lesson, widget_of(self.bars_fig), self.note]),
+            ("gradients", [self.gradients.box, self.share_box()]),
+        )
 
     def _typed(self) -> float:
         return parse_float(self.scale_text.value, self.t("losses.scale_what"))

@@ -79,13 +79,14 @@ class LRPanel(Panel):
         self.results = {}
         self.i18n.call(lambda _: self._retitle())
         help_ = self.label(W.HTML(), "lr.help", "value")
-        self.root.children = [
-            help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder, self.earlier.clear_button]),
-            widget_of(self.loss_fig), self.summary,
-            W.HBox([W.VBox([widget_of(self.finder_fig), self.finder_note], layout=W.Layout(flex="1 1 420px")),
-                    self.surface.box], layout=W.Layout(flex_flow="row wrap")),
-            self.band.box, self.schedule.box, self.grid.box, self.share_box(),
-        ]
+        self.sections(
+            ("race", [help_, W.HBox([self.run, self.stop_button, self.lr_input, self.add, self.finder,
+                              self.earlier.clear_button]),
+                      widget_of(self.loss_fig), self.summary]),
+            ("finder", [widget_of(self.finder_fig), self.finder_note]),
+            ("surface", [self.surface.box]),
+            ("band", [self.band.box]), ("schedules", [self.schedule.box]), ("grid", [self.grid.box, self.share_box()]),
+        )
 
     # -- the race of four presets --------------------------------------------------------
     def run_presets(self):

@@ -72,14 +72,17 @@ class SeedsPanel(Panel):
         for box in (self.deterministic, self.benchmark):
             box.observe(self.guard(lambda _: self.lessons.run_audit()), "value")
         self.i18n.call(lambda _: self._render())
-        self.root.children = [
-            self.label(W.HTML(), "seeds.help", "value"), self.seed,
-            self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
-            W.HBox([self.deterministic, self.benchmark]), self.label(W.HTML(), "seeds.benchmark_help", "value"),
-            W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict, self.fingerprints,
-            self.lessons.widget, self.lab.widget, self.sources.widget, self.butterfly.widget,
-            self.divergence.widget, self.resume.widget, self.export.widget, self.share_box(),
-        ]
+        self.sections(
+            ("twice", [self.label(W.HTML(), "seeds.help", "value"), self.seed,
+                       self.label(W.HTML(), "seeds.parts", "value"), W.HBox(list(self.parts.values())),
+                       W.HBox([self.deterministic, self.benchmark]),
+                       self.label(W.HTML(), "seeds.benchmark_help", "value"),
+                       W.HBox([self.run, self.stop_button]), widget_of(self.loss_fig), self.verdict,
+                       self.fingerprints]),
+            ("sequences", [self.lessons.widget]), ("lab", [self.lab.widget]), ("sources", [self.sources.widget]),
+            ("butterfly", [self.butterfly.widget]), ("divergence", [self.divergence.widget]),
+            ("resume", [self.resume.widget]), ("export", [self.export.widget, self.share_box()]),
+        )
 
     # -- controls -> config --------------------------------------------------------------
     def seed_value(self):

@@ -1,4 +1,5 @@
-"""The app shell: language switch, status line, page style, and the seven panels (built when first shown)."""
+"""The app shell: title, language switch, status line, contents bar, page style, and the seven panels: those on
+the lesson path (?lesson=lr,loop or App(lessons="lr,loop")), each built when first shown."""
 from __future__ import annotations
 
 import importlib
@@ -11,8 +12,9 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 from IPython.display import display
 
-from core import catalogue
+from core import LESSONS, ConfigError, catalogue, lesson_path, present_flag
 
+from .contents import ContentsBar
 from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
@@ -20,7 +22,7 @@ from .page_query import page_query
 from .settings import refuse_unknown_keys
 from .status import StatusLine, log
 
-PANELS = {  # attribute -> (module, class)
+PANELS = {  # lesson (core.LESSONS, in page order) -> (module, class)
     "lr": ("widgets.lr.panel", "LRPanel"),
     "init": ("widgets.init.panel", "InitPanel"),
     "seeds": ("widgets.seeds.panel", "SeedsPanel"),
@@ -30,6 +32,8 @@ PANELS = {  # attribute -> (module, class)
     "loop": ("widgets.loop.panel", "LoopPanel"),
 }
 
+assert tuple(PANELS) == LESSONS
+PAGE_KEYS = ("lang", "lesson", "present")  # the page's own URL keys; the others are the panels' settings
 STYLE = "<style>" + (pathlib.Path(__file__).resolve().parent / "assets" / "app.css").read_text() + "</style>"
 
 
@@ -40,6 +44,8 @@ class Context:
     i18n: I18n
     status: StatusLine
     url_settings: dict = field(default_factory=dict)
+    path: tuple = LESSONS  # the lessons the page shows, in page order
+    guided: bool = False  # a lesson path was chosen (a teacher's link): each lesson opens its next exercise
 
 
 def url_settings(query: str) -> dict:
@@ -60,38 +66,86 @@ def page_schemas() -> list:
 
 
 class App:
-    """Header (language switch + status line) and the panels, each built on first access."""
+    """Header (contents bar, title, language switch, status line) and the panels of the lessons on the path, each
+    built on first access."""
 
-    def __init__(self, query: str | None = None):
+    def __init__(self, query: str | None = None, lessons=None, present: bool | None = None):
+        """`query`: a page URL's query (read from the page when None); `lessons` ("lr,loop") and `present` choose
+        the path and the projector in JupyterLab or a script, where there is no URL."""
         self.i18n = I18n()
         self.status = StatusLine(self.i18n)
         self.ctx = Context(self.i18n, self.status, {})
+        self.present = False
         self.lang = W.ToggleButtons(options=list(LANGUAGES), value="en", style={"button_width": "6em"})
         self.lang.add_class("tp-lang")
         W.link((self.lang, "value"), (self.i18n, "lang"))
         self.a11y = PageAccessibility()
         W.dlink((self.i18n, "lang"), (self.a11y, "lang"), lambda code: catalogue(code)["language.tag"])
-        self.header = W.VBox([W.HTML(STYLE), self.lang, self.status.widget, self.a11y])
+        self.title = self.i18n.bind(W.HTML(), "value", lambda i18n: (
+            f'<h1 class="tp-title">{i18n.t("app.title")}</h1><p class="tp-intro">{i18n.t("app.intro")}</p>'))
+        self.contents = ContentsBar(self.i18n, self.ctx.path)
+        self.header = W.VBox([W.HTML(STYLE), self.contents.widget, self.title, self.lang, self.status.widget,
+                              self.a11y])
+        self.header.add_class("tp-header")
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])
             self.header.children += (self.page_guard,)
         self._panels = {}
+        if lessons is not None or present is not None:
+            self.status.guard(lambda: self.choose(lessons, present))()
         if query is not None or os.environ.get("VOILA_PREHEAT") != "True":  # a preheated kernel has no page yet
             self.apply_page_settings(query)
 
     def apply_page_settings(self, query: str | None = None) -> None:
-        """Take the settings in the page URL (or `query`): language and every panel built so far; panels
-        built later take them as they are built. The notebook's last cell calls this, so that a kernel
-        from Voila's preheated pool, which built the panels before any page asked, still follows the URL."""
+        """Take the settings in the page URL (or `query`): language, lesson path, projector, and every panel
+        built so far; panels built later take them as they are built. The notebook's last cell calls this, so
+        that a kernel from Voila's preheated pool, which built the panels before any page asked, still follows
+        the URL: it hides the panels off the path."""
         settings = url_settings(page_query() if query is None else query)
         if not settings or settings == self.ctx.url_settings:
             return
         self.ctx.url_settings = settings
         if settings.get("lang") in dict(LANGUAGES).values():
             self.lang.value = settings["lang"]
-        self.status.guard(lambda: refuse_unknown_keys(settings, *page_schemas(), also=("lang",)))()  # the rest apply
+        if "lesson" in settings or "present" in settings:
+            self.status.guard(lambda: self.choose(settings.get("lesson"), settings.get("present")))()
+        self.status.guard(lambda: refuse_unknown_keys(settings, *page_schemas(), also=PAGE_KEYS))()  # the rest apply
         for panel in self._panels.values():
             panel.apply_url_settings(settings)
+
+    def choose(self, lessons=None, present: bool | None = None) -> None:
+        """Show the lessons named (None: keep the path) and switch the projector (None: keep it). A bad name
+        is a ConfigError, and then every lesson shows: a page that shows something beats an empty one."""
+        if present is not None:
+            self.present = present_flag(present)
+            for widget in (self.header, *(p.root for p in self._panels.values())):
+                self._project(widget)
+        if lessons is not None:
+            try:
+                path = lesson_path(lessons)
+            except ConfigError:
+                self._follow(LESSONS, guided=False)
+                raise
+            self._follow(path, guided=True)
+
+    def _follow(self, path: tuple, guided: bool) -> None:
+        self.ctx.path, self.ctx.guided = path, guided
+        self.contents.follow(path)
+        for name, panel in self._panels.items():
+            panel.root.layout.display = None if name in path else "none"  # a pooled kernel built them all
+            panel.guide(guided and name in path)
+        if hasattr(self, "page_guard"):
+            self.page_guard.panels = [f"tp-panel-{name}" for name in path]
+        self.i18n.refresh()  # each lesson's last "Next:" link points to the next lesson on the path
+
+    def _project(self, widget) -> None:
+        (widget.add_class if self.present else widget.remove_class)("tp-present")
+
+    def show(self, name: str):
+        """The lesson's panel if it is on the path, else nothing (and it is not built): a notebook cell."""
+        if name not in PANELS:
+            raise KeyError(name)
+        return self.panel(name) if name in self.ctx.path else None
 
     def panel(self, name: str):
         """The named panel (lr, init, seeds, train, losses, gpu, loop), built once."""
@@ -104,6 +158,7 @@ class App:
                 self.status.error(exc)
                 return W.HTML(self.i18n.t("app.panel_failed"))
             panel.apply_url_settings(self.ctx.url_settings)
+            self._project(panel.root)
             self._panels[name] = panel
         return self._panels[name]
 
@@ -111,6 +166,11 @@ class App:
         if name in PANELS:
             return self.panel(name)
         raise AttributeError(name)
+
+    @property
+    def built(self) -> tuple:
+        """The panels built so far, in page order."""
+        return tuple(name for name in PANELS if name in self._panels)
 
     def _ipython_display_(self):
         display(self.header)

@@ -46,7 +46,11 @@ class I18n(traitlets.HasTraits):
         value = key(self) if callable(key) else self.t(key, **params)
         setattr(widget, attribute, value)
 
-    @traitlets.observe("lang")
-    def _relabel(self, change):
+    def refresh(self) -> None:
+        """Redraw every bound text (for texts that depend on more than the language, e.g. the lesson path)."""
         for binding in self._bindings:
             self._apply(*binding)
+
+    @traitlets.observe("lang")
+    def _relabel(self, change):
+        self.refresh()

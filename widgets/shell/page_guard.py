@@ -10,6 +10,7 @@ import traitlets
 
 from core import catalogue
 
+from .contents import ANCHOR_JS
 from .i18n import LANGUAGES
 from . import palette
 
@@ -126,8 +127,15 @@ def page_script() -> str:
     before Voila's widget manager starts and whether or not any widget ever loads; a code cell's output would
     be rendered by that widget manager, too late for both. JupyterLab strips scripts from Markdown."""
     config = {"wait_ms": 60_000, "message": both("page.panels_missing"), "reload": both("page.reload")}
-    script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False))
-    return f"<style>{GUARD_CSS.strip()}</style>\n<script>{script}</script>\n"
+    script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False)) + ANCHOR_JS
+    # JupyterLab shows what is left once it has stripped the script: a title and how to start, in both languages
+    # (no language is chosen yet); the Voila page has its own title, in the chosen language, so hides it.
+    lab = (f'<h1 class="tp-lab-only">{both("app.title")}</h1>\n'
+           f'<p class="tp-lab-only">{both("app.lab_start")}</p>\n')
+    hide = "body[data-voila] .tp-lab-only { display: none; }"
+    # the script starts its own Markdown HTML block (one that ends at </script>, blank lines and all): after an
+    # <h1> line it would end at the script's first blank line, and the rest would be read as Markdown
+    return f"<style>{GUARD_CSS.strip()}\n{hide}</style>\n<script>{script}</script>\n{lab}"
 
 
 def both(key: str) -> str:

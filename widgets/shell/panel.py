@@ -8,6 +8,7 @@ import ipywidgets as W
 from core import ConfigError
 
 from .runner import BackgroundRun
+from .sections import lesson_opening, section_box
 from .settings import check_settings, read_settings, schema_keys
 from .status import StatusLine
 
@@ -33,14 +34,29 @@ class Panel:
 
     def _message_line_first(self, change):
         if self.status.widget not in change["new"]:
-            self.root.children = (self.status.widget, *self._exercise_block(), *change["new"])
+            block = [b for b in self._exercise_block() if b not in change["new"]]  # sections() placed it already
+            self.root.children = (self.status.widget, *block, *change["new"])
 
     def _exercise_block(self) -> tuple:
         """The lesson's exercises open the panel: built once, when the panel first lays out its controls."""
         if self.exercises is None:
             from ..exercises.block import exercise_block  # read (files, JavaScript) only when a panel lays out
             self.exercises = exercise_block(self) or False
+            self.guide(getattr(self.ctx, "guided", False))
         return (self.exercises,) if self.exercises else ()
+
+    def guide(self, guided: bool) -> None:
+        """On a lesson path, the lesson opens at its first exercise the learner has not done (the page knows which)."""
+        if self.exercises:
+            self.exercises.guided = guided
+
+    def sections(self, *parts) -> None:
+        """Lay the panel out as its lesson: the opening, then each (section name, widgets) under its heading."""
+        self.root.children = [*self.opening(), *(section_box(self, name, children) for name, children in parts)]
+
+    def opening(self) -> list:
+        """What a lesson starts with, before its first section: its heading and text, then its exercises."""
+        return [*lesson_opening(self), *self._exercise_block()]
 
     # -- display -------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):

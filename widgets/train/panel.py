@@ -49,11 +49,11 @@ class TrainPanel(Panel):
         self.controls.kfold.observe(self.guard(lambda _: self._show_figures()), "value")
         self._show_figures()
         self.i18n.call(lambda _: self._render_info())
-        self.root.children = [
-            self.label(W.HTML(), "train.help", "value"), self.controls.widget,
-            W.HBox([self.play, self.stop_button, self.step_button, self.reset_button]), self.info,
-            self.figs.widget, self.share_box(),
-        ]
+        self.sections(
+            ("setup", [self.label(W.HTML(), "train.help", "value"), self.controls.widget]),
+            ("run", [W.HBox([self.play, self.stop_button, self.step_button, self.reset_button]), self.info,
+                     self.figs.widget, self.share_box()]),
+        )
 
     # -- one run: Play, Stop (pause), Step, Reset ----------------------------------------
     def play_run(self, limit):
