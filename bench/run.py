@@ -115,7 +115,8 @@ def kernel(result):
 
     result["kernel_rss_mb"] = kernel_rss_mb()
     memory = lr_lesson_memory_mb()
-    result.update(kernel_private_mb=memory["private"], kernel_pss_mb=memory["pss"], kernel_lesson_rss_mb=memory["rss"])
+    result.update(kernel_private_mb=memory["private"], kernel_pss_mb=memory["pss"],
+                  kernel_lesson_rss_mb=memory["rss"])
 
 
 def class_load(result):
