@@ -152,7 +152,7 @@ def test_ten_learners_each_get_correct_curves(classroom):
     for page in classroom["pages"]:
         lengths = curve_lengths(page)
         assert lengths[:3] == [154, 154, 154] and 0 < lengths[3] < 154, lengths  # the diverging run ends early
-        assert lengths[4] == 154 and lengths[5:] == [0, 0]  # exactly one custom curve: its own
+        assert lengths[4] == 154 and not any(lengths[5:])  # exactly one custom curve, its own (the rest: spares)
         text = page.inner_text(".tp-panel-lr")
         for regime in PRESETS:
             assert regime in text
