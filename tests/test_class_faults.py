@@ -260,18 +260,25 @@ def test_a_kernel_killed_mid_run_is_reported_and_a_reload_works(page, server):
     assert_clean(page)
 
 
-def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser):
-    """The pool's kernels ran the notebook before any page asked; the URL's settings must still apply."""
+def pooled_page(server, browser, query, viewport):
+    """A page opened once a kernel waits in the pool; it checks, on return, that the page got that kernel."""
     taken = len(re.findall("Using pre-heated kernel", log_text(server)))
     wait_for_log(server, r"Kernel pool of app\.ipynb is filled", count=taken + 1)  # a kernel waits in the pool
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
-    page.goto(server.url + "/?seed=7&epochs=3&lang=zh", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    page.goto(server.url + query, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-gpu", state="attached", timeout=LOAD_TIMEOUT_MS)  # built (maybe hidden)
+    return page, lambda: len(re.findall("Using pre-heated kernel", log_text(server))) == taken + 1
+
+
+def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser):
+    """The pool's kernels ran the notebook before any page asked; the URL's settings must still apply."""
+    page, got_a_pooled_kernel = pooled_page(server, browser, "/?seed=7&epochs=3&lang=zh",
+                                            {"width": 1280, "height": 900})
     page.wait_for_function("() => document.querySelector('.tp-panel-seeds .tp-seed input').value === '7'"
                            " && document.querySelector('.tp-status').innerText.trim() === '就绪。'", timeout=60_000)
-    assert len(re.findall("Using pre-heated kernel", log_text(server))) == taken + 1  # the page got a pooled kernel
+    assert got_a_pooled_kernel()
     assert page.locator(TRAIN_BOX["epochs"]).input_value() == "3"
     assert_clean(page)
     close_tab(page)
@@ -279,18 +286,13 @@ def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser
 
 def test_a_preheated_kernel_follows_the_lesson_path_and_the_projector_in_the_page_url(server, browser):
     """A pooled kernel built every lesson before its page asked: it shows only the path's, projected."""
-    taken = len(re.findall("Using pre-heated kernel", log_text(server)))
-    wait_for_log(server, r"Kernel pool of app\.ipynb is filled", count=taken + 1)  # a kernel waits in the pool
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(server.url + "/?lesson=loop,lr&present=1&lang=zh", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", state="attached", timeout=LOAD_TIMEOUT_MS)  # built, then hidden
+    page, got_a_pooled_kernel = pooled_page(server, browser, "/?lesson=loop,lr&present=1&lang=zh",
+                                            {"width": 1366, "height": 768})
     page.wait_for_function("""() => ['lr', 'init', 'seeds', 'train', 'losses', 'gpu', 'loop']
         .filter((name) => document.querySelector('.tp-panel-' + name).offsetParent !== null).join() === 'lr,loop'
         && document.querySelector('.tp-panel-lr').classList.contains('tp-present')
         && document.querySelector('.tp-status').innerText.trim() === '就绪。'""", timeout=60_000)
-    assert len(re.findall("Using pre-heated kernel", log_text(server))) == taken + 1  # the page got a pooled kernel
+    assert got_a_pooled_kernel()
     hrefs = page.eval_on_selector_all(".tp-contents .tp-contents-lesson", "links => links.map(a => a.getAttribute('href'))")
     assert hrefs == ["#lr", "#loop"]
     assert page.inner_text("h2#loop") == "7 · 训练循环的经典错误"

@@ -18,31 +18,19 @@ def crafted(slider, value):
     assert slider.value == value
 
 
-def test_deep_matmul_depth_beyond_cores_limit_is_refused():
-    app = App("lesson=init")
-    section = app.init.matmul
-    crafted(section.depth, MATMUL_DEPTH + 1)
-    section.run.click()
-    assert app.status.kind == "error" and f"1 to {MATMUL_DEPTH}" in app.status.text
-    assert section.result is None and not section.run.disabled
-
-
-def test_seed_band_size_beyond_cores_limit_is_refused():
-    app = App("lesson=seeds")
-    lab = app.seeds.lab
-    crafted(lab.n_seeds, MAX_ENSEMBLE_SEEDS + 1)
-    lab.band_button.click()
-    assert app.status.kind == "error" and f"2 to {MAX_ENSEMBLE_SEEDS}" in app.status.text
-    assert lab.ensembles is None
-
-
-def test_spread_sources_beyond_cores_limit_are_refused():
-    app = App("lesson=seeds")
-    spread = app.seeds.sources
-    crafted(spread.n_seeds, MAX_SPREAD_SEEDS + 1)
-    spread.button.click()
-    assert app.status.kind == "error" and f"2 to {MAX_SPREAD_SEEDS}" in app.status.text
-    assert spread.rows is None
+@pytest.mark.parametrize("lesson, section, control, button, low, high, result", [
+    ("init", "matmul", "depth", "run", 1, MATMUL_DEPTH, "result"),
+    ("seeds", "lab", "n_seeds", "band_button", 2, MAX_ENSEMBLE_SEEDS, "ensembles"),
+    ("seeds", "sources", "n_seeds", "button", 2, MAX_SPREAD_SEEDS, "rows"),
+], ids=["deep-matmul depth", "seed-band size", "spread seeds"])
+def test_a_crafted_value_beyond_cores_limit_is_refused(lesson, section, control, button, low, high, result):
+    """The page raised the control's own max and sent a value past core's limit: refused, nothing computed."""
+    app = App(f"lesson={lesson}")
+    part = getattr(getattr(app, lesson), section)
+    crafted(getattr(part, control), high + 1)
+    getattr(part, button).click()
+    assert app.status.kind == "error" and f"{low} to {high}" in app.status.text
+    assert getattr(part, result) is None and not getattr(part, button).disabled
 
 
 class _AlreadySet(threading.Event):
