@@ -21,11 +21,13 @@ class DropoutStream:
         self.cpu_state = torch.Generator().manual_seed(self.seed).get_state()
         self.cuda_state = None
 
-    @contextlib.contextmanager
     def active(self):
-        if not self.enabled:
-            yield
-            return
+        """A context inside which dropout draws from this stream (a plain null context when not enabled: a
+        run without dropout enters it every step)."""
+        return self._drawing() if self.enabled else contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def _drawing(self):
         cuda = self.device.type == "cuda"
         with torch.random.fork_rng(devices=[self.device] if cuda else []):
             torch.set_rng_state(self.cpu_state)

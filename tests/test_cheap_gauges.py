@@ -4,6 +4,7 @@ a step — makes it."""
 import math
 
 import pytest
+import torch
 
 from core import Run, RunConfig, train
 from core.engine import health
@@ -34,13 +35,19 @@ def count_dead_every_time(self, step):
             series["fraction"].append(fraction)
 
 
+def silent_units_transposed(act):
+    """Dead units as they were found: units first (a transposed copy), then all over the rest."""
+    return (act.detach().transpose(0, 1).reshape(act.shape[1], -1) == 0).all(dim=1)
+
+
 def plain_way(monkeypatch):
     """The engine as it was: each step reads its gradient norm with .item() and calls model.train(); dead units
-    are counted again at the run's end when an epoch has just ended."""
+    are found units first and counted again at the run's end when an epoch has just ended."""
     monkeypatch.setattr(health.GradNorms, "record",
                         lambda self: self.health["grad_norm"].append(health.grad_norm(self.params)))
     monkeypatch.setattr(EngineRun, "_train_mode", lambda self: self.model.train())
     monkeypatch.setattr(health.HealthGauges, "count_dead", count_dead_every_time)
+    monkeypatch.setattr(health, "_silent_units", silent_units_transposed)
 
 
 def comparable(history) -> dict:
@@ -74,3 +81,30 @@ def test_a_paused_run_has_every_norm_so_far_and_resumes_bitwise(monkeypatch):
         plain_way(m)
         plain = train(cfg)
     assert comparable(paused) == comparable(plain)
+
+
+def test_each_steps_gradient_norm_is_torchs_norm_of_the_tensor_norms():
+    """The fused norms (one _foreach_norm a step, one norm per epoch over the rows) against torch's own
+    vector_norm of each gradient tensor, read at each step by a callback (gradients are still there)."""
+    cfg = BASE.replace(hidden=(16, 8), epochs=1)
+    seen = []
+    with Run(cfg) as run:
+        run.callbacks = (lambda record: seen.append(torch.linalg.vector_norm(torch.stack(
+            [torch.linalg.vector_norm(p.grad) for p in run.model.parameters()])).item()),)
+        history = run.drive()
+    assert len(seen) == history.steps > 0
+    assert history.health["grad_norm"] == seen  # bit for bit
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (3, 4, 2, 2)])
+def test_silent_units_are_the_units_zero_on_every_row(shape):
+    act = torch.randn(shape, generator=torch.Generator().manual_seed(0))
+    act[:, 0] = 0.0  # silent
+    act[:, 1] = -0.0  # silent too: -0.0 == 0
+    act[:, 2] = 0.0
+    act[1, 2] = float("nan")  # NaN is not silence
+    act[:, 3] = 0.0
+    act[-1, 3] = -1e-30  # one tiny negative value is not silence either
+    expected = [True, True, False, False] + [False] * (shape[1] - 4)
+    assert health._silent_units(act).tolist() == expected
+    assert silent_units_transposed(act).tolist() == expected
