@@ -35,19 +35,41 @@ def count_dead_every_time(self, step):
             series["fraction"].append(fraction)
 
 
+def ratios_one_item_each(gauges, step, lr=None):
+    """The update-ratio gauges as they were written first: each tensor converted on its own."""
+    for name, (_, layer) in gauges.layers.items():
+        if lr is not None:  # before the step
+            weight, grad = layer.weight.detach().double(), layer.weight.grad
+            gauges._before[name] = weight.clone()
+            size = weight.std().item()
+            scale = (lr * grad.detach().double()).std().item() if grad is not None else math.nan
+            key, ratio = "lr_grad_ratio", scale / size if size > 0 else math.nan
+        else:
+            before = gauges._before.pop(name)
+            size = torch.linalg.vector_norm(before).item()
+            change = torch.linalg.vector_norm(layer.weight.detach().double() - before).item()
+            key, ratio = "update_ratio", change / size if size > 0 else math.nan
+        series = gauges.health[key].setdefault(name, {"step": [], "ratio": []})
+        series["step"].append(step)
+        series["ratio"].append(ratio)
+
+
 def silent_units_transposed(act):
     """Dead units as they were found: units first (a transposed copy), then all over the rest."""
     return (act.detach().transpose(0, 1).reshape(act.shape[1], -1) == 0).all(dim=1)
 
 
 def plain_way(monkeypatch):
-    """The engine as it was: each step reads its gradient norm with .item() and calls model.train(); dead units
-    are found units first and counted again at the run's end when an epoch has just ended."""
+    """The engine as it was: each step reads its gradient norm with .item() and calls model.train(); the update
+    ratios convert each tensor on its own; dead units are found units first and counted again at the run's end
+    when an epoch has just ended."""
     monkeypatch.setattr(health.GradNorms, "record",
                         lambda self: self.health["grad_norm"].append(health.grad_norm(self.params)))
     monkeypatch.setattr(EngineRun, "_train_mode", lambda self: self.model.train())
     monkeypatch.setattr(health.HealthGauges, "count_dead", count_dead_every_time)
     monkeypatch.setattr(health, "_silent_units", silent_units_transposed)
+    monkeypatch.setattr(health.HealthGauges, "before_step", ratios_one_item_each)
+    monkeypatch.setattr(health.HealthGauges, "after_step", ratios_one_item_each)
 
 
 def comparable(history) -> dict:

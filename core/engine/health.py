@@ -153,7 +153,8 @@ class HealthGauges:
             weight, grad = layer.weight.detach().to(torch.float64, copy=True), layer.weight.grad
             self._before[name] = weight
             size = weight.std().item()
-            scale = (lr * grad.detach().double()).std().item() if grad is not None else math.nan
+            # lr·grad in float64 in place on its own copy: the same numbers as lr * grad.double(), one tensor fewer
+            scale = grad.detach().to(torch.float64, copy=True).mul_(lr).std().item() if grad is not None else math.nan
             series = self.health["lr_grad_ratio"].setdefault(name, {"step": [], "ratio": []})
             series["step"].append(step)
             series["ratio"].append(scale / size if size > 0 else math.nan)
@@ -162,7 +163,8 @@ class HealthGauges:
         for name, (_, layer) in self.layers.items():
             before = self._before.pop(name)
             size = torch.linalg.vector_norm(before).item()
-            change = torch.linalg.vector_norm(layer.weight.detach().double() - before).item()
+            # float32 minus float64 is computed in float64: weight.double() - before without the copy
+            change = torch.linalg.vector_norm(torch.sub(layer.weight.detach(), before)).item()
             series = self.health["update_ratio"].setdefault(name, {"step": [], "ratio": []})
             series["step"].append(step)
             series["ratio"].append(change / size if size > 0 else math.nan)
