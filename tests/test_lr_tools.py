@@ -48,3 +48,17 @@ def _curve(losses, diverged_at=None):
 def test_classify_regime_on_closed_form_curves(losses, regime):
     diverged = len(losses) - 1 if not math.isfinite(losses[-1]) else None
     assert classify_regime(_curve(losses, diverged)) == regime
+
+
+def test_a_sweep_loads_its_split_once_and_each_run_is_trained_alone(monkeypatch):
+    from core.engine import interleave
+
+    loads = []
+    real = interleave.load_dataset
+    monkeypatch.setattr(interleave, "load_dataset", lambda *a, **k: loads.append(a) or real(*a, **k))
+    cfg = BASE.replace(epochs=1)
+    sweep = lr_sweep(cfg, list(PRESETS.values()))  # the diverging preset shares the split too
+    assert len(loads) == 1
+    assert [h.fingerprint for h in sweep] == [train(cfg.replace(lr=lr)).fingerprint for lr in PRESETS.values()]
+    unseeded = lr_sweep(cfg.replace(seed=None), [0.01, 0.1])  # a split drawn fresh for each run: nothing shared
+    assert len(loads) == 1 and len(unseeded) == 2
