@@ -144,3 +144,26 @@ def test_a_starting_kernel_keeps_its_key_until_it_has_been_seen_running():
     seats.forget({"k"})
     seats.forget(set())
     assert seats.seat_for(request) is None
+
+
+def test_the_server_keeps_the_record_in_its_data_folder_and_make_passes_class_data(tmp_path):
+    import os
+    import subprocess
+
+    import serve
+    from record_server import loopback_url
+
+    argv = serve.voila_argv(serve.parse_args([f"--data={tmp_path}"]))
+    assert f"--Classroom.record_data={tmp_path}" in argv
+    assert "--Classroom.record_data=" in serve.voila_argv(serve.parse_args(["--no-record"]))
+    assert serve.parse_args([]).data == str(ROOT / "class" / "data")
+    ignored = subprocess.run(["git", "check-ignore", "-q", "class/data/class.sqlite"], cwd=ROOT)
+    assert ignored.returncode == 0  # the default folder is never committed
+    env = {k: v for k, v in os.environ.items() if k != "CLASS_DATA"}
+    for target in ("class", "app"):
+        dry = subprocess.run(["make", "-n", target, "CLASS_DATA=/srv/class-7"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=True).stdout
+        assert "--data=/srv/class-7" in dry, target
+    assert loopback_url("0.0.0.0", 8866, "/") == "http://127.0.0.1:8866/class/record"
+    assert loopback_url("10.0.0.5", 8866, "/class/") == "http://10.0.0.5:8866/class/class/record"
+    assert loopback_url("::", 1, "") == "http://127.0.0.1:1/class/record"
