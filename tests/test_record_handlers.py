@@ -81,7 +81,7 @@ class RecordServerTest(AsyncHTTPTestCase):
     # -- the teacher --------------------------------------------------------------------------------------
     def test_the_teacher_s_routes_refuse_a_wrong_or_missing_token_the_same_way(self):
         wrong = ("", "?token=", "?token=wrong", f"?token={self.token[:-1]}", f"?token={self.token}x")
-        for route in ("/teacher", "/teacher/api/state", "/teacher/api/record.csv", "/teacher/static/plotly.min.js"):
+        for route in ("/teacher", "/teacher/api/state", "/teacher/api/record.csv"):
             for query in wrong:
                 reply = self.fetch(route + query)
                 assert (reply.code, reply.body) == (403, b""), (route, query)
@@ -101,9 +101,10 @@ class RecordServerTest(AsyncHTTPTestCase):
         by_header = self.fetch("/teacher/api/record.csv", headers={"Authorization": f"token {self.token}"})
         assert by_header.code == 200 and by_header.headers["Content-Type"].startswith("text/csv")
         import plotly
-        served = self.fetch(f"/teacher/static/plotly.min.js?token={self.token}")
+        served = self.fetch("/teacher/static/plotly.min.js")  # public code: the page's <script src> has no token
         assert served.body == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-        assert self.fetch(f"/teacher/static/secret.txt?token={self.token}").code == 404
+        for name in ("secret.txt", "..%2Fclass.sqlite", "teacher-token", "record.py"):
+            assert self.fetch(f"/teacher/static/{name}").code == 404, name  # three files, no folder
 
     def test_new_class_archives_and_the_record_starts_empty(self):
         self.post({"kind": "name", "name": "Ana"}, self.key)
