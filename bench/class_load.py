@@ -10,7 +10,7 @@ the panel's plot comms counts as an update, whatever its format. A learner can a
 add its curve (`add_curve`), as tests/test_class.py's learners do. Leaving sends the page's "tab closed" beacon.
 
     .venv/bin/python bench/class_load.py --learners 30     # or: make bench-class N=30
-    .venv/bin/python bench/class_load.py --learners 6 --record-ratio    # click → finished p95, record on / off
+    .venv/bin/python bench/class_load.py --learners 6 --record-ratio [--together]  # click → finished p95, record on/off
 """
 from __future__ import annotations
 
@@ -301,13 +301,15 @@ def main(argv=None):
     p.add_argument("--record-ratio", action="store_true",
                    help="measure click → finished p95 with the class record off and on, and their ratio")
     p.add_argument("--rounds", type=int, default=1, help="with --record-ratio: off/on pairs (default 1)")
+    p.add_argument("--together", action="store_true",
+                   help="with --record-ratio: both servers at once, their learners clicking together")
     args = p.parse_args(argv)
     if args.record_ratio:
         from bench.record_ratio import measure_record  # its own file: the record's bench (issue 26)
 
         for n in args.learners:
             print(f"class record on/off: {n} learners …", flush=True)
-            figures = measure_record(n, args.rounds)
+            figures = measure_record(n, args.rounds, args.together)
             result = json.loads(LATEST.read_text()) if LATEST.exists() else {}
             result.setdefault("class_record", {})[str(n)] = figures
             LATEST.write_text(json.dumps(result, indent=1, sort_keys=True))
