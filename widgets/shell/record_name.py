@@ -15,7 +15,7 @@ class NameBox:
     def __init__(self, i18n, status, channel):
         self.channel, self.status = channel, status
         self.text = W.Text(continuous_update=False, style={"description_width": "initial"},
-                           layout=W.Layout(width="auto"))
+                           layout=W.Layout(width="auto", max_width="36em"))  # a name, not a paragraph
         i18n.bind(self.text, "description", "record.name")
         i18n.bind(self.text, "placeholder", "record.name_placeholder")
         self.text.add_class("tp-record-name")
