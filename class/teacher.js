@@ -125,12 +125,22 @@
       return { label: shown(a) + "–" + shown(b), has: (x) => x >= a && (last ? x <= b : x < b) };
     });
   }
+  // a value as the record keeps it and as the catalogue names it ("1e-05" and 0.00001 are one rate)
+  function same(a, b) {
+    const x = Number(a), y = Number(b);
+    return a !== null && b !== null && String(a).trim() !== "" && String(b).trim() !== "" && isFinite(x) && isFinite(y)
+      ? x === y : String(a) === String(b);
+  }
   function categories(ex, texts) {
     const values = ex.predictions.concat(ex.measured).map((p) => p.value);
     if (ex.kind === "number") return bins(values.filter((v) => typeof v === "number" && isFinite(v)));
-    const known = (texts ? texts.options : []).map(([value, label]) => ({ value, label }));
-    for (const v of values) if (!known.some((o) => String(o.value) === String(v))) known.push({ value: v, label: shown(v) });
-    return known.map((o) => ({ label: o.label, has: (x) => String(x) === String(o.value) }));
+    const known = Object.entries(texts ? texts.options : {}).map(([value, label]) => ({ value, label }));
+    for (const v of values) if (!known.some((o) => same(o.value, v))) known.push({ value: v, label: shown(v) });
+    // rates and layer numbers in their order (a JSON object's integer-like keys come first in a browser)
+    const numeric = known.filter((o) => isFinite(Number(o.value)) && String(o.value).trim() !== "");
+    numeric.sort((a, b) => Number(a.value) - Number(b.value));
+    const ordered = [...numeric, ...known.filter((o) => !numeric.includes(o))];
+    return ordered.map((o) => ({ label: o.label, has: (x) => same(x, o.value) }));
   }
   function exerciseFigure(ex, texts) {
     const cats = categories(ex, texts);
@@ -164,18 +174,21 @@
   }
   function exercises(state) {
     const grid = document.getElementById("tp-t-exercises");
-    document.getElementById("tp-t-exercises-empty").hidden = state.exercises.length > 0;
+    // the exercises of the lessons the class has started: every one of them, answered or not yet
+    const begun = new Set(state.exercises.filter((ex) => ex.answered + ex.skipped > 0).map((ex) => ex.lesson));
+    const shownNow = state.exercises.filter((ex) => begun.has(ex.lesson));
+    document.getElementById("tp-t-exercises-empty").hidden = shownNow.length > 0;
     const keep = new Set();
-    for (const ex of state.exercises) {
-      const key = ex.lesson + "/" + ex.exercise;
+    for (const ex of shownNow) {
+      const key = ex.lesson + ":" + ex.exercise;  // as the snapshot's "texts" are keyed
       keep.add(key);
-      const texts = (DATA.exercises[ex.lesson] || {})[ex.exercise];
+      const texts = (state.texts || {})[key];
       let card = grid.querySelector(`[data-exercise="${CSS.escape(key)}"]`);
       if (!card) { card = exerciseCard(key, ex, texts); grid.append(card); }
-      const wrong = Math.max(0, ex.answered - ex.right - ex.skipped);
+      const wrong = ex.answered - ex.right;  // "answered" counts predictions made; a skip is not one
       card.querySelector(".tp-t-counts").textContent =
         t("teacher.counts", { answered: ex.answered, right: ex.right, wrong, skipped: ex.skipped });
-      if (changed("ex:" + key, ex)) {
+      if (changed("ex:" + key, [ex, texts])) {
         const fig = exerciseFigure(ex, texts);
         Plotly.react(card.querySelector(".tp-t-chart"), fig.data, fig.layout, PLOT_CONFIG);
       }
@@ -241,7 +254,7 @@
 
   async function poll() {
     try {
-      const answer = await fetch(here + "api/state", { headers, cache: "no-store" });
+      const answer = await fetch(here + "api/state?lang=" + encodeURIComponent(DATA.lang), { headers, cache: "no-store" });
       if (answer.status === 403) { setStatus(t("teacher.status_refused"), true); return; }  // no point asking again
       if (!answer.ok) throw new Error(String(answer.status));
       const state = await answer.json();

@@ -1,11 +1,11 @@
 """The teacher's page (issue 26): teacher.html with its texts, colours and exercise wording filled in by the server.
 
 Standard library only, so both the class server (record_handlers.py) and the JupyterHub service render it without
-importing torch, ipywidgets or plotly's Python side:
+importing torch or ipywidgets:
 - texts come from locales/<lang>.json (the same catalogues the app reads), the keys the page names in PAGE_KEYS;
 - the regime colours come from widgets/shell/palette.py, loaded from its file (it imports nothing);
-- each exercise's question and option labels come from exercises/<lesson>.json;
-- plotly.js is the copy inside the installed plotly package: a classroom has no internet.
+- each exercise's question and option labels come with the live state (the snapshot's "texts");
+- plotly.js, teacher.js and teacher.css come from record_handlers.py's static route, relative to the page.
 Every value enters the page as JSON inside a <script type="application/json"> block, with "<" escaped, and the page
 puts it into the document as text (textContent), never as HTML.
 """
@@ -14,35 +14,18 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LOCALES = ROOT / "locales"
-EXERCISES = ROOT / "exercises"
 PALETTE = ROOT / "widgets" / "shell" / "palette.py"
 TEMPLATE = HERE / "teacher.html"
 DEFAULT_LANGUAGE = "en"
 # the page's own texts, and the app's texts it shows as they are (regime names, lesson titles, verdict marks)
 PAGE_PREFIXES = ("teacher.", "lr.regime.", "lesson.")
 PAGE_KEYS = ("app.title", "language.name", "exercise.right_mark", "exercise.wrong_mark", "exercise.skipped_mark")
-
-
-def _plotly_js() -> Path:
-    spec = importlib.util.find_spec("plotly")  # found, not imported: the file sits beside plotly's __init__
-    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
-
-
-# what GET <page>/static/<name> serves: a fixed list, so no request names a file of its own choosing
-STATIC = {"teacher.js": HERE / "teacher.js", "teacher.css": HERE / "teacher.css", "plotly.min.js": None}
-CONTENT_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-
-
-def static_file(name: str) -> Path | None:
-    """The file behind a static name the page asks for, or None for any other name."""
-    if name not in STATIC:
-        return None
-    return STATIC[name] or _plotly_js()
 
 
 @functools.lru_cache(maxsize=None)
@@ -95,21 +78,6 @@ def page_colours() -> str:
     return ":root { " + " ".join(f"--tp-{name}: {colour};" for name, colour in named.items()) + " }"
 
 
-def exercise_texts(lang: str) -> dict:
-    """{lesson: {exercise id: {"question": text, "options": [[value, label], …]}}} from exercises/*.json."""
-    out = {}
-    for path in sorted(EXERCISES.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        lesson = out.setdefault(data["lesson"], {})
-        for item in data["exercises"]:
-            choices = item.get("options") or item.get("points") or ()
-            # an option without labels shows its value (a rate, a layer number), as the app's own buttons do
-            labels = [[c["value"], c.get(lang) or str(c["value"])] for c in choices]
-            question = item["question"].get(lang) or item["question"][DEFAULT_LANGUAGE]
-            lesson[item["id"]] = {"question": question, "options": labels}
-    return out
-
-
 def _static_prefix(page_path: str) -> str:
     """The page's static folder relative to the page's own URL: ".../teacher" → "teacher/static/",
     ".../teacher/" → "static/"; relative, so the same page works under the hub's /services/<name>/ prefix."""
@@ -120,22 +88,26 @@ def _static_prefix(page_path: str) -> str:
 
 def page_data(lang: str) -> dict:
     """Everything the page needs besides the live state, for one language."""
-    return {"lang": lang, "t": texts(lang), "colours": regime_colours(), "exercises": exercise_texts(lang),
+    return {"lang": lang, "t": texts(lang), "colours": regime_colours(),
             "languages": [[code, _catalogue(code)["language.name"]] for code in languages()]}
 
 
-def render(page_path: str, asked_lang=None) -> str:
-    """The page's HTML for a request to page_path (e.g. "/teacher") with ?lang=asked_lang."""
+def render(page_path: str, asked_lang=None, token=None) -> str:
+    """The page's HTML for a request to page_path (e.g. "/teacher") with ?lang=asked_lang. A page opened with
+    ?token=… (the class server's teacher link) asks for its script and style with it too: they are behind the
+    same token; on the hub a cookie does that."""
     lang = pick_language(asked_lang)
+    query = "?" + urllib.parse.urlencode({"token": token}) if token else ""
     data = json.dumps(page_data(lang), ensure_ascii=False).replace("<", "\\u003c")  # no "</script>" inside
     t = texts(lang)
     return (TEMPLATE.read_text(encoding="utf-8")
             .replace("{lang}", lang)
             .replace("{title}", _html_text(t["teacher.title"]))
             .replace("{static}", _static_prefix(page_path))
+            .replace("{query}", _html_text(query))
             .replace("{colours}", page_colours())
             .replace("{data}", data))
 
 
 def _html_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
