@@ -37,8 +37,9 @@
   const shown = (v) => (typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v));
   const who = (l) => t("teacher.seat", { number: l.number }) + (l.name ? " · " + l.name : "");
 
-  function setStatus(text, bad) {
-    const node = document.getElementById("tp-t-status");
+  // the status line says how the poll goes; the notice what the teacher's last action did
+  function setStatus(text, bad, id = "tp-t-status") {
+    const node = document.getElementById(id);
     node.textContent = text;
     node.classList.toggle("tp-t-bad", Boolean(bad));
   }
@@ -65,9 +66,9 @@
       try {
         const answer = await fetch(here + "api/new-class", { method: "POST", headers, cache: "no-store" });
         if (!answer.ok) throw new Error(String(answer.status));
-        setStatus(t("teacher.new_done"));
+        setStatus(t("teacher.new_done"), false, "tp-t-notice");
       } catch (e) {
-        setStatus(t("teacher.new_failed"), true);
+        setStatus(t("teacher.new_failed"), true, "tp-t-notice");
       }
     });
     document.querySelectorAll(".tp-t-full").forEach(fullScreenButton);
