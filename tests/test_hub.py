@@ -30,6 +30,8 @@ from servers import ARTIFACTS, BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wa
 pytestmark = pytest.mark.browser
 
 USERS = [f"learner{i}" for i in range(1, 6)]
+TEACHER = "teacher1"  # in the hub group `teachers`
+SERVICE_PREFIX = "/services/teacher/"
 DEFAULT_URL = "/voila/render/app.ipynb"
 CHP = ROOT / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 SINGLEUSER = BIN / "jupyterhub-singleuser"
@@ -63,10 +65,25 @@ c.Spawner.default_url = "{default_url}"
 c.Spawner.start_timeout = 240
 c.Spawner.http_timeout = 240
 
-# A service token for this test to read server state (and so the servers' PIDs) from the REST API.
-c.JupyterHub.services = [{{"name": "tp-test", "api_token": "{token}"}}]
-c.JupyterHub.load_roles = [{{"name": "tp-test", "services": ["tp-test"],
-                            "scopes": ["list:users", "read:users", "read:servers", "admin:server_state"]}}]
+# The teacher's view as deploy/z2jh-config.yaml sets it up: a hub-managed service, the group `teachers`,
+# the role that lets that group log in to it, the service's own role, and the kernels' TP_RECORD_URL.
+c.Spawner.environment = {{"TP_RECORD_URL": "{record_url}"}}
+c.JupyterHub.load_groups = {{"teachers": {{"users": ["{teacher}"]}}}}
+
+# A service token for this test to read server state (and so the servers' PIDs) from the REST API, and to
+# give users tokens of their own.
+c.JupyterHub.services = [
+    {{"name": "tp-test", "api_token": "{token}"}},
+    {{"name": "teacher", "url": "{service_url}", "oauth_no_confirm": True,
+     "command": {service_cmd}}},
+]
+c.JupyterHub.load_roles = [
+    {{"name": "tp-test", "services": ["tp-test"],
+     "scopes": ["list:users", "read:users", "read:servers", "admin:server_state", "tokens"]}},
+    {{"name": "teacher-view", "groups": ["teachers"], "scopes": ["access:services!service=teacher"]}},
+    {{"name": "teacher-service", "services": ["teacher"],
+     "scopes": ["read:groups!group=teachers", "list:users", "read:servers"]}},
+]
 """
 
 
@@ -86,10 +103,18 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_hex(16)
         (tmp / "home").mkdir()
+        # the teacher's view: its own folder (on Kubernetes its own volume), reached by kernels directly
+        self.class_data = tmp / "teacher-view"
+        self.service_url = f"http://127.0.0.1:{free_port()}"
+        self.teacher_url = f"{self.url}{SERVICE_PREFIX}teacher"
+        service_cmd = [str(BIN / "python"), str(ROOT / "deploy" / "teacher_service.py"),
+                       "--class-data", str(self.class_data)]
         config = HUB_CONFIG.format(
             port=self.port, hub_port=self.hub_port, api_port=self.api_port, tmp=tmp, chp=CHP,
             singleuser=SINGLEUSER, root=ROOT, default_url=DEFAULT_URL, token=self.token,
-            args=["--allow-root"] if os.geteuid() == 0 else [])
+            args=["--allow-root"] if os.geteuid() == 0 else [], teacher=TEACHER,
+            service_url=self.service_url, service_cmd=service_cmd,
+            record_url=f"{self.service_url}{SERVICE_PREFIX}")
         (tmp / "jupyterhub_config.py").write_text(config)
         ARTIFACTS.mkdir(exist_ok=True)
         self.log_path = ARTIFACTS / "hub.log"
@@ -106,10 +131,15 @@ class Hub:
             raise
         return self
 
-    def api(self, path):
-        req = urllib.request.Request(f"{self.url}/hub/api{path}", headers={"Authorization": f"token {self.token}"})
+    def api(self, path, data=None):
+        req = urllib.request.Request(f"{self.url}/hub/api{path}", headers={"Authorization": f"token {self.token}"},
+                                     data=None if data is None else json.dumps(data).encode())
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.load(r)
+
+    def user_token(self, name):
+        """A new hub API token of that user's, as a kernel holds one (JUPYTERHUB_API_TOKEN)."""
+        return self.api(f"/users/{name}/tokens", {"note": "tp-test"})["token"]
 
     def family(self):
         """The hub and everything it started: proxy, single-user servers, their kernels."""
