@@ -8,6 +8,11 @@ deploy/z2jh-config.yaml gives every pod. Five Playwright browser contexts do thi
 each completes a learning-rate run. The hub, the proxy, every single-user server and every kernel
 are stopped by PID when the module ends, and the test checks that none is left.
 
+The same hub runs the teacher's view as deploy/z2jh-config.yaml sets it up (a hub-managed service at
+/services/teacher/, deploy/teacher_service.py): each learner's kernel posts its runs there with its own hub
+token, and the record keeps them under that learner's hub name; a forged token is refused; a teacher in the
+group `teachers` logs in through the hub's OAuth and reads the class; a learner gets 403 and nothing else.
+
 Timings and memory are printed (run pytest with -s to see them); nothing here asserts on them.
 """
 from __future__ import annotations
@@ -15,14 +20,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
 
 import psutil
 import pytest
+import requests
+import yaml
 from playwright.async_api import async_playwright
 
 from servers import ARTIFACTS, BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_http
@@ -65,26 +76,41 @@ c.Spawner.default_url = "{default_url}"
 c.Spawner.start_timeout = 240
 c.Spawner.http_timeout = 240
 
-# The teacher's view as deploy/z2jh-config.yaml sets it up: a hub-managed service, the group `teachers`,
-# the role that lets that group log in to it, the service's own role, and the kernels' TP_RECORD_URL.
-c.Spawner.environment = {{"TP_RECORD_URL": "{record_url}"}}
-c.JupyterHub.load_groups = {{"teachers": {{"users": ["{teacher}"]}}}}
-
-# A service token for this test to read server state (and so the servers' PIDs) from the REST API, and to
-# give users tokens of their own.
-c.JupyterHub.services = [
-    {{"name": "tp-test", "api_token": "{token}"}},
-    {{"name": "teacher", "url": "{service_url}", "oauth_no_confirm": True,
-     "command": {service_cmd}}},
-]
-c.JupyterHub.load_roles = [
-    {{"name": "tp-test", "services": ["tp-test"],
-     "scopes": ["list:users", "read:users", "read:servers", "admin:server_state", "tokens"]}},
-    {{"name": "teacher-view", "groups": ["teachers"], "scopes": ["access:services!service=teacher"]}},
-    {{"name": "teacher-service", "services": ["teacher"],
-     "scopes": ["read:groups!group=teachers", "list:users", "read:servers"]}},
-]
+# The teacher's view as deploy/z2jh-config.yaml sets it up (teacher_view below reads it from there): a
+# hub-managed service, the group `teachers`, the roles, and the kernels' TP_RECORD_URL.
+c.Spawner.environment = {environment!r}
+c.JupyterHub.load_groups = {groups!r}
+# and a service token for this test: to read server state (so the servers' PIDs), to make users and tokens
+c.JupyterHub.services = {services!r}
+c.JupyterHub.load_roles = {roles!r}
 """
+
+
+Z2JH = yaml.safe_load((ROOT / "deploy" / "z2jh-config.yaml").read_text())
+
+
+def teacher_view(service_url, class_data, token):
+    """deploy/z2jh-config.yaml's teacher's view on this machine: its service (with a local URL, command and
+    folder), roles and group (with TEACHER in it), and the kernels' TP_RECORD_URL (to the local service)."""
+    hub = Z2JH["hub"]
+    service = hub["services"]["teacher"]
+    python, script, *options = service["command"]
+    assert Path(script).relative_to("/srv/training-playground") == Path("deploy/teacher_service.py")
+    assert dict(zip(options[::2], options[1::2])).keys() == {"--class-data", "--ip"}
+    record_url = urlparse(Z2JH["singleuser"]["extraEnv"]["TP_RECORD_URL"])
+    assert record_url.netloc == urlparse(service["url"]).netloc  # the kernels post to the service itself
+    return {
+        "environment": {"TP_RECORD_URL": service_url + record_url.path},
+        "groups": {name: {**group, "users": [TEACHER]}
+                   for name, group in hub["config"]["JupyterHub"]["load_groups"].items()},
+        "services": [{**service, "name": "teacher", "url": service_url,
+                      "command": [str(BIN / "python"), str(ROOT / script.removeprefix("/srv/training-playground/")),
+                                  "--class-data", str(class_data)]},
+                     {"name": "tp-test", "api_token": token}],
+        "roles": [*({**role, "name": name} for name, role in hub["loadRoles"].items()),
+                  {"name": "tp-test", "services": ["tp-test"], "scopes": [
+                      "list:users", "read:users", "read:servers", "admin:server_state", "admin:users", "tokens"]}],
+    }
 
 
 def running(proc):
@@ -92,6 +118,20 @@ def running(proc):
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def wait_listening(url, proc, timeout):
+    """Until something answers HTTP at url, whatever its status (the teacher service answers 403 to strangers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the hub exited with {proc.returncode}")
+        try:
+            requests.get(url + SERVICE_PREFIX + "teacher/api/state", timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
 
 
 class Hub:
@@ -107,14 +147,11 @@ class Hub:
         self.class_data = tmp / "teacher-view"
         self.service_url = f"http://127.0.0.1:{free_port()}"
         self.teacher_url = f"{self.url}{SERVICE_PREFIX}teacher"
-        service_cmd = [str(BIN / "python"), str(ROOT / "deploy" / "teacher_service.py"),
-                       "--class-data", str(self.class_data)]
         config = HUB_CONFIG.format(
             port=self.port, hub_port=self.hub_port, api_port=self.api_port, tmp=tmp, chp=CHP,
-            singleuser=SINGLEUSER, root=ROOT, default_url=DEFAULT_URL, token=self.token,
-            args=["--allow-root"] if os.geteuid() == 0 else [], teacher=TEACHER,
-            service_url=self.service_url, service_cmd=service_cmd,
-            record_url=f"{self.service_url}{SERVICE_PREFIX}")
+            singleuser=SINGLEUSER, root=ROOT, default_url=DEFAULT_URL,
+            args=["--allow-root"] if os.geteuid() == 0 else [],
+            **teacher_view(self.service_url, self.class_data, self.token))
         (tmp / "jupyterhub_config.py").write_text(config)
         ARTIFACTS.mkdir(exist_ok=True)
         self.log_path = ARTIFACTS / "hub.log"
@@ -126,6 +163,7 @@ class Hub:
                                      start_new_session=True)
         try:
             wait_http(self.url + "/hub/login", self.proc, timeout=90)
+            wait_listening(self.service_url, self.proc, timeout=90)  # the hub starts its service alongside
         except Exception:
             self.__exit__()
             raise
@@ -138,7 +176,9 @@ class Hub:
             return json.load(r)
 
     def user_token(self, name):
-        """A new hub API token of that user's, as a kernel holds one (JUPYTERHUB_API_TOKEN)."""
+        """A new hub API token of that user's (the user made if new), as a kernel holds one (JUPYTERHUB_API_TOKEN)."""
+        if name not in {u["name"] for u in self.api("/users")}:
+            self.api(f"/users/{name}", {})
         return self.api(f"/users/{name}/tokens", {"note": "tp-test"})["token"]
 
     def family(self):
@@ -273,3 +313,102 @@ def test_five_learners_each_get_their_own_dashboard_through_the_hub(hub):
     server, kernel, cpu = (max(u[i] for u in use.values()) for i in range(3))
     print(f"  per learner, largest of five: single-user server RSS {server:.0f} MB, kernel RSS {kernel:.0f} MB, "
           f"together {max(u[0] + u[1] for u in use.values()):.0f} MB; CPU used {cpu:.1f} s (server + kernel)")
+
+
+# -- the teacher's view: the hub-managed service of deploy/teacher_service.py ---------------------------------
+
+def hub_login(hub, name):
+    """A browser's session on the hub after its login form (DummyAuthenticator: any password)."""
+    session = requests.Session()
+    form = session.get(f"{hub.url}/hub/login", timeout=60)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text).group(1)
+    done = session.post(f"{hub.url}/hub/login", data={"username": name, "password": "any", "_xsrf": xsrf},
+                        allow_redirects=False, timeout=60)
+    assert done.status_code == 302, done.status_code  # logged in (not followed on: that would start a server)
+    return session
+
+
+def seats_of(hub):
+    """Every seat the service's SQLite file holds, with its count of runs (read beside the running service)."""
+    with sqlite3.connect(f"file:{hub.class_data / 'class.sqlite'}?mode=ro", uri=True) as db:
+        return dict(db.execute("SELECT seats.seat, COUNT(runs.id) FROM seats LEFT JOIN runs USING (seat) "
+                               "GROUP BY seats.seat"))
+
+
+RUN = {"lesson": "lr", "config": {"lr": 0.1, "seed": 42}, "seed": 42, "regime": "good",
+       "final_loss": 0.3, "accuracy": 0.9, "fingerprint": "ab12", "seconds": 1.5}
+
+
+def post_run(hub, token):
+    return requests.post(f"{hub.service_url}{SERVICE_PREFIX}class/record", json={"kind": "run", "record": RUN},
+                         headers={"Authorization": f"token {token}"} if token else {}, timeout=60)
+
+
+def test_a_post_with_a_users_hub_token_is_stored_under_that_user_and_a_forged_one_is_refused(hub):
+    name = "learner-token"
+    token = hub.user_token(name)
+    assert post_run(hub, token).status_code == 204
+    assert seats_of(hub)[name] == 1
+
+    before = seats_of(hub)
+    for forged in (token[:-4] + "0000", secrets.token_hex(16), hub.token, None):  # wrong, made up, a service's
+        refused = post_run(hub, forged)
+        assert (refused.status_code, refused.content) == (403, b"")
+    assert seats_of(hub) == before
+
+
+def test_a_teacher_in_the_group_sees_the_class_through_the_hubs_oauth(hub):
+    browser = hub_login(hub, TEACHER)
+    page = browser.get(hub.teacher_url, timeout=60)  # → the hub's OAuth → the service's callback → the page
+    hops = [r.url for r in page.history]
+    assert any("/hub/api/oauth2/authorize" in url for url in hops), hops
+    assert any(f"{SERVICE_PREFIX}oauth_callback" in url for url in hops), hops
+    assert (page.status_code, page.url) == (200, hub.teacher_url)
+    assert "<html" in page.text.lower()
+
+    state = browser.get(hub.teacher_url + "/api/state", timeout=60)
+    assert state.status_code == 200
+    assert state.json()["schema"] == 1
+    # the same API with the teacher's own hub token (a script), and without any login: 403 and nothing else
+    token = hub.user_token(TEACHER)
+    assert requests.get(hub.teacher_url + "/api/state", headers={"Authorization": f"token {token}"},
+                        timeout=60).json()["schema"] == 1
+    stranger = requests.get(hub.teacher_url + "/api/state", timeout=60)
+    assert (stranger.status_code, stranger.content) == (403, b"")
+
+
+def test_a_learner_not_in_the_group_gets_403_and_nothing_else(hub):
+    learner = USERS[0]
+    browser = hub_login(hub, learner)
+    page = browser.get(hub.teacher_url, timeout=60)  # the hub refuses the OAuth: only `teachers` may log in here
+    assert page.status_code == 403
+    assert '"schema"' not in page.text and "learners" not in page.text
+    for path in ("/api/state", "/api/record.csv"):
+        refused = browser.get(hub.teacher_url + path, timeout=60)
+        assert (refused.status_code, refused.content) == (403, b""), path
+    # the learner's own hub token (what their kernel holds) is a real login: the service's group check refuses it
+    token = hub.user_token(learner)
+    for path in ("", "/api/state", "/api/record.csv"):
+        refused = requests.get(hub.teacher_url + path, headers={"Authorization": f"token {token}"}, timeout=60)
+        assert (refused.status_code, refused.content) == (403, b""), path
+    refused = requests.post(hub.teacher_url + "/api/new-class", headers={"Authorization": f"token {token}"},
+                            timeout=60)
+    assert (refused.status_code, refused.content) == (403, b"")
+
+
+def test_new_class_needs_the_teachers_login_and_a_request_from_the_page_itself(hub):
+    assert post_run(hub, hub.user_token("learner-before-new-class")).status_code == 204
+    browser = hub_login(hub, TEACHER)
+    assert browser.get(hub.teacher_url + "/api/state", timeout=60).status_code == 403  # not yet logged in here
+    assert browser.get(hub.teacher_url, timeout=60).history  # the OAuth login
+    new_class = hub.teacher_url + "/api/new-class"
+    # the login cookie goes along with any request the browser makes, another site's form's too: refused
+    for elsewhere in ({}, {"Origin": "http://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = browser.post(new_class, headers=elsewhere, timeout=60)
+        assert (refused.status_code, refused.content) == (403, b""), elsewhere
+    assert "learner-before-new-class" in seats_of(hub)  # nothing archived
+
+    done = browser.post(new_class, headers={"Origin": hub.url}, timeout=60)
+    assert done.status_code == 200
+    assert (hub.class_data / done.json()["archived"]).exists()
+    assert seats_of(hub) == {}
