@@ -28,6 +28,7 @@ from typing import Callable
 import tornado.web
 
 from record import LIMITS, ClassRecord, RecordRefused
+from teacher_page import render as render_teacher_page
 
 HERE = Path(__file__).resolve().parent
 TEACHER_PAGE = HERE / "teacher.html"
@@ -123,15 +124,13 @@ class _Teacher(_Base):
 
 
 class TeacherPage(_Teacher):
-    page: Callable[[str], str] | None = None  # lang -> the page's HTML; default: class/teacher.html as it is
+    page: Callable[[str], str] | None = None  # lang -> the page's HTML; default: teacher_page.render's
 
     def get(self):
         if self.page is not None:
             html = self.page(self.lang())
-        elif TEACHER_PAGE.exists():
-            html = TEACHER_PAGE.read_text(encoding="utf-8")
-        else:
-            raise tornado.web.HTTPError(404)
+        else:  # class/teacher.html with its texts and colours, its static files asked for with this token
+            html = render_teacher_page(self.request.path, self.lang(), self.get_query_argument("token", None))
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                         "script-src 'self' 'unsafe-eval'; img-src 'self' data: blob:; frame-ancestors 'none'")
