@@ -53,10 +53,12 @@ LATEST = ROOT / "bench" / "latest.json"
 class Learner:
     """One learner's page, spoken over HTTP and the kernel websocket; times are seconds of time.monotonic()."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, cookies: str = ""):
+        """`cookies`: an earlier page's (Learner.cookies), as a reload sends them back."""
         self.url = url
         self.session = Session(username="learner", key=b"")  # jupyter_client's message format, unsigned
-        self.cookies, self.xsrf, self.ws, self.kernel_id = "", "", None, None
+        self.cookies, self.xsrf, self.ws, self.kernel_id = cookies, "", None, None
+        self.anywhere = {}  # CSS class -> model id, in the whole page (the header's name box, exercise blocks)
         self.plot_comms, self.controls = set(), {}  # the LR panel's plots; its controls by CSS class
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
         self.ready = self.clicked = self.first_update = self.finished = None
@@ -65,8 +67,9 @@ class Learner:
     async def load(self) -> None:
         """Everything the page does until its widgets are live: the page is then ready."""
         http = AsyncHTTPClient()
-        page = await http.fetch(self.url + "/", request_timeout=LOAD_TIMEOUT, connect_timeout=LOAD_TIMEOUT)
-        jar = SimpleCookie()
+        page = await http.fetch(self.url + "/", request_timeout=LOAD_TIMEOUT, connect_timeout=LOAD_TIMEOUT,
+                                headers={"Cookie": self.cookies} if self.cookies else None)
+        jar = SimpleCookie(self.cookies)
         for header in page.headers.get_list("Set-Cookie"):
             jar.load(header)
         self.cookies = "; ".join(f"{k}={m.value}" for k, m in jar.items())
@@ -93,6 +96,7 @@ class Learner:
         def classes(mid):
             return states[mid]["state"].get("_dom_classes", [])
 
+        self.anywhere = {c: mid for mid in states for c in classes(mid) if c.startswith("tp-")}
         panels = {c.removeprefix("tp-panel-"): mid for mid in states for c in classes(mid) if c.startswith("tp-panel-")}
         missing = [p for p in PANELS if p not in panels]
         if missing:
@@ -139,6 +143,17 @@ class Learner:
         """A text box's new value, as the page sends it when the learner presses Enter."""
         self.send("comm_msg", {"comm_id": self.controls[css],
                                "data": {"method": "update", "state": {"value": text}, "buffer_paths": []}})
+
+    def set_name(self, name: str) -> None:
+        """Type a display name into the header's box (there on a class server that keeps a record)."""
+        self.send("comm_msg", {"comm_id": self.anywhere["tp-record-name"],
+                               "data": {"method": "update", "state": {"value": name}, "buffer_paths": []}})
+
+    def predict(self, exercise_id: str, value) -> None:
+        """Commit a prediction on the learning-rate lesson's exercise card, as block.js sends it."""
+        block = next(mid for c, mid in self.controls.items() if c == "tp-exercises-block")
+        self.send("comm_msg", {"comm_id": block, "data": {"method": "custom", "content": {
+            "type": "predict", "id": exercise_id, "value": value}}})
 
     async def run_presets(self) -> None:
         """Click Run; read updates until the panel's table lists four runs with fingerprints."""

@@ -71,6 +71,7 @@ class KernelSeats:
     def __init__(self):
         self.kernel_of_key = {}  # sha256(key) -> kernel id (hashed: a dict lookup by the secret itself leaks timing)
         self.seat_of_kernel = {}  # kernel id -> seat id, once its page is sent
+        self.was_running = set()  # kernels seen running: a key is dropped when its kernel is gone, not while it starts
 
     @staticmethod
     def _digest(key: str) -> str:
@@ -88,11 +89,13 @@ class KernelSeats:
     def forget(self, running) -> None:
         """Drop the keys and seats of kernels no longer running: a dead kernel's key posts nothing."""
         running = set(running)
+        gone = self.was_running - running
         for digest, kernel_id in list(self.kernel_of_key.items()):
-            if kernel_id not in running:
+            if kernel_id in gone:
                 del self.kernel_of_key[digest]
-        for kernel_id in set(self.seat_of_kernel) - running:
-            del self.seat_of_kernel[kernel_id]
+        for kernel_id in gone:
+            self.seat_of_kernel.pop(kernel_id, None)
+        self.was_running = running & set(self.kernel_of_key.values())
 
     def seat_for(self, request) -> str | None:
         scheme, _, key = request.headers.get("Authorization", "").partition(" ")

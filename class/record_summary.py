@@ -159,7 +159,7 @@ def load_catalogue(folder) -> dict:
             data = json.loads(path.read_text(encoding="utf-8"))
             for e in data["exercises"]:
                 catalogue[(data["lesson"], e["id"])] = {"kind": e["kind"], "question": e["question"],
-                                                        "options": e.get("options", [])}
+                                                        "options": e.get("options") or e.get("points") or []}
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a malformed file is the app's to report (core.load_exercises); the teacher sees no texts
     return catalogue
