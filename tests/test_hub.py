@@ -277,17 +277,38 @@ async def learner(browser, hub, name):
             "spawn_s": t_spawned - t0, "ready_s": t_ready - t0, "run_s": t_done - t_ready, "total_s": t_done - t0}
 
 
+async def teacher(browser, hub):
+    """The teacher logs in to the hub, opens the teacher's view (the hub's OAuth in between) and waits until it
+    shows the five learners, each with a run, each connected (their servers run); what the page showed."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    await page.goto(hub.url + "/hub/login", timeout=LOAD_TIMEOUT_MS)
+    await page.fill("input[name=username]", TEACHER)
+    await page.fill("input[name=password]", "any-password")
+    await page.click("[type=submit]")
+    await page.wait_for_url("**/hub/**", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+    await page.goto(hub.teacher_url, timeout=LOAD_TIMEOUT_MS)
+    # the page polls every second; the kernels post from a background thread once a run is over
+    await page.wait_for_function(f"""() => Array.from(document.querySelectorAll('#tp-t-learners tbody tr'))
+        .filter(tr => !tr.classList.contains('tp-t-away')).length === {len(USERS)}""", timeout=RUN_TIMEOUT_MS)
+    await page.screenshot(path=str(ARTIFACTS / "08-hub-teacher.png"), full_page=True)
+    seen = {"url": page.url, "seats": await page.inner_text("#tp-t-seats")}
+    await ctx.close()
+    return seen
+
+
 async def five_learners(hub):
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            return await asyncio.gather(*(learner(browser, hub, n) for n in USERS))
+            results = await asyncio.gather(*(learner(browser, hub, n) for n in USERS))
+            return results, await teacher(browser, hub)
         finally:
             await browser.close()
 
 
 def test_five_learners_each_get_their_own_dashboard_through_the_hub(hub):
-    results = asyncio.run(five_learners(hub))
+    results, seen_by_teacher = asyncio.run(five_learners(hub))
 
     for r in results:
         assert f"/user/{r['name']}{DEFAULT_URL}" in r["url"], r
@@ -302,6 +323,12 @@ def test_five_learners_each_get_their_own_dashboard_through_the_hub(hub):
         assert server["url"] == f"/user/{name}/", server
         pids[name] = server["state"]["pid"]
     assert len(set(pids.values())) == len(USERS)
+
+    # Each kernel posted its runs to the teacher's view with its own hub token: kept under its user's name.
+    runs = seats_of(hub)
+    assert all(runs.get(name, 0) >= 1 for name in USERS), runs
+    assert seen_by_teacher["url"] == hub.teacher_url
+    assert f"{len(USERS)} of" in seen_by_teacher["seats"], seen_by_teacher
     use = {name: usage(pid) for name, pid in pids.items()}
 
     print("\nJupyterHub, five learners at once (login → dashboard → one learning-rate run):")
