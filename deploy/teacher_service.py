@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "class"))  # `class` is a keyword: its modules are
 
 import record_handlers  # noqa: E402
 from record import FILE_NAME, ClassRecord  # noqa: E402
+from record_summary import load_catalogue  # noqa: E402
 
 SERVICE_PREFIX = "/services/teacher/"  # when the hub does not say (JUPYTERHUB_SERVICE_PREFIX)
 TEACHERS_GROUP = "teachers"
@@ -155,7 +156,7 @@ def make_app(class_data: Path) -> tornado.web.Application:
     cookie_secret = os.urandom(32)  # a new one per start only means teachers log in again
     teachers = HubTeachers(hub, cookie_secret)
     connected = ConnectedSeats(hub)
-    record = ClassRecord(class_data / FILE_NAME)
+    record = ClassRecord(class_data / FILE_NAME, load_catalogue(ROOT / "exercises"))  # the exercises' texts
 
     class TeacherPage(record_handlers.TeacherPage):
         """The page: a browser not logged in here goes through the hub's login first (the API answers 403)."""
@@ -170,7 +171,7 @@ def make_app(class_data: Path) -> tornado.web.Application:
                   prefix, lambda: record, HubSeats(hub), teachers, connected=connected)]
     routes.append((url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler))
     app = tornado.web.Application(routes, cookie_secret=cookie_secret)
-    app.connected = connected
+    app.record, app.connected = record, connected
     return app
 
 
