@@ -107,16 +107,20 @@ class HubTeachers:
         token = cookie and tornado.web.decode_signed_value(self.cookie_secret, name, cookie.value)
         return token.decode("ascii", "replace") if token else None
 
-    async def allows(self, request) -> bool:
+    async def user(self, request) -> str | None:
+        """The hub user the request speaks for: a token in its header, else this service's login cookie."""
         request = _request(request)
         token = header_token(request)
         if not token:
             token = self.cookie_token(request)
             # a cookie rides along with any request the browser makes: a change must come from this origin
             if token and request.method not in READ_ONLY and not same_origin(request):
-                return False
-        name = token and await self.hub.user_for_token(token)
-        return bool(name) and name in await self.members()
+                return None
+        return await self.hub.user_for_token(token) if token else None
+
+    async def allows(self, request) -> bool:
+        name = await self.user(request)
+        return name is not None and name in await self.members()
 
     def login_url(self, handler) -> str:
         """The hub's OAuth authorisation, which brings the browser back to the page it asked for."""
@@ -159,10 +163,11 @@ def make_app(class_data: Path) -> tornado.web.Application:
     record = ClassRecord(class_data / FILE_NAME, load_catalogue(ROOT / "exercises"))  # the exercises' texts
 
     class TeacherPage(record_handlers.TeacherPage):
-        """The page: a browser not logged in here goes through the hub's login first (the API answers 403)."""
+        """The page: a browser not logged in here (or whose login the hub no longer knows: revoked, expired, a
+        restart's new cookie secret) goes through the hub's login first. The API answers 403 instead."""
 
         async def prepare(self):
-            if not header_token(self.request) and not teachers.cookie_token(self.request):
+            if not header_token(self.request) and await teachers.user(self.request) is None:
                 return self.redirect(teachers.login_url(self))
             await super().prepare()
 

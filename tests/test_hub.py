@@ -21,6 +21,7 @@ import asyncio
 import secrets
 import shutil
 import time
+from urllib.parse import urlparse
 
 import psutil
 import pytest
@@ -193,6 +194,14 @@ def test_a_teacher_in_the_group_sees_the_class_through_the_hubs_oauth(hub):
                         timeout=60).json()["schema"] == 1
     stranger = requests.get(hub.teacher_url + "/api/state", timeout=60)
     assert (stranger.status_code, stranger.content) == (403, b"")
+
+    # a login cookie the service cannot read (made up, or signed before a restart): the page logs in again
+    again = hub_login(hub, TEACHER)
+    again.cookies.set("service-teacher", "made-up", domain=urlparse(hub.url).hostname, path=SERVICE_PREFIX)
+    assert again.get(hub.teacher_url + "/api/state", timeout=60).status_code == 403
+    page = again.get(hub.teacher_url, timeout=60)
+    assert any("/hub/api/oauth2/authorize" in r.url for r in page.history)
+    assert (page.status_code, page.url) == (200, hub.teacher_url)
 
 
 def test_a_learner_not_in_the_group_gets_403_and_nothing_else(hub):
