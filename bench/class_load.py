@@ -10,6 +10,7 @@ the panel's plot comms counts as an update, whatever its format. A learner can a
 add its curve (`add_curve`), as tests/test_class.py's learners do. Leaving sends the page's "tab closed" beacon.
 
     .venv/bin/python bench/class_load.py --learners 30     # or: make bench-class N=30
+    .venv/bin/python bench/class_load.py --learners 6 --record-ratio    # click → finished p95, record on / off
 """
 from __future__ import annotations
 
@@ -297,7 +298,25 @@ def with_earlier(figures: dict) -> dict:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--learners", type=int, nargs="+", default=[30])
-    for n in p.parse_args(argv).learners:
+    p.add_argument("--record-ratio", action="store_true",
+                   help="measure click → finished p95 with the class record off and on, and their ratio")
+    p.add_argument("--rounds", type=int, default=1, help="with --record-ratio: off/on pairs (default 1)")
+    args = p.parse_args(argv)
+    if args.record_ratio:
+        from bench.record_ratio import measure_record  # its own file: the record's bench (issue 26)
+
+        for n in args.learners:
+            print(f"class record on/off: {n} learners …", flush=True)
+            figures = measure_record(n, args.rounds)
+            result = json.loads(LATEST.read_text()) if LATEST.exists() else {}
+            result.setdefault("class_record", {})[str(n)] = figures
+            LATEST.write_text(json.dumps(result, indent=1, sort_keys=True))
+            print(f"{n} learners: click → finished p95 off {figures['click_to_finished_p95_off_s']} s, "
+                  f"on {figures['click_to_finished_p95_on_s']} s; on/off {figures['ratio_on_off']:.3f} "
+                  f"(goal ≤ 1.10); runs kept {figures['runs_kept']} of {figures['runs_expected']}; "
+                  f"lost {figures['lost']}; load {figures['load_average']:.1f}", flush=True)
+        return
+    for n in args.learners:
         print(f"class load: {n} learners …", flush=True)
         figures = measure(n)
         result = json.loads(LATEST.read_text()) if LATEST.exists() else {}

@@ -4,16 +4,17 @@ Two authorities are pluggable, so the JupyterHub service reuses these handlers u
 - a SeatAuth: `seat_for(request) -> seat id | None` (or an awaitable of it). The class server's is
   record_local.KernelSeats (a per-kernel secret in the kernel's environment, mapped to the seat its page was sent
   to); the hub's checks the kernel's hub token. None: 403 with an empty body.
-- a TeacherAuth: `allows(request) -> bool` (or an awaitable). The class server's is record_local.TeacherToken
-  (`?token=` or `Authorization: token …`); the hub's asks HubOAuth for the `teachers` group. False: 403 with an
-  empty body, the same whatever the reason.
+- a TeacherAuth: `allows(handler) -> bool` (or an awaitable), given the tornado RequestHandler (HubOAuth reads
+  its cookies). The class server's is record_local.TeacherToken (`?token=` or `Authorization: token …`); the
+  hub's asks HubOAuth for the `teachers` group. False: 403 with an empty body, the same whatever the reason.
 
 Routes (under the server's base URL):
     POST class/record               {"kind": "answer", "record": ExerciseRecord.to_dict()}
                                     {"kind": "run", "record": {lesson, config, seed, regime, final_loss, …}}
                                     {"kind": "name", "name": "Ana"}            -> 204, or 400/413 {"error", "message"}
     GET  teacher                    the page (class/teacher.html; ?lang=zh)
-    GET  teacher/static/<file>      teacher.js, teacher.css, plotly.min.js (from the installed plotly package)
+    GET  teacher/static/<file>      teacher.js, teacher.css, plotly.min.js (from the installed plotly package);
+                                    public code, no token: the page's <script src> carries none
     GET  teacher/api/state          the snapshot JSON (schema 1; ?lang=zh for the exercises' texts)
     GET  teacher/api/record.csv     every answer and run
     POST teacher/api/new-class      archive the record, start an empty one -> {"archived": "<file name>"}
@@ -115,7 +116,7 @@ class _Teacher(_Base):
     teacher_auth = None
 
     async def prepare(self):
-        if not await _maybe_await(self.teacher_auth.allows(self.request)):
+        if not await _maybe_await(self.teacher_auth.allows(self)):
             self.forbid()
 
     def lang(self) -> str:
@@ -137,7 +138,7 @@ class TeacherPage(_Teacher):
         self.finish(html)
 
 
-class TeacherStatic(_Teacher):
+class TeacherStatic(_Base):
     def get(self, name):
         if name not in STATIC:
             raise tornado.web.HTTPError(404)
@@ -180,7 +181,7 @@ def record_routes(base_url: str, record: Callable[[], ClassRecord], seat_auth, t
     return [
         (f"{base}class/record", RecordPost, learner),
         (f"{base}teacher", TeacherPage, {**teacher, "page": page}),
-        (rf"{base}teacher/static/([a-z.]+)", TeacherStatic, teacher),
+        (rf"{base}teacher/static/([a-z.]+)", TeacherStatic, {"record": record}),
         (f"{base}teacher/api/state", TeacherState, {**teacher, "connected": connected}),
         (f"{base}teacher/api/record.csv", TeacherCSV, teacher),
         (f"{base}teacher/api/new-class", TeacherNewClass, teacher),

@@ -111,7 +111,8 @@ class TeacherToken:
     def __init__(self, token: str):
         self.token = token.encode()
 
-    def allows(self, request) -> bool:
+    def allows(self, handler) -> bool:
+        request = handler.request
         given = request.query_arguments.get("token", [b""])[-1]
         scheme, _, header = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "token" and header:

@@ -17,7 +17,7 @@ import pytest
 
 from bench.class_load import Learner
 from core import LR_PRESETS
-from classroom import class_server, http_status, wait_for_log
+from classroom import class_server, http_status, log_text, wait_for_log
 from servers import descendant_pids
 
 pytestmark = pytest.mark.server
@@ -94,6 +94,7 @@ def lasting(snap: dict) -> dict:
 def test_the_record_of_a_class_reaches_the_teacher_and_survives_kill_9(tmp_path):
     with class_server(tmp_path, size=6, pool=1, name="class-record") as server:
         first, second = asyncio.run(learners_work(server.url))
+        assert f"/teacher?token={token(tmp_path)}" in log_text(server)  # what `make class` prints for the teacher
         snap = wait_state(server, tmp_path, lambda s: sum(r["runs"] for r in s["learners"]) == 8
                           and any(r["name"] for r in s["learners"])
                           and sum(e["answered"] for e in s["exercises"]) == 1)
