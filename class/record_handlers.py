@@ -43,6 +43,7 @@ def _plotly_js() -> Path:
 
 STATIC = {"teacher.js": (lambda: HERE / "teacher.js", "application/javascript"),
           "teacher.css": (lambda: HERE / "teacher.css", "text/css"),
+          "charts.js": (lambda: HERE / "teacher_charts.js", "application/javascript"),
           "plotly.min.js": (_plotly_js, "application/javascript")}
 
 

@@ -3,8 +3,6 @@
 (function () {
   "use strict";
   const DATA = JSON.parse(document.getElementById("tp-teacher-data").textContent);
-  const C = DATA.colours;
-  const REGIMES = Object.keys(C).filter((k) => !["predicted", "measured", "other", "outline"].includes(k));
   const POLL_MS = 1000;
   const query = new URLSearchParams(location.search);
   const token = query.get("token");
@@ -12,7 +10,6 @@
   const here = location.pathname.endsWith("/") ? "" : location.pathname.split("/").pop() + "/";
   const headers = token ? { Authorization: "token " + token } : {};
   const PLOT_CONFIG = { displayModeBar: false, responsive: true };
-  const FONT = { size: 15 };
   const drawn = {};  // what each chart or table last showed (JSON): unchanged parts are not redrawn
 
   function t(key, params) {
@@ -20,6 +17,7 @@
     for (const [name, value] of Object.entries(params || {})) text = text.split("{" + name + "}").join(String(value));
     return text;
   }
+  const charts = window.TeacherCharts(t, DATA.colours);
   function el(tag, text, cls) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
@@ -32,13 +30,10 @@
     drawn[key] = json;
     return true;
   }
-  // plotly reads a few tags in its texts; a name must show as the characters typed
-  const plain = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const shown = (v) => (typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v));
-  const who = (l) => t("teacher.seat", { number: l.number }) + (l.name ? " · " + l.name : "");
 
-  function setStatus(text, bad) {
-    const node = document.getElementById("tp-t-status");
+  // the status line says how the poll goes; the notice what the teacher's last action did
+  function setStatus(text, bad, id = "tp-t-status") {
+    const node = document.getElementById(id);
     node.textContent = text;
     node.classList.toggle("tp-t-bad", Boolean(bad));
   }
@@ -65,9 +60,9 @@
       try {
         const answer = await fetch(here + "api/new-class", { method: "POST", headers, cache: "no-store" });
         if (!answer.ok) throw new Error(String(answer.status));
-        setStatus(t("teacher.new_done"));
+        setStatus(t("teacher.new_done"), false, "tp-t-notice");
       } catch (e) {
-        setStatus(t("teacher.new_failed"), true);
+        setStatus(t("teacher.new_failed"), true, "tp-t-notice");
       }
     });
     document.querySelectorAll(".tp-t-full").forEach(fullScreenButton);
@@ -104,60 +99,6 @@
     document.getElementById("tp-t-seats").textContent = t("teacher.seats", state.seats);
   }
 
-  // number predictions fall into bins shared with the measured values; few distinct values keep their own bars
-  function bins(values) {
-    const distinct = [...new Set(values)].sort((a, b) => a - b);
-    if (distinct.length <= 8) return distinct.map((v) => ({ label: shown(v), has: (x) => x === v }));
-    const lo = distinct[0], hi = distinct[distinct.length - 1];
-    let edges;
-    if (lo > 0 && hi / lo >= 100) {  // decades: a rate, a loss, a memory size spread over orders of magnitude
-      const first = Math.floor(Math.log10(lo)), last = Math.ceil(Math.log10(hi));
-      edges = Array.from({ length: last - first + 1 }, (_, i) => 10 ** (first + i));
-    } else {  // about eight bins one round step wide (1, 2 or 5 times a power of ten)
-      const rough = (hi - lo) / 8, power = 10 ** Math.floor(Math.log10(rough));
-      const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
-      const start = Math.floor(lo / step) * step;
-      edges = Array.from({ length: Math.floor((hi - start) / step) + 2 }, (_, i) => start + i * step);
-    }
-    if (edges.length < 2) edges.push(edges[0] * 10);
-    return edges.slice(0, -1).map((a, i) => {
-      const b = edges[i + 1], last = i === edges.length - 2;
-      return { label: shown(a) + "–" + shown(b), has: (x) => x >= a && (last ? x <= b : x < b) };
-    });
-  }
-  // a value as the record keeps it and as the catalogue names it ("1e-05" and 0.00001 are one rate)
-  function same(a, b) {
-    const x = Number(a), y = Number(b);
-    return a !== null && b !== null && String(a).trim() !== "" && String(b).trim() !== "" && isFinite(x) && isFinite(y)
-      ? x === y : String(a) === String(b);
-  }
-  function categories(ex, texts) {
-    const values = ex.predictions.concat(ex.measured).map((p) => p.value);
-    if (ex.kind === "number") return bins(values.filter((v) => typeof v === "number" && isFinite(v)));
-    const known = Object.entries(texts ? texts.options : {}).map(([value, label]) => ({ value, label }));
-    for (const v of values) if (!known.some((o) => same(o.value, v))) known.push({ value: v, label: shown(v) });
-    // rates and layer numbers in their order (a JSON object's integer-like keys come first in a browser)
-    const numeric = known.filter((o) => isFinite(Number(o.value)) && String(o.value).trim() !== "");
-    numeric.sort((a, b) => Number(a.value) - Number(b.value));
-    const ordered = [...numeric, ...known.filter((o) => !numeric.includes(o))];
-    return ordered.map((o) => ({ label: o.label, has: (x) => same(x, o.value) }));
-  }
-  function exerciseFigure(ex, texts) {
-    const cats = categories(ex, texts);
-    const count = (list) => cats.map((c) => list.filter((p) => c.has(p.value)).reduce((s, p) => s + p.count, 0));
-    const x = cats.map((c) => c.label);
-    const most = Math.max(1, ...count(ex.predictions), ...count(ex.measured));
-    return {
-      data: [
-        { type: "bar", name: t("teacher.predicted"), x, y: count(ex.predictions), marker: { color: C.predicted } },
-        { type: "bar", name: t("teacher.measured"), x, y: count(ex.measured), marker: { color: C.measured } },
-      ],
-      layout: { barmode: "group", font: FONT, margin: { l: 45, r: 10, t: 10, b: 60 }, legend: { orientation: "h", y: 1.15 },
-                xaxis: { type: "category" },  // options such as 0.1 and 1 are names here, evenly spaced
-                yaxis: { title: { text: t("teacher.learners_axis") }, rangemode: "tozero", tickformat: "d",
-                         dtick: most <= 10 ? 1 : undefined }, autosize: true },
-    };
-  }
   function exerciseCard(key, ex, texts) {
     const card = el("div", null, "tp-t-card");
     card.dataset.exercise = key;
@@ -189,7 +130,7 @@
       card.querySelector(".tp-t-counts").textContent =
         t("teacher.counts", { answered: ex.answered, right: ex.right, wrong, skipped: ex.skipped });
       if (changed("ex:" + key, [ex, texts])) {
-        const fig = exerciseFigure(ex, texts);
+        const fig = charts.exerciseFigure(ex, texts);
         Plotly.react(card.querySelector(".tp-t-chart"), fig.data, fig.layout, PLOT_CONFIG);
       }
     }
@@ -197,28 +138,10 @@
   }
 
   function lrRuns(state) {
-    const runs = state.lr_runs;
-    document.getElementById("tp-t-lr-empty").hidden = runs.length > 0;
-    if (!changed("lr", runs)) return;
-    const finite = runs.map((r) => r.final_loss).filter((y) => y !== null && isFinite(y) && y > 0);
-    const top = finite.length ? Math.max(...finite) * 3 : 1;  // where a run without a finite loss is drawn
-    const groups = [...REGIMES, ...new Set(runs.map((r) => r.regime).filter((g) => !REGIMES.includes(g)))];
-    const data = groups.map((regime) => {
-      const mine = runs.filter((r) => r.regime === regime);
-      const lost = (r) => r.final_loss === null || !(r.final_loss > 0) || !isFinite(r.final_loss);
-      return {
-        type: "scatter", mode: "markers", name: ("lr.regime." + regime) in DATA.t ? t("lr.regime." + regime) : plain(regime),
-        x: mine.map((r) => r.lr), y: mine.map((r) => (lost(r) ? top : r.final_loss)),
-        marker: { size: 13, color: C[regime] || C.other, symbol: mine.map((r) => (lost(r) ? "x" : "circle")),
-                  line: { width: 1, color: C.outline } },
-        hovertext: mine.map((r) => plain(who(r)) + "<br>" + (lost(r) ? t("teacher.lr_nan") : shown(r.final_loss))),
-        hoverinfo: "text+x", showlegend: mine.length > 0,
-      };
-    });
-    const layout = { font: FONT, margin: { l: 70, r: 10, t: 10, b: 55 }, autosize: true, legend: { orientation: "h", y: 1.12 },
-                     xaxis: { type: "log", title: { text: t("teacher.lr_axis_rate") } },
-                     yaxis: { type: "log", title: { text: t("teacher.lr_axis_loss") } } };
-    Plotly.react(document.getElementById("tp-t-lr-chart"), data, layout, PLOT_CONFIG);
+    document.getElementById("tp-t-lr-empty").hidden = state.lr_runs.length > 0;
+    if (!changed("lr", state.lr_runs)) return;
+    const fig = charts.lrFigure(state.lr_runs);
+    Plotly.react(document.getElementById("tp-t-lr-chart"), fig.data, fig.layout, PLOT_CONFIG);
   }
 
   function reading(row) {

@@ -16,7 +16,8 @@ sys.path.insert(0, str(CLASS))
 import teacher_page  # noqa: E402  (class/ is a folder of scripts, not a package)
 
 sys.path.remove(str(CLASS))
-PAGE_FILES = [CLASS / "teacher.html", CLASS / "teacher.js"]
+PAGE_FILES = [CLASS / "teacher.html", CLASS / "teacher.js", CLASS / "teacher_charts.js"]
+STATIC = ("teacher.css", "plotly.min.js", "charts.js", "teacher.js")
 
 
 class Parts(html.parser.HTMLParser):
@@ -87,9 +88,19 @@ def test_no_text_can_end_the_data_block(monkeypatch):
                                           ("/services/class-record/", "static/")])
 def test_static_files_are_asked_for_relative_to_the_page(path, prefix):
     urls = Parts(teacher_page.render(path)).urls
-    assert urls == [prefix + name for name in ("teacher.css", "plotly.min.js", "teacher.js")]
+    assert urls == [prefix + name for name in STATIC]
 
 
 def test_a_token_in_the_pages_url_goes_with_its_static_files_escaped():
     urls = Parts(teacher_page.render("/teacher", "en", 'a&b"<c')).urls
-    assert urls == [f"teacher/static/{name}?token=a%26b%22%3Cc" for name in ("teacher.css", "plotly.min.js", "teacher.js")]
+    assert urls == [f"teacher/static/{name}?token=a%26b%22%3Cc" for name in STATIC]
+
+
+def test_every_file_the_page_asks_for_is_one_the_server_serves():
+    sys.path.insert(0, str(CLASS))
+    try:
+        import record_handlers
+    finally:
+        sys.path.remove(str(CLASS))
+    assert set(STATIC) <= set(record_handlers.STATIC)
+    assert all(where().is_file() for where, _ in record_handlers.STATIC.values())
