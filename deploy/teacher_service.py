@@ -174,7 +174,10 @@ def make_app(class_data: Path) -> tornado.web.Application:
     routes = [(pattern, TeacherPage if cls is record_handlers.TeacherPage else cls, kwargs)
               for pattern, cls, kwargs in record_handlers.record_routes(
                   prefix, lambda: record, HubSeats(hub), teachers, connected=connected)]
-    routes.append((url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler))
+    routes += [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
+               # the hub's Services menu links to the service's root: the page is one step further
+               (prefix.rstrip("/") + "/?", tornado.web.RedirectHandler,
+                {"url": url_path_join(prefix, "teacher"), "permanent": False})]
     app = tornado.web.Application(routes, cookie_secret=cookie_secret)
     app.record, app.connected = record, connected
     return app

@@ -185,6 +185,8 @@ def test_a_teacher_in_the_group_sees_the_class_through_the_hubs_oauth(hub):
     assert (page.status_code, page.url) == (200, hub.teacher_url)
     assert "<html" in page.text.lower()
 
+    menu = browser.get(hub.url + SERVICE_PREFIX, timeout=60)  # where the hub's Services menu links
+    assert (menu.status_code, menu.url) == (200, hub.teacher_url)
     state = browser.get(hub.teacher_url + "/api/state", timeout=60)
     assert state.status_code == 200
     assert state.json()["schema"] == 1
