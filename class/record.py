@@ -12,6 +12,7 @@ and bounded here, whatever the page or the kernel sends.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -121,36 +122,40 @@ class ClassRecord:
         db.execute("INSERT OR IGNORE INTO meta VALUES ('class_started', ?)", (repr(time.time()),))
         return db
 
-    def _write(self, sql_steps):
-        """Run (sql, params) steps in one transaction; committed when this returns."""
+    @contextlib.contextmanager
+    def _transaction(self):
+        """One write transaction under the lock: committed when the block ends, rolled back if it raises
+        (a refusal included), so a bound checked inside holds against a concurrent writer."""
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, params in sql_steps:
-                    self.db.execute(sql, params)
+                yield self.db
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
 
-    def _read(self, sql, params=()):
-        with self.lock:
-            return self.db.execute(sql, params).fetchall()
+    @staticmethod
+    def _seen(db, seat_id: str) -> int:
+        """Within a transaction: the seat's number, given on first sight; marks the seat seen now."""
+        _text(seat_id, "seat")
+        now = time.time()
+        db.execute("INSERT INTO seats (seat, number, first_seen, last_seen) VALUES "
+                   "(?, (SELECT COALESCE(MAX(number), 0) + 1 FROM seats), ?, ?) "
+                   "ON CONFLICT(seat) DO UPDATE SET last_seen = excluded.last_seen", (seat_id, now, now))
+        return db.execute("SELECT number FROM seats WHERE seat = ?", (seat_id,)).fetchone()[0]
 
     # -- seats -------------------------------------------------------------------------------------------
     def seat(self, seat_id: str) -> int:
         """The seat's number ("seat 7"), given on first sight; marks the seat seen now."""
-        _text(seat_id, "seat")
-        now = time.time()
-        self._write([("INSERT INTO seats (seat, number, first_seen, last_seen) VALUES "
-                      "(?, (SELECT COALESCE(MAX(number), 0) + 1 FROM seats), ?, ?) "
-                      "ON CONFLICT(seat) DO UPDATE SET last_seen = excluded.last_seen", (seat_id, now, now))])
-        return self._read("SELECT number FROM seats WHERE seat = ?", (seat_id,))[0][0]
+        with self._transaction() as db:
+            return self._seen(db, seat_id)
 
     def set_name(self, seat_id: str, name) -> str | None:
         name = clean_name(name)
-        self.seat(seat_id)
-        self._write([("UPDATE seats SET name = ? WHERE seat = ?", (name, seat_id))])
+        with self._transaction() as db:
+            self._seen(db, seat_id)
+            db.execute("UPDATE seats SET name = ? WHERE seat = ?", (name, seat_id))
         return name
 
     # -- what a learner's kernel posts -------------------------------------------------------------------
@@ -164,12 +169,13 @@ class ClassRecord:
                _number(answer.get("answered_at"), "answered_at") or time.time())
         if row[5] not in VERDICTS:
             raise RecordRefused("field", "verdict: expected right, wrong or skipped")
-        self.seat(seat_id)
-        held = self._read("SELECT COUNT(*), SUM(lesson = ? AND exercise = ?) FROM answers WHERE seat = ?",
-                          (row[1], row[2], seat_id))[0]
-        if held[0] >= LIMITS["answers"] and not held[1]:
-            raise RecordRefused("answers", f"this seat has {LIMITS['answers']} answers: no more are kept")
-        self._write([("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)])
+        with self._transaction() as db:
+            self._seen(db, seat_id)
+            held, again = db.execute("SELECT COUNT(*), SUM(lesson = ? AND exercise = ?) FROM answers WHERE seat = ?",
+                                     (row[1], row[2], seat_id)).fetchone()
+            if held >= LIMITS["answers"] and not again:
+                raise RecordRefused("answers", f"this seat has {LIMITS['answers']} answers: no more are kept")
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     def add_run(self, seat_id: str, run: dict) -> None:
         """A finished run's summary: lesson, config (a JSON object), seed, regime, final loss, accuracy,
@@ -186,11 +192,12 @@ class ClassRecord:
                _text(run.get("regime"), "regime", optional=True), _number(run.get("final_loss"), "final_loss"),
                _number(run.get("accuracy"), "accuracy"), _text(run.get("fingerprint"), "fingerprint", optional=True),
                _number(run.get("seconds"), "seconds"), time.time())
-        self.seat(seat_id)
-        if self._read("SELECT COUNT(*) FROM runs WHERE seat = ?", (seat_id,))[0][0] >= LIMITS["runs"]:
-            raise RecordRefused("runs", f"this seat has {LIMITS['runs']} runs: no more are kept")
-        self._write([("INSERT INTO runs (seat, lesson, config, config_fingerprint, seed, regime, final_loss, "
-                      "accuracy, fingerprint, seconds, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)])
+        with self._transaction() as db:
+            self._seen(db, seat_id)
+            if db.execute("SELECT COUNT(*) FROM runs WHERE seat = ?", (seat_id,)).fetchone()[0] >= LIMITS["runs"]:
+                raise RecordRefused("runs", f"this seat has {LIMITS['runs']} runs: no more are kept")
+            db.execute("INSERT INTO runs (seat, lesson, config, config_fingerprint, seed, regime, final_loss, "
+                       "accuracy, fingerprint, seconds, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     # -- what the teacher reads --------------------------------------------------------------------------
     def snapshot(self, connected: set = frozenset(), lang: str = "en") -> dict:
