@@ -131,8 +131,8 @@ class TeacherPage(_Teacher):
     def get(self):
         if self.page is not None:
             html = self.page(self.lang())
-        else:  # class/teacher.html with its texts and colours, its static files asked for with this token
-            html = render_teacher_page(self.request.path, self.lang(), self.get_query_argument("token", None))
+        else:  # class/teacher.html with its texts and colours, its static files relative to this URL
+            html = render_teacher_page(self.request.path, self.lang())
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                         "script-src 'self' 'unsafe-eval'; img-src 'self' data: blob:; frame-ancestors 'none'")

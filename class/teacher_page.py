@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -92,22 +91,19 @@ def page_data(lang: str) -> dict:
             "languages": [[code, _catalogue(code)["language.name"]] for code in languages()]}
 
 
-def render(page_path: str, asked_lang=None, token=None) -> str:
-    """The page's HTML for a request to page_path (e.g. "/teacher") with ?lang=asked_lang. A page opened with
-    ?token=… (the class server's teacher link) asks for its script and style with it too: they are behind the
-    same token; on the hub a cookie does that."""
+def render(page_path: str, asked_lang=None) -> str:
+    """The page's HTML for a request to page_path (e.g. "/teacher") with ?lang=asked_lang. Its static files are
+    public code, asked for without the token (it stays in the page's own URL and its API calls)."""
     lang = pick_language(asked_lang)
-    query = "?" + urllib.parse.urlencode({"token": token}) if token else ""
     data = json.dumps(page_data(lang), ensure_ascii=False).replace("<", "\\u003c")  # no "</script>" inside
     t = texts(lang)
     return (TEMPLATE.read_text(encoding="utf-8")
             .replace("{lang}", lang)
             .replace("{title}", _html_text(t["teacher.title"]))
             .replace("{static}", _static_prefix(page_path))
-            .replace("{query}", _html_text(query))
             .replace("{colours}", page_colours())
             .replace("{data}", data))
 
 
 def _html_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

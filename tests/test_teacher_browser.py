@@ -107,7 +107,7 @@ def shot(page, name):
 
 def test_without_the_token_or_with_a_wrong_one_every_teacher_route_is_403_and_empty(classroom, browser):
     server, token, _ = classroom
-    for route in ("teacher", "teacher/static/teacher.js", "teacher/api/state", "teacher/api/record.csv"):
+    for route in ("teacher", "teacher/api/state", "teacher/api/record.csv"):
         for query in ("", "?token=", "?token=wrong", f"?token={token[:-1]}", "?lang=zh"):
             code, body, _ = http_status(f"{server.url}/{route}{query}")
             assert (code, body) == (403, ""), (route, query)

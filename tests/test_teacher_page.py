@@ -91,11 +91,6 @@ def test_static_files_are_asked_for_relative_to_the_page(path, prefix):
     assert urls == [prefix + name for name in STATIC]
 
 
-def test_a_token_in_the_pages_url_goes_with_its_static_files_escaped():
-    urls = Parts(teacher_page.render("/teacher", "en", 'a&b"<c')).urls
-    assert urls == [f"teacher/static/{name}?token=a%26b%22%3Cc" for name in STATIC]
-
-
 def test_every_file_the_page_asks_for_is_one_the_server_serves():
     sys.path.insert(0, str(CLASS))
     try:
