@@ -63,6 +63,13 @@ window.TeacherCharts = function (t, C) {
     };
   }
 
+  // a log axis labels its decades only once it spans two of them (plotly's own labels for 2..9 crowd on a projector);
+  // a shorter span keeps 2 and 5
+  function decades(values, top) {
+    const all = [...values, top].filter((v) => v > 0);
+    return all.length && Math.log10(Math.max(...all) / Math.min(...all)) >= 2 ? 1 : "D2";
+  }
+
   // every learner's rate against final loss, one trace per regime in the app's colours; no finite loss: at the top
   function lrFigure(runs) {
     const finite = runs.map((r) => r.final_loss).filter((y) => y !== null && isFinite(y) && y > 0);
@@ -82,7 +89,7 @@ window.TeacherCharts = function (t, C) {
     });
     const layout = { font: FONT, margin: { l: 70, r: 10, t: 10, b: 55 }, autosize: true, legend: { orientation: "h", y: 1.12 },
                      xaxis: { type: "log", title: { text: t("teacher.lr_axis_rate") } },
-                     yaxis: { type: "log", title: { text: t("teacher.lr_axis_loss") } } };
+                     yaxis: { type: "log", title: { text: t("teacher.lr_axis_loss") }, dtick: decades(finite, top) } };
     return { data, layout };
   }
 
