@@ -1,0 +1,142 @@
+"""The zygote: one warmed parent that forks a learner's kernel in a moment and shares its pages with it.
+
+It imports torch, numpy, ipykernel, ipywidgets, plotly and the app once, freezes the objects it holds (so a
+child's reference counting and garbage collection never write to their pages), and then forks one child per
+kernel on request. A child shares every page it does not write with the zygote and its siblings
+(copy-on-write), so a learner costs only what their own kernel changed (docs/fork.md has the figures).
+
+Nothing may run in a thread before a fork (a child would inherit a lock held by a thread it does not have):
+the zygote checks it has one thread only, and torch's intra-op pool starts in the child, on its first run.
+
+Protocol, one JSON line each way over a Unix socket (zygote_provisioner.py speaks it):
+  {"op": "spawn", "args": [...ipykernel's args], "env": {...}, "cwd": "...", "memory": bytes} -> {"pid": N}
+  {"op": "status", "pid": N} -> {"returncode": null | int}     (null: still running)
+
+    .venv/bin/python class/zygote.py SOCKET_PATH     # started by the provisioner, with the kernel spec's env
+"""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import selectors
+import signal
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# What every kernel of the app imports; the notebook's own `from widgets.shell.app import App` then costs nothing.
+PRELOAD = ("numpy", "torch", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "plotly.graph_objects",
+           "IPython.display", "widgets.shell.app")
+
+
+def threads() -> int:
+    """How many threads this process runs (the kernel's count, not Python's: native threads included)."""
+    return len(os.listdir("/proc/self/task"))
+
+
+def preload():
+    """Import what every kernel imports, then freeze it: nothing started, one thread."""
+    sys.path.insert(0, str(ROOT))
+    for name in PRELOAD:
+        __import__(name)
+    if threads() != 1:
+        raise RuntimeError(f"zygote: {threads()} threads after the imports; forking would be unsafe")
+    gc.collect()
+    gc.freeze()  # the objects imported so far leave the collector's lists: no writes to their pages in a child
+
+
+def become_kernel(args: list, env: dict, cwd: str, memory: int):
+    """In the child: the learner's own process (its own session, cap, env, seed) running ipykernel. Never returns."""
+    code = 1
+    try:
+        os.setsid()  # its own process group, as jupyter_client's Popen gives a kernel: a signal reaches only it
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        with open(os.devnull, "rb") as null:
+            os.dup2(null.fileno(), 0)
+        import numpy
+        import torch
+
+        numpy.random.seed()  # a fresh process seeds numpy's global generator from the OS; so does each child
+        torch.set_num_threads(int(env.get("OMP_NUM_THREADS", "1")))  # its pool starts here, after the fork
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(["-f", *args] if args and args[0] != "-f" else args)
+        import ipywidgets
+
+        ipywidgets.register_comm_target()  # ipywidgets registers at import only when a kernel already runs
+
+        from widgets.shell import status
+
+        status.log.handlers.clear()  # the log was opened at import, in the zygote: name it after this pid
+        status._log_to_a_file()
+        app.start()
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 (a child must never return into the zygote's loop)
+        print(f"zygote: kernel {os.getpid()} failed: {exc!r}", file=sys.__stderr__, flush=True)
+    finally:
+        os._exit(code)
+
+
+def serve(path: str):
+    """Answer spawn/status requests until the server that started us is gone."""
+    parent = os.getppid()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    exited: dict[int, int] = {}
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+
+    def reap():
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            exited[pid] = os.waitstatus_to_exitcode(status)
+
+    print(f"zygote {os.getpid()}: ready on {path}", flush=True)
+    while os.getppid() == parent:
+        reap()
+        if not selector.select(timeout=0.5):
+            continue
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rw") as stream:
+            request = json.loads(stream.readline())
+            if request["op"] == "spawn":
+                pid = os.fork()
+                if pid == 0:
+                    selector.close()
+                    listener.close()
+                    conn.close()
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                    become_kernel(request["args"], request["env"], request["cwd"], int(request.get("memory", 0)))
+                reply = {"pid": pid}
+            else:
+                reap()
+                pid = int(request["pid"])
+                reply = {"returncode": exited.get(pid)}
+            stream.write(json.dumps(reply) + "\n")
+            stream.flush()
+    listener.close()
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt meant for a kernel's group never stops the zygote
+    preload()
+    serve(argv[0])
+
+
+if __name__ == "__main__":
+    main()
