@@ -19,9 +19,10 @@ app: deps
 # kernels culled after IDLE_MINUTES (never-connected ones after UNCONNECTED_SECONDS), a memory cap per
 # learner, a "class is full" page past CLASS_SIZE or past SEATS_PER_CLIENT tabs from one address.
 # Each setting left unset takes class/serve.py's default (its DEFAULTS; `class/serve.py --help` shows them).
+# FORK=off starts each kernel afresh instead of forking it from one warmed parent (docs/fork.md).
 # e.g. make class HOST=0.0.0.0 CLASS_SIZE=30 KERNEL_MEMORY=4G
 CLASS_OPTIONS := $(foreach pair,size:CLASS_SIZE pool:POOL_SIZE idle-minutes:IDLE_MINUTES memory:KERNEL_MEMORY \
-  threads:KERNEL_THREADS unconnected-seconds:UNCONNECTED_SECONDS seats-per-client:SEATS_PER_CLIENT \
+  threads:KERNEL_THREADS fork:FORK unconnected-seconds:UNCONNECTED_SECONDS seats-per-client:SEATS_PER_CLIENT \
   host:HOST port:PORT,$(if $($(word 2,$(subst :, ,$(pair)))),--$(word 1,$(subst :, ,$(pair)))=$($(word 2,$(subst :, ,$(pair))))))
 .PHONY: class
 class: deps

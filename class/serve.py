@@ -9,6 +9,8 @@ Voila with, in one place:
   wait for their page's query; only the app's own template is served);
 - a memory cap per kernel: a generated kernel spec starts ipykernel under `prlimit --as=…` with
   this interpreter's absolute path, and one thread per kernel so thirty kernels share the cores;
+- with --fork=on (the default), kernels forked from one warmed parent (zygote.py, zygote_provisioner.py): ready
+  in about a second, and sharing torch's and the app's memory; the cap is then set in each child;
 - sources stripped, tracebacks hidden (in the page and in kernel messages);
 - a friendly "the class is full" page (HTTP 503, Retry-After) once --size learners hold kernels, and a
   "the class is full for you" page once one address holds --seats-per-client of them;
@@ -40,11 +42,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FULL_PAGE = HERE / "full.html"  # served by page_handlers.py; named here for the tests of the pages themselves
 FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
+PROVISIONER = "class-zygote"  # zygote_provisioner.NAME (not imported here: --print-argv works without jupyter_client)
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # The class server's settings when none is given: written here only (the Makefile passes only what a
 # teacher sets; --help and the docs show these).
 DEFAULTS = {"size": 30, "pool": 4, "idle_minutes": 10, "unconnected_seconds": 60, "seats_per_client": 3,
-            "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866}
+            "memory": "4G", "threads": 1, "fork": "on", "host": "127.0.0.1", "port": 8866}
 
 
 def parse_memory(text: str) -> int:
@@ -71,13 +74,15 @@ def kernel_argv(python: str, memory: int) -> list:
     return argv
 
 
-def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name: str = "python3") -> Path:
-    """Write folder/<name>/kernel.json; `name` matches app.ipynb's kernel, so Voila starts this one."""
+def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name: str = "python3",
+                     fork: bool = False) -> Path:
+    """Write folder/<name>/kernel.json; `name` matches app.ipynb's kernel, so Voila starts this one. With
+    `fork`, the zygote forks each kernel (zygote_provisioner.py) and caps it itself, without prlimit."""
     spec_dir = Path(folder) / name
     spec_dir.mkdir(parents=True, exist_ok=True)
     cap = f"{memory / 1024 ** 3:.3g} GiB address space" if memory else "no memory cap"
     spec = {
-        "argv": kernel_argv(python, memory),
+        "argv": kernel_argv(python, 0 if fork else memory),
         "display_name": f"Python 3 (class: {cap}, {threads} thread{'s' * (threads != 1)})",
         "language": "python",
         # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/shell/status.py), not the page.
@@ -87,6 +92,9 @@ def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name:
                 "TP_STDERR": "log", "MALLOC_ARENA_MAX": "2"},
         "metadata": {"debugger": False},
     }
+    if fork:
+        spec["display_name"] += ", forked"
+        spec["metadata"]["kernel_provisioner"] = {"provisioner_name": PROVISIONER, "config": {"memory": memory}}
     path = spec_dir / "kernel.json"
     path.write_text(json.dumps(spec, indent=1) + "\n")
     return path
@@ -249,6 +257,9 @@ def parse_args(argv=None):
     p.add_argument("--memory", default=d["memory"],
                    help="address-space cap per kernel, e.g. 4G; 'off' for none (default %(default)s)")
     p.add_argument("--threads", type=int, default=d["threads"], help="torch/BLAS threads per kernel (default %(default)s)")
+    p.add_argument("--fork", choices=("on", "off"), default=d["fork"],
+                   help="fork each kernel from one warmed parent, sharing torch's and the app's memory (docs/fork.md)"
+                        " (default %(default)s)")
     p.add_argument("--host", default=d["host"], help="(default %(default)s)")
     p.add_argument("--port", type=int, default=d["port"], help="(default %(default)s)")
     p.add_argument("--notebook", default=str(ROOT / "app.ipynb"))
@@ -279,9 +290,18 @@ def main(argv=None):
     if args.print_argv:
         print(json.dumps(argv, indent=1))
         return
-    spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
+    spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads,
+                            fork=args.fork == "on")
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
+    if args.fork == "on":
+        import atexit
+
+        import zygote_provisioner
+
+        zygote_provisioner.register()
+        atexit.register(zygote_provisioner.stop_zygotes)
+        print("class: kernels are forked from one warmed parent (class/zygote.py)", flush=True)
     os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder; Voila reads voila.json here
     make_app().launch_instance(argv)
 

@@ -12,10 +12,11 @@ Protocol, one JSON line each way over a Unix socket (zygote_provisioner.py speak
   {"op": "spawn", "args": [...ipykernel's args], "env": {...}, "cwd": "...", "memory": bytes} -> {"pid": N}
   {"op": "status", "pid": N} -> {"returncode": null | int}     (null: still running)
 
-    .venv/bin/python class/zygote.py SOCKET_PATH     # started by the provisioner, with the kernel spec's env
+    .venv/bin/python class/zygote.py SOCKET_PATH [ROOM]   # started by the provisioner, with the kernel spec's env
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
@@ -27,6 +28,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ROOM = "--cmdline-room=" + "." * 1000  # an argument the provisioner passes so a child can show its own command line
 # What every kernel of the app imports; the notebook's own `from widgets.shell.app import App` then costs nothing.
 PRELOAD = ("numpy", "torch", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "plotly.graph_objects",
            "IPython.display", "widgets.shell.app")
@@ -39,7 +41,7 @@ def threads() -> int:
 
 def preload():
     """Import what every kernel imports, then freeze it: nothing started, one thread."""
-    sys.path.insert(0, str(ROOT))
+    sys.path[0] = str(ROOT)  # the app's folder, not class/ (this script's): a kernel imports core/ and widgets/
     for name in PRELOAD:
         __import__(name)
     if threads() != 1:
@@ -48,16 +50,30 @@ def preload():
     gc.freeze()  # the objects imported so far leave the collector's lists: no writes to their pages in a child
 
 
-def become_kernel(args: list, env: dict, cwd: str, memory: int):
-    """In the child: the learner's own process (its own session, cap, env, seed) running ipykernel. Never returns."""
+def show_as(words: list):
+    """Write the kernel's command line over the zygote's in this process's memory, so /proc/<pid>/cmdline (ps,
+    the tests) names the kernel and its connection file; the zygote's argv has room for it (ROOM)."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    start, end = int(fields[45]), int(fields[46])  # arg_start and arg_end (proc(5) fields 48 and 49)
+    text = "\0".join(words).encode()[: end - start - 1]
+    ctypes.memmove(start, text.ljust(end - start, b"\0"), end - start)
+
+
+def become_kernel(argv: list, env: dict, cwd: str, memory: int):
+    """In the child: the learner's own process (its own session, cap, env, seed) running ipykernel with the
+    arguments after `-m ipykernel_launcher` in `argv`. Never returns."""
     code = 1
     try:
+        show_as(argv)
+        args = argv[argv.index("ipykernel_launcher") + 1:]
         os.setsid()  # its own process group, as jupyter_client's Popen gives a kernel: a signal reaches only it
         if memory:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         os.chdir(cwd)
         os.environ.clear()
-        os.environ.update(env)
+        # JPY_PARENT_PID: ipykernel exits when this parent (the zygote, which exits with the server) is gone,
+        # and prints no banner for a terminal user
+        os.environ.update(env, JPY_PARENT_PID=str(os.getppid()))
         with open(os.devnull, "rb") as null:
             os.dup2(null.fileno(), 0)
         import numpy
@@ -68,7 +84,7 @@ def become_kernel(args: list, env: dict, cwd: str, memory: int):
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(["-f", *args] if args and args[0] != "-f" else args)
+        app.initialize(args)
         import ipywidgets
 
         ipywidgets.register_comm_target()  # ipywidgets registers at import only when a kernel already runs
@@ -120,7 +136,8 @@ def serve(path: str):
                     listener.close()
                     conn.close()
                     signal.signal(signal.SIGINT, signal.default_int_handler)
-                    become_kernel(request["args"], request["env"], request["cwd"], int(request.get("memory", 0)))
+                    become_kernel(request["argv"], request["env"], request["cwd"], int(request.get("memory", 0)))
+                exited.pop(pid, None)  # an earlier kernel's exit under a reused pid is not this one's
                 reply = {"pid": pid}
             else:
                 reap()
