@@ -71,9 +71,7 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         os.chdir(cwd)
         os.environ.clear()
-        # JPY_PARENT_PID: ipykernel exits when this parent (the zygote, which exits with the server) is gone,
-        # and prints no banner for a terminal user
-        os.environ.update(env, JPY_PARENT_PID=str(os.getppid()))
+        os.environ.update(env)
         with open(os.devnull, "rb") as null:
             os.dup2(null.fileno(), 0)
         import numpy
@@ -84,7 +82,9 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(args)
+        # parent_handle: ipykernel exits when its parent (the zygote, which exits with the server) is gone, and
+        # prints no banner for a terminal user (its default was read from JPY_PARENT_PID in the zygote)
+        app.initialize([*args, f"--IPKernelApp.parent_handle={os.getppid()}"])
         import ipywidgets
 
         ipywidgets.register_comm_target()  # ipywidgets registers at import only when a kernel already runs
@@ -99,6 +99,21 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
         print(f"zygote: kernel {os.getpid()} failed: {exc!r}", file=sys.__stderr__, flush=True)
     finally:
         os._exit(code)
+
+
+def answer(request: dict, exited: dict, reap, inherited: tuple) -> dict:
+    """One request's reply; in a spawned child, never returns (it becomes the kernel)."""
+    if request["op"] == "spawn":
+        pid = os.fork()
+        if pid == 0:
+            for thing in inherited:  # the zygote's sockets are not the kernel's
+                thing.close()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            become_kernel(request["argv"], request["env"], request["cwd"], int(request.get("memory", 0)))
+        exited.pop(pid, None)  # an earlier kernel's exit under a reused pid is not this one's
+        return {"pid": pid}
+    reap()
+    return {"returncode": exited.get(int(request["pid"]))}
 
 
 def serve(path: str):
@@ -127,25 +142,16 @@ def serve(path: str):
         if not selector.select(timeout=0.5):
             continue
         conn, _ = listener.accept()
-        with conn, conn.makefile("rw") as stream:
-            request = json.loads(stream.readline())
-            if request["op"] == "spawn":
-                pid = os.fork()
-                if pid == 0:
-                    selector.close()
-                    listener.close()
-                    conn.close()
-                    signal.signal(signal.SIGINT, signal.default_int_handler)
-                    become_kernel(request["argv"], request["env"], request["cwd"], int(request.get("memory", 0)))
-                exited.pop(pid, None)  # an earlier kernel's exit under a reused pid is not this one's
-                reply = {"pid": pid}
-            else:
-                reap()
-                pid = int(request["pid"])
-                reply = {"returncode": exited.get(pid)}
-            stream.write(json.dumps(reply) + "\n")
-            stream.flush()
-    listener.close()
+        try:
+            with conn, conn.makefile("rw") as stream:
+                reply = answer(json.loads(stream.readline()), exited, reap, (selector, listener, conn))
+                stream.write(json.dumps(reply) + "\n")
+                stream.flush()
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # a broken request never stops the zygote
+            print(f"zygote: request refused: {exc!r}", file=sys.stderr, flush=True)
+    listener.close()  # the server is gone (its kernels follow: ipykernel watches its parent, this process)
+    os.unlink(path)
+    os.rmdir(os.path.dirname(path))  # the provisioner made the folder for this socket alone
 
 
 def main(argv=None):

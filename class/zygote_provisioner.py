@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -34,10 +35,10 @@ class Zygote:
         self.process = subprocess.Popen([python, str(ZYGOTE), self.socket, ROOM], env=env, stdin=subprocess.DEVNULL)
 
     async def ready(self):
-        """Wait until it has imported everything and listens (seconds, once)."""
+        """Wait until it has imported everything and listens (seconds, once); refused if it has exited."""
         while not os.path.exists(self.socket):
             if self.process.poll() is not None:
-                raise RuntimeError(f"the zygote exited with {self.process.returncode} before it was ready")
+                raise ConnectionRefusedError(f"the zygote exited with {self.process.returncode} and does not listen")
             await asyncio.sleep(0.1)
 
     async def ask(self, request: dict) -> dict:
@@ -52,6 +53,8 @@ class Zygote:
 
     def stop(self):
         self.process.terminate()
+        self.process.wait(10)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _zygotes: dict[str, Zygote] = {}
