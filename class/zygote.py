@@ -95,6 +95,8 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
         status._log_to_a_file()
         app.start()
         code = 0
+    except SystemExit as exc:  # a kernel asked to stop
+        code = exc.code if isinstance(exc.code, int) else 0
     except BaseException as exc:  # noqa: BLE001 (a child must never return into the zygote's loop)
         print(f"zygote: kernel {os.getpid()} failed: {exc!r}", file=sys.__stderr__, flush=True)
     finally:
@@ -104,12 +106,17 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
 def answer(request: dict, exited: dict, reap, inherited: tuple) -> dict:
     """One request's reply; in a spawned child, never returns (it becomes the kernel)."""
     if request["op"] == "spawn":
+        # SIGTERM waits until the child has a kernel's handlers: the zygote's would run the zygote's clean-up in it
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         pid = os.fork()
         if pid == 0:
             for thing in inherited:  # the zygote's sockets are not the kernel's
                 thing.close()
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             become_kernel(request["argv"], request["env"], request["cwd"], int(request.get("memory", 0)))
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         exited.pop(pid, None)  # an earlier kernel's exit under a reused pid is not this one's
         return {"pid": pid}
     reap()
@@ -137,26 +144,32 @@ def serve(path: str):
             exited[pid] = os.waitstatus_to_exitcode(status)
 
     print(f"zygote {os.getpid()}: ready on {path}", flush=True)
-    while os.getppid() == parent:
-        reap()
-        if not selector.select(timeout=0.5):
-            continue
-        conn, _ = listener.accept()
-        try:
-            with conn, conn.makefile("rw") as stream:
-                reply = answer(json.loads(stream.readline()), exited, reap, (selector, listener, conn))
-                stream.write(json.dumps(reply) + "\n")
-                stream.flush()
-        except (OSError, ValueError, KeyError, TypeError) as exc:  # a broken request never stops the zygote
-            print(f"zygote: request refused: {exc!r}", file=sys.stderr, flush=True)
-    listener.close()  # the server is gone (its kernels follow: ipykernel watches its parent, this process)
-    os.unlink(path)
-    os.rmdir(os.path.dirname(path))  # the provisioner made the folder for this socket alone
+    try:
+        while os.getppid() == parent:  # until the server is gone (its kernels follow: they watch this process)
+            reap()
+            if selector.select(timeout=0.5):
+                accept(listener, exited, reap, selector)
+    finally:  # also on SIGTERM (main): the provisioner made the folder for this socket alone
+        listener.close()
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+
+
+def accept(listener, exited: dict, reap, selector):
+    conn, _ = listener.accept()
+    try:
+        with conn, conn.makefile("rw") as stream:
+            reply = answer(json.loads(stream.readline()), exited, reap, (selector, listener, conn))
+            stream.write(json.dumps(reply) + "\n")
+            stream.flush()
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # a broken request never stops the zygote
+        print(f"zygote: request refused: {exc!r}", file=sys.stderr, flush=True)
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt meant for a kernel's group never stops the zygote
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: serve's finally removes the socket
     preload()
     serve(argv[0])
 

@@ -54,7 +54,7 @@ class Zygote:
     def stop(self):
         self.process.terminate()
         self.process.wait(10)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)  # the zygote removes it itself unless it was killed
 
 
 _zygotes: dict[str, Zygote] = {}
