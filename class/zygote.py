@@ -44,8 +44,11 @@ def preload():
     sys.path[0] = str(ROOT)  # the app's folder, not class/ (this script's): a kernel imports core/ and widgets/
     for name in PRELOAD:
         __import__(name)
-    if threads() != 1:
-        raise RuntimeError(f"zygote: {threads()} threads after the imports; forking would be unsafe")
+    import torch
+
+    if threads() != 1 or torch.cuda.is_initialized():  # a child would inherit locks (or a CUDA context) it can't use
+        raise RuntimeError(f"zygote: {threads()} threads, CUDA initialised: {torch.cuda.is_initialized()}; "
+                           "forking would be unsafe")
     gc.collect()
     gc.freeze()  # the objects imported so far leave the collector's lists: no writes to their pages in a child
 
