@@ -9,13 +9,15 @@ Nothing may run in a thread before a fork (a child would inherit a lock held by 
 the zygote checks it has one thread only, and torch's intra-op pool starts in the child, on its first run.
 
 Protocol, one JSON line each way over a Unix socket (zygote_provisioner.py speaks it):
-  {"op": "spawn", "args": [...ipykernel's args], "env": {...}, "cwd": "...", "memory": bytes} -> {"pid": N}
+  {"op": "spawn", "argv": [the kernel's command line], "env": {...}, "cwd": "...", "memory": bytes} -> {"pid": N}
   {"op": "status", "pid": N} -> {"returncode": null | int}     (null: still running)
 
-    .venv/bin/python class/zygote.py SOCKET_PATH [ROOM]   # started by the provisioner, with the kernel spec's env
+    .venv/bin/python class/zygote.py SOCKET_PATH [ROOM]   # started by the provisioner, with the kernel spec's env;
+                                                          # ROOM: a long argument, room for a child's command line
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import json
@@ -28,7 +30,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ROOM = "--cmdline-room=" + "." * 1000  # an argument the provisioner passes so a child can show its own command line
 # What every kernel of the app imports; the notebook's own `from widgets.shell.app import App` then costs nothing.
 PRELOAD = ("numpy", "torch", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "plotly.graph_objects",
            "IPython.display", "widgets.shell.app")
@@ -55,7 +56,7 @@ def preload():
 
 def show_as(words: list):
     """Write the kernel's command line over the zygote's in this process's memory, so /proc/<pid>/cmdline (ps,
-    the tests) names the kernel and its connection file; the zygote's argv has room for it (ROOM)."""
+    the tests) names the kernel and its connection file; the zygote's argv has room for it (its ROOM argument)."""
     fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
     start, end = int(fields[45]), int(fields[46])  # arg_start and arg_end (proc(5) fields 48 and 49)
     text = "\0".join(words).encode()[: end - start - 1]
@@ -77,6 +78,9 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
         os.environ.update(env)
         with open(os.devnull, "rb") as null:
             os.dup2(null.fileno(), 0)
+        # the app's import sent the zygote's Python stderr to the zygote's log file (TP_STDERR=log): the kernel starts
+        # from the process's own streams, as a fresh one does, and the app's log is re-opened under its pid below
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         import numpy
         import torch
 
@@ -152,10 +156,11 @@ def serve(path: str):
             reap()
             if selector.select(timeout=0.5):
                 accept(listener, exited, reap, selector)
-    finally:  # also on SIGTERM (main): the provisioner made the folder for this socket alone
+    finally:  # also on SIGTERM (main)
         listener.close()
         os.unlink(path)
-        os.rmdir(os.path.dirname(path))
+        with contextlib.suppress(OSError):  # only when empty: the provisioner made it for this socket alone
+            os.rmdir(os.path.dirname(path))
 
 
 def accept(listener, exited: dict, reap, selector):

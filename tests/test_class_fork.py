@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def test_the_kernel_spec_names_the_provisioner_and_the_cap_without_prlimit(tmp_p
     assert "prlimit" not in spec
     assert '"provisioner_name": "class-zygote"' in spec and f'"memory": {CAP}' in spec
     assert serve.parse_args([]).fork == "on" and serve.parse_args(["--fork=off"]).fork == "off"
+    make = subprocess.run(["make", "-n", "class", "FORK=off"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "--fork=off" in next(line for line in make.stdout.splitlines() if "class/serve.py" in line).split()
 
 
 def test_a_forked_kernel_is_the_zygotes_child_with_the_cap_one_thread_and_its_own_numpy_seed(two_kernels):
