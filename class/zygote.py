@@ -84,7 +84,10 @@ def become_kernel(argv: list, env: dict, cwd: str, memory: int):
         import numpy
         import torch
 
-        numpy.random.seed()  # a fresh process seeds numpy's global generator from the OS; so does each child
+        # A fresh process seeds torch's and numpy's global generators from the OS; a child would otherwise draw what
+        # its siblings draw (Python's `random` reseeds itself after a fork)
+        torch.seed()
+        numpy.random.seed()
         torch.set_num_threads(int(env.get("OMP_NUM_THREADS", "1")))  # its pool starts here, after the fork
         from ipykernel.kernelapp import IPKernelApp
 

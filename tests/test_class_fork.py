@@ -1,5 +1,5 @@
 """Kernels forked from the zygote (class/zygote.py through class/zygote_provisioner.py): each is the zygote's
-child with the class's cap, one torch thread and a numpy seed of its own; it shares the zygote's pages; it is
+child with the class's cap, one torch thread and torch and numpy seeds of its own; it shares the zygote's pages; it is
 seen to die; its runs are bitwise those of a plain process; and a real class server serves a page from one."""
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ PROBE = f"""
 import os, resource, numpy, torch
 from core import RunConfig, train
 probe = dict(ppid=os.getppid(), cap=resource.getrlimit(resource.RLIMIT_AS)[0], threads=torch.get_num_threads(),
-             draw=float(numpy.random.random()), fingerprint=train(RunConfig(**{CONFIG!r})).fingerprint)
+             draws=(float(numpy.random.random()), torch.initial_seed()), fingerprint=train(RunConfig(**{CONFIG!r})).fingerprint)
 """
 
 
@@ -104,14 +104,15 @@ def test_the_kernel_spec_names_the_provisioner_and_the_cap_without_prlimit(tmp_p
     assert "--fork=off" in next(line for line in make.stdout.splitlines() if "class/serve.py" in line).split()
 
 
-def test_a_forked_kernel_is_the_zygotes_child_with_the_cap_one_thread_and_its_own_numpy_seed(two_kernels):
+def test_a_forked_kernel_is_the_zygotes_child_with_the_cap_one_thread_and_its_own_seeds(two_kernels):
     (km, kc), (_, other) = two_kernels
     zygote = km.provisioner.zygote.process.pid
     probe = evaluate(kc, "probe")
     assert probe["ppid"] == zygote != os.getpid()
     assert probe["cap"] == CAP and probe["threads"] == 1
     assert len(os.listdir(f"/proc/{zygote}/task")) == 1  # nothing ran in a thread in the parent of every fork
-    assert probe["draw"] != evaluate(other, "probe")["draw"]  # as two processes started afresh
+    numpy_draw, torch_seed = evaluate(other, "probe")["draws"]
+    assert probe["draws"][0] != numpy_draw and probe["draws"][1] != torch_seed  # as two processes started afresh
     assert km.connection_file.encode() in command_line(km.provisioner.pid)  # ps and the tests see the kernel
 
 
