@@ -1,7 +1,9 @@
 """Serve the dashboard to a class on one machine (`make class` runs this).
 
 Voila with, in one place:
-- a pool of preheated kernels (the first learners get a page that has already run);
+- a warm pool (warm_pool.py): by default one preheated kernel per seat, started before the bell, so every
+  learner gets a page that has already run; the pool never holds more than the class, and the server logs
+  "class: N seats ready in S s" once they have;
 - idle culling: a kernel whose tab is gone (closed without saying goodbye, laptop asleep, network
   lost) is shut down after --idle-minutes, even when busy or still sending a run's plot updates; a kernel
   with an open tab is never culled;
@@ -20,7 +22,7 @@ Voila with, in one place:
 Voila itself forwards only widget/comm, kernel_info and shutdown messages from a page to its
 kernel (its `allowed_message_types`), so nothing a learner sends is run as code.
 
-    .venv/bin/python class/serve.py --size 30 --pool 4 --idle-minutes 10 --memory 4G --host 0.0.0.0
+    .venv/bin/python class/serve.py --size 30 --idle-minutes 10 --memory 4G --host 0.0.0.0   # pool: 30
     .venv/bin/python class/serve.py --print-argv     # show the Voila command line it would run
 
 Arguments after `--` go to Voila unchanged.
@@ -43,8 +45,10 @@ FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # The class server's settings when none is given: written here only (the Makefile passes only what a
 # teacher sets; --help and the docs show these).
-DEFAULTS = {"size": 30, "pool": 4, "idle_minutes": 10, "unconnected_seconds": 60, "seats_per_client": 3,
-            "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866}
+# pool None: as many preheated kernels as the class has seats (a warm class); warm_starts: kernels started at a
+# time while the pool fills (docs/warm.md has the figures behind it).
+DEFAULTS = {"size": 30, "pool": None, "warm_starts": 2, "idle_minutes": 10, "unconnected_seconds": 60,
+            "seats_per_client": 3, "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866}
 
 
 def parse_memory(text: str) -> int:
@@ -111,6 +115,7 @@ def voila_argv(args) -> list:
         f"--ClassKernelSpecs.kernel_dirs={Path(args.kernel_dir).absolute()}",
         "--ClassKernelSpecs.ensure_native_kernel=False",  # only the capped kernel spec can start
         f"--Classroom.class_size={args.size}",
+        f"--Classroom.warm_starts={args.warm_starts}",
         f"--Classroom.seats_per_client={args.seats_per_client}",
         f"--Classroom.unconnected_seconds={args.unconnected_seconds:g}",
         f"--Classroom.gone_seconds={idle}",
@@ -125,11 +130,17 @@ def make_app():
     from jupyter_server._tz import utcnow
     from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
     from traitlets import Float, Integer, List, Unicode
+    import voila.app
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
     from voila.tornado.handler import TornadoVoilaHandler
 
     from page_handlers import ClassHandler, QuerySocket, forget_queries, keep_every_query
+    from warm_pool import warm_pool_factory
+
+    if not getattr(voila.app.voila_kernel_manager_factory, "warm_pool", False):  # Voila builds its manager with it
+        voila.app.voila_kernel_manager_factory = warm_pool_factory(voila.app.voila_kernel_manager_factory)
+        voila.app.voila_kernel_manager_factory.warm_pool = True
 
     class ClassKernelSpecs(KernelSpecManager):
         kernel_dirs = List(Unicode(), config=True, help="Only these folders (KernelSpecManager's is not configurable).")
@@ -137,6 +148,8 @@ def make_app():
     class Classroom(Voila):
         class_size = Integer(DEFAULTS["size"], config=True,
                              help="Learners served at once; more get the 'class is full' page.")
+        warm_starts = Integer(DEFAULTS["warm_starts"], config=True,
+                              help="Pooled kernels started at a time (0: all at once, as Voila does).")
         seats_per_client = Integer(DEFAULTS["seats_per_client"], config=True,
                                    help="Seats one remote address may hold (0: no limit).")
         unconnected_seconds = Float(DEFAULTS["unconnected_seconds"], config=True,
@@ -163,6 +176,8 @@ def make_app():
             km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it
             km.connected_kernels = set()  # kernels a page connected to once: only the idle cull takes them
             km.left_at = {}  # kernel id -> when its last page connection closed, until one opens again
+            # The warm pool stays within the class: seats held by pages, and pages being let in right now.
+            km.seats_taken = lambda: len(km.learner_kernels & set(km.list_kernel_ids())) + ClassHandler.admitting
             connect, disconnect = km.notify_connect, km.notify_disconnect
 
             def notify_connect(kernel_id):
@@ -238,7 +253,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     d = DEFAULTS
     p.add_argument("--size", type=int, default=d["size"], help="learners at once (default %(default)s)")
-    p.add_argument("--pool", type=int, default=d["pool"], help="preheated kernels kept ready (default %(default)s)")
+    p.add_argument("--pool", type=int, default=d["pool"],
+                   help="preheated kernels kept ready, never more than the seats left (default: the class size)")
+    p.add_argument("--warm-starts", type=int, default=d["warm_starts"],
+                   help="pooled kernels started at a time while the pool fills; 0: all at once (default %(default)s)")
     p.add_argument("--idle-minutes", type=float, default=d["idle_minutes"],
                    help="cull a kernel no tab has been connected to this long, busy or not (default %(default)s)")
     p.add_argument("--idle-seconds", type=float, default=None, help="the same in seconds (tests)")
@@ -258,8 +276,10 @@ def parse_args(argv=None):
     p.add_argument("--print-argv", action="store_true", help="print Voila's arguments and exit")
     p.add_argument("voila_args", nargs="*", help="extra Voila arguments, after --")
     args = p.parse_args(argv)
-    if args.size < 1 or args.pool < 0 or args.threads < 1 or args.seats_per_client < 0:
-        p.error("--size and --threads must be at least 1, --pool and --seats-per-client at least 0")
+    args.pool = args.size if args.pool is None else args.pool
+    if args.size < 1 or args.pool < 0 or args.warm_starts < 0 or args.threads < 1 or args.seats_per_client < 0:
+        p.error("--size and --threads must be at least 1, --pool, --warm-starts and --seats-per-client at least 0")
+    args.pool = min(args.pool, args.size)  # a pool larger than the class would only hold memory
     if args.unconnected_seconds < 1:
         p.error("--unconnected-seconds must be at least 1")
     if (args.idle_seconds if args.idle_seconds is not None else args.idle_minutes * 60) < 1:
