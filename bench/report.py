@@ -40,7 +40,7 @@ def class_table(latest: dict) -> str:
 
     return "\n\n".join(f"**{n} learners** ({classes[n].get('date', 'date not recorded')}, "
                        f"`{classes[n].get('command', 'command not recorded')}`): {summary(classes[n])}"
-                       for n in sorted(classes, key=int))
+                       for n in sorted(classes, key=lambda k: (int(k.split("-")[0]), k)))
 
 
 def render(latest: dict) -> str:
