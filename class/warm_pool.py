@@ -93,9 +93,15 @@ def warm_pool_factory(voila_factory):
             def waiting_for_page(self, kernel_id):
                 """A kernel asked for its page's query (class/page_handlers.py's QuerySocket): it has built the
                 whole app; a pooled one is a warm seat."""
+                if kernel_id in self._waiting:  # it asks again every 20 s while it waits
+                    return
                 self._waiting.add(kernel_id)
                 self._free_slot(kernel_id)
                 if self.notebook_path is not None:
+                    ready = self.ready_seats(self.notebook_path)
+                    if ready and not self._announced:  # the teacher sees the class warming, seat by seat
+                        self.log.info("class: %d of %d seats warm after %.0f s", ready,
+                                      self.pool_target(self.notebook_path), time.monotonic() - self._ready_since)
                     self._announce_if_ready(self.notebook_path)
 
             def ready_seats(self, notebook_name) -> int:
