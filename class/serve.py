@@ -47,7 +47,7 @@ UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # teacher sets; --help and the docs show these).
 # pool None: as many preheated kernels as the class has seats (a warm class); warm_starts: kernels started at a
 # time while the pool fills (docs/warm.md has the figures behind it).
-DEFAULTS = {"size": 30, "pool": None, "warm_starts": 2, "idle_minutes": 10, "unconnected_seconds": 60,
+DEFAULTS = {"size": 30, "pool": None, "warm_starts": 0, "idle_minutes": 10, "unconnected_seconds": 60,
             "seats_per_client": 3, "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866}
 
 
