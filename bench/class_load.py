@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "class")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests"), str(ROOT / "class")]
 
 from jupyter_client.session import Session  # noqa: E402
 from jupyter_server.services.kernels.connection.base import (  # noqa: E402
