@@ -98,10 +98,10 @@ def warm_pool_factory(voila_factory):
                 self._waiting.add(kernel_id)
                 self._free_slot(kernel_id)
                 if self.notebook_path is not None:
-                    ready = self.ready_seats(self.notebook_path)
-                    if ready and not self._announced:  # the teacher sees the class warming, seat by seat
-                        self.log.info("class: %d of %d seats warm after %.0f s", ready,
-                                      self.pool_target(self.notebook_path), time.monotonic() - self._ready_since)
+                    ready, target = self.ready_seats(self.notebook_path), self.pool_target(self.notebook_path)
+                    if 0 < ready < target and not self._announced:  # the teacher sees the class warming, seat by seat
+                        self.log.info("class: %d of %d seats warm after %.0f s", ready, target,
+                                      time.monotonic() - self._ready_since)
                     self._announce_if_ready(self.notebook_path)
 
             def ready_seats(self, notebook_name) -> int:
