@@ -65,8 +65,8 @@ def test_warm_and_cold_are_written_under_their_names_with_how_they_were_measured
     assert "≤ 10 NOT met" in row("class_30_warm_page_ready_p95_s") and "12 s" in row("class_30_warm_page_ready_p95_s")
     assert "≤ 45 NOT met" in row("class_30_cold_page_ready_p95_s")
     assert "≤ 0.5 met" in row("class_30_first_update_p95_s") and "≤ 6 NOT met" in row("class_30_finished_p95_s")
-    assert "≤ 5120 NOT met" in row("class_30_total_mb")
+    assert "≤ 5120 NOT met" in row("class_30_total_mb") and "| 6000 MB |" in row("class_30_total_mb")
     assert "load 1.5–3.5, `.venv/bin/python bench/class_load.py --learners 30 --cold`" in row(
         "class_30_cold_page_ready_p95_s")
     assert "10 learners, pool 4 (p50" in text  # the earlier entry still reads
-    assert "**30 learners**" in text and "said its seats were ready in 84 s" in text and "cold: no pool" in text
+    assert "**30 learners**" in text and "**30 learners, cold**" in text and "said its seats were ready in 84 s" in text and "cold: no pool" in text
