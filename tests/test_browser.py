@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from classroom import curve_lengths, status
 from servers import ACTION_TIMEOUT_MS, ARTIFACTS
 from widgets.shell.app import PANELS
 
@@ -30,18 +31,6 @@ def app_page(browser, server):
     page = open_app(browser, server)
     yield page
     page.close()
-
-
-def curve_lengths(page, panel="lr", index=0):
-    return page.evaluate(
-        """([panel, index]) => {
-            const plots = document.querySelectorAll(`.tp-panel-${panel} .js-plotly-plot`);
-            return Array.from(plots[index].data).map(t => (t.y ? t.y.length : 0));
-        }""", [panel, index])
-
-
-def status(page):
-    return page.inner_text(".tp-status").strip()
 
 
 def shot(page, name):
