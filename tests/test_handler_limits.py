@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from core import MAX_ENSEMBLE_SEEDS, MATMUL_DEPTH, MAX_RUNS_AT_ONCE, MAX_SPREAD_SEEDS, ConfigError
+from core import MAX_ENSEMBLE_SEEDS, MATMUL_DEPTH, MAX_RUNS_AT_ONCE, MAX_SPREAD_SEEDS, ConfigError, catalogue
 from widgets.shell import runner
 from widgets.shell.app import App
 
@@ -41,11 +41,15 @@ class _AlreadySet(threading.Event):
         self.set()
 
 
-@pytest.mark.parametrize("press", ["band", "matmul"])
-def test_the_seed_band_and_deep_matmul_obey_stop(press, monkeypatch):
+@pytest.mark.parametrize("press", ["band", "matmul", "knobs", "interference"])
+def test_the_seed_band_deep_matmul_knob_matrix_and_interference_obey_stop(press, monkeypatch):
     monkeypatch.setattr(runner.threading, "Event", _AlreadySet)
     app = App("lesson=init,seeds")
-    if press == "band":
+    if press in ("knobs", "interference"):  # nothing to show but the word: a cut-short repeat would read "not identical"
+        getattr(app.seeds.lab, f"{'knobs' if press == 'knobs' else 'inter'}_button").click()
+        assert app.status.text == catalogue("en")["panel.stopped"]
+        assert app.seeds.lab.rows is None and app.seeds.lab.interference is None
+    elif press == "band":
         app.seeds.lab.n_seeds.value = 2
         app.seeds.lab.band_button.click()
         runs = [h for ensemble in app.seeds.lab.ensembles for h in ensemble.runs]

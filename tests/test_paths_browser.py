@@ -26,7 +26,9 @@ TYPE = """() => {
     return size; };
   const size = (css) => shown(document.querySelector('.tp-panel-lr ' + css));
   return {button: size('.tp-run'), text: size('.tp-lesson-text'), label: size('.widget-label'), input: size('.tp-lr input'),
-          heading: size('.tp-section-heading'), chart: size('.tp-plot .gtitle')}; }"""
+          heading: size('.tp-section-heading'), chart: size('.tp-plot .gtitle'),
+          exercise: size('.tp-exercise-toggle[aria-expanded=true]'),
+          radio: document.querySelector('.tp-panel-lr .tp-exercise input[type=radio]').getBoundingClientRect().width}; }"""
 
 
 def open_page(browser, server, query, device=LAPTOP):
@@ -36,6 +38,7 @@ def open_page(browser, server, query, device=LAPTOP):
     page.wait_for_selector(".tp-panel-lr .tp-plot", timeout=LOAD_TIMEOUT_MS)
     page.locator(".tp-panel-lr .tp-plot").first.scroll_into_view_if_needed()  # plotly draws only on screen
     page.wait_for_selector(".tp-panel-lr .tp-plot .gtitle", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-lr .tp-exercise input[type=radio]", timeout=LOAD_TIMEOUT_MS)  # lr's first, opened
     page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() !== ''", timeout=60_000)
     return page
 

@@ -43,6 +43,28 @@ def test_knob_matrix_on_cpu_seeded_rows_identical_unseeded_not_and_flags_restore
     assert seeded_run.fingerprints[0] == train(SMALL).fingerprint
 
 
+class _PressedAfter:
+    """Stop pressed mid-work, deterministically: reads as set from its `looks`-th look on (a run looks once a step)."""
+
+    def __init__(self, looks):
+        self.looks = looks
+
+    def is_set(self):
+        self.looks -= 1
+        return self.looks < 0
+
+
+@pytest.mark.parametrize("demo", ["knobs", "interference"])
+def test_stop_mid_work_gives_no_table_and_leaves_the_global_state(demo):
+    """A repeat cut short has another fingerprint: a table from it would call a reproducible setting "not identical"."""
+    before = _global_state()
+    stop = _PressedAfter(30)  # inside the first runs: SMALL's epoch is longer than 30 steps
+    result = knob_matrix(SMALL, repeats=2, stop=stop) if demo == "knobs" else interference_demo(SMALL, stop)
+    after = _global_state()
+    assert result is None and stop.looks < 0
+    assert torch.equal(before[0], after[0]) and before[1] == after[1] and before[3:] == after[3:]
+
+
 def test_knob_matrix_refuses_too_few_repeats_to_see_noise():
     from core import ConfigError
 

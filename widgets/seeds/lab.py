@@ -70,14 +70,17 @@ class ReproLab:
 
     def _background(self, work, done):
         p = self.panel
-        p.start(lambda emit, stop: work(), lambda records: None, done, [p.run, *self.buttons], p.stop_button)
+        p.start(lambda emit, stop: work(stop), lambda records: None, done, [p.run, *self.buttons], p.stop_button)
 
     def run_knobs(self):
         """Every knob row, KNOB_REPEATS times each, in the background; then the table."""
         cfg = self.panel.config().replace(epochs=1, unseeded=())
-        self._background(lambda: knob_matrix(cfg, repeats=KNOB_REPEATS), self._knobs_done)
+        self._background(lambda stop: knob_matrix(cfg, repeats=KNOB_REPEATS, stop=stop), self._knobs_done)
 
     def _knobs_done(self, rows):
+        if rows is None:  # stopped: the last table stays
+            self.panel.status.show("panel.stopped", "ok")
+            return
         self.rows = rows
         self.render()
         self.panel.status.show("lab.knobs.done", "ok")
@@ -101,9 +104,12 @@ class ReproLab:
     def run_interference(self):
         """A alone vs beside B, sharing the global generator and with private ones."""
         cfg = self.panel.config().replace(epochs=1, unseeded=())
-        self._background(lambda: interference_demo(cfg), self._inter_done)
+        self._background(lambda stop: interference_demo(cfg, stop), self._inter_done)
 
     def _inter_done(self, demo):
+        if demo is None:  # stopped: the last table stays
+            self.panel.status.show("panel.stopped", "ok")
+            return
         self.interference = demo
         self.render()
         self.panel.status.show("status.ready", "ok")

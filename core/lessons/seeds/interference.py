@@ -28,14 +28,18 @@ class Interference:
         return self.private_alone == self.private_beside
 
 
-def interference_demo(cfg: RunConfig) -> Interference:
-    """Run A alone and interleaved with B, classic-style (torch.manual_seed + global RNG) and privately."""
+def interference_demo(cfg: RunConfig, stop=None) -> Interference | None:
+    """Run A alone and interleaved with B, classic-style (torch.manual_seed + global RNG) and privately;
+    None when `stop` was set (a run cut short has another fingerprint: the comparison would be false)."""
     a = cfg.replace(seed=0 if cfg.seed is None else cfg.seed).validate()
     b = a.replace(lr=a.lr / 2)  # any second run will do: it only has to draw random numbers too
     with seeded(a.seed):  # the classic recipe: torch.manual_seed(seed), then everything uses the global RNG
-        shared_alone = run_interleaved([a], generator=torch.default_generator)[0].fingerprint
+        shared_alone = run_interleaved([a], stop=stop, generator=torch.default_generator)[0]
     with seeded(a.seed):
-        shared_beside = run_interleaved([a, b], generator=torch.default_generator)[0].fingerprint
-    private_alone = run_interleaved([a])[0].fingerprint
-    private_beside = run_interleaved([a, b])[0].fingerprint
-    return Interference(shared_alone, shared_beside, private_alone, private_beside)
+        shared_beside = run_interleaved([a, b], stop=stop, generator=torch.default_generator)[0]
+    private_alone = run_interleaved([a], stop=stop)[0]
+    private_beside = run_interleaved([a, b], stop=stop)[0]
+    runs = (shared_alone, shared_beside, private_alone, private_beside)
+    if any(h.stopped for h in runs) or (stop is not None and stop.is_set()):
+        return None
+    return Interference(*(h.fingerprint for h in runs))

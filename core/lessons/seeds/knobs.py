@@ -79,38 +79,54 @@ def _timed(one):
     return result, time.perf_counter() - started
 
 
+# name -> (cfg, stop) -> (seeded?, the repeat to time, the cuDNN flags it runs under)
 KNOBS = {
-    "nothing seeded": lambda cfg: (False, lambda: train(cfg.replace(seed=None)).fingerprint, cudnn_flags()),
-    "seeded": lambda cfg: (True, lambda: train(cfg).fingerprint, cudnn_flags()),
-    "seeded + cudnn.benchmark": lambda cfg: (True, lambda: train(cfg).fingerprint, cudnn_flags(benchmark=True)),
-    "seeded + cudnn.deterministic": lambda cfg: (True, lambda: train(cfg).fingerprint,
-                                                 cudnn_flags(benchmark=False, deterministic=True)),
-    "seeded + deterministic algorithms": lambda cfg: (True, lambda: train(cfg.replace(deterministic=True)).fingerprint,
-                                                      cudnn_flags()),
-    "loader workers, no generator": lambda cfg: (False, lambda: _loader_fingerprint(cfg, False, 2), cudnn_flags()),
-    "loader workers, seeded generator": lambda cfg: (True, lambda: _loader_fingerprint(cfg, True, 2), cudnn_flags()),
+    "nothing seeded": lambda cfg, stop: (False, lambda: train(cfg.replace(seed=None), stop=stop).fingerprint,
+                                         cudnn_flags()),
+    "seeded": lambda cfg, stop: (True, lambda: train(cfg, stop=stop).fingerprint, cudnn_flags()),
+    "seeded + cudnn.benchmark": lambda cfg, stop: (True, lambda: train(cfg, stop=stop).fingerprint,
+                                                   cudnn_flags(benchmark=True)),
+    "seeded + cudnn.deterministic": lambda cfg, stop: (True, lambda: train(cfg, stop=stop).fingerprint,
+                                                       cudnn_flags(benchmark=False, deterministic=True)),
+    "seeded + deterministic algorithms": lambda cfg, stop: (
+        True, lambda: train(cfg.replace(deterministic=True), stop=stop).fingerprint, cudnn_flags()),
+    "loader workers, no generator": lambda cfg, stop: (False, lambda: _loader_fingerprint(cfg, False, 2),
+                                                       cudnn_flags()),
+    "loader workers, seeded generator": lambda cfg, stop: (True, lambda: _loader_fingerprint(cfg, True, 2),
+                                                           cudnn_flags()),
 }
 
 
-def knob_matrix(cfg: RunConfig, repeats: int = 3, knobs=None) -> list:
-    """Run each setting `repeats` times, in interleaved rounds; every flag and the global RNG are restored afterwards."""
+def _stopped(stop) -> bool:
+    return stop is not None and stop.is_set()
+
+
+def knob_matrix(cfg: RunConfig, repeats: int = 3, knobs=None, stop=None) -> list | None:
+    """Run each setting `repeats` times, in interleaved rounds; every flag and the global RNG are restored afterwards.
+
+    None when `stop` was set: a repeat cut short has another fingerprint, so a partial matrix would show
+    "not identical" where the setting is reproducible."""
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 2 <= repeats <= MAX_REPEATS:
         raise ConfigError("knob_repeats", limit=MAX_REPEATS)
     cfg = cfg.replace(seed=0 if cfg.seed is None else cfg.seed).validate()
     names = list(knobs or KNOBS)
-    train(cfg)  # warm-up: the first run in a process pays one-off costs that would skew the timings
+    train(cfg, stop=stop)  # warm-up: the first run in a process pays one-off costs that would skew the timings
     prints, times = {name: [] for name in names}, {name: [] for name in names}
     # seeded() restores the global RNG afterwards, so the matrix leaves no trace; inside it the global RNG
     # runs on from repeat to repeat, as it would in a learner's script
     with seeded(torch.initial_seed()):
         for _ in range(repeats):  # round by round, so a machine that gets busier slows every row alike
             for name in names:
-                _, one, flags = KNOBS[name](cfg)
+                if _stopped(stop):
+                    return None
+                _, one, flags = KNOBS[name](cfg, stop)
                 with flags:
                     fp, seconds = _timed(one)
                 prints[name].append(fp)
                 times[name].append(seconds)
-    rows = [KnobRow(name, KNOBS[name](cfg)[0], len(set(prints[name])) == 1, tuple(prints[name]),
+    if _stopped(stop):  # the last repeat may have been cut short
+        return None
+    rows = [KnobRow(name, KNOBS[name](cfg, stop)[0], len(set(prints[name])) == 1, tuple(prints[name]),
                     statistics.median(times[name]), what="loader" if name.startswith("loader") else "run",
                     times=tuple(times[name])) for name in names]
     return _with_slowdowns(rows)
