@@ -10,6 +10,7 @@ the panel's plot comms counts as an update, whatever its format. A learner can a
 add its curve (`add_curve`), as tests/test_class.py's learners do. Leaving sends the page's "tab closed" beacon.
 
     .venv/bin/python bench/class_load.py --learners 30     # or: make bench-class N=30
+    .venv/bin/python bench/class_load.py --learners 6 --record-ratio [--together]  # click → finished p95, record on/off
 """
 from __future__ import annotations
 
@@ -53,10 +54,12 @@ LATEST = ROOT / "bench" / "latest.json"
 class Learner:
     """One learner's page, spoken over HTTP and the kernel websocket; times are seconds of time.monotonic()."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, cookies: str = ""):
+        """`cookies`: an earlier page's (Learner.cookies), as a reload sends them back."""
         self.url = url
         self.session = Session(username="learner", key=b"")  # jupyter_client's message format, unsigned
-        self.cookies, self.xsrf, self.ws, self.kernel_id = "", "", None, None
+        self.cookies, self.xsrf, self.ws, self.kernel_id = cookies, "", None, None
+        self.anywhere = {}  # CSS class -> model id, in the whole page (the header's name box, exercise blocks)
         self.plot_comms, self.controls = set(), {}  # the LR panel's plots; its controls by CSS class
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
         self.ready = self.clicked = self.first_update = self.finished = None
@@ -65,8 +68,9 @@ class Learner:
     async def load(self) -> None:
         """Everything the page does until its widgets are live: the page is then ready."""
         http = AsyncHTTPClient()
-        page = await http.fetch(self.url + "/", request_timeout=LOAD_TIMEOUT, connect_timeout=LOAD_TIMEOUT)
-        jar = SimpleCookie()
+        page = await http.fetch(self.url + "/", request_timeout=LOAD_TIMEOUT, connect_timeout=LOAD_TIMEOUT,
+                                headers={"Cookie": self.cookies} if self.cookies else None)
+        jar = SimpleCookie(self.cookies)
         for header in page.headers.get_list("Set-Cookie"):
             jar.load(header)
         self.cookies = "; ".join(f"{k}={m.value}" for k, m in jar.items())
@@ -93,6 +97,7 @@ class Learner:
         def classes(mid):
             return states[mid]["state"].get("_dom_classes", [])
 
+        self.anywhere = {c: mid for mid in states for c in classes(mid) if c.startswith("tp-")}
         panels = {c.removeprefix("tp-panel-"): mid for mid in states for c in classes(mid) if c.startswith("tp-panel-")}
         missing = [p for p in PANELS if p not in panels]
         if missing:
@@ -139,6 +144,17 @@ class Learner:
         """A text box's new value, as the page sends it when the learner presses Enter."""
         self.send("comm_msg", {"comm_id": self.controls[css],
                                "data": {"method": "update", "state": {"value": text}, "buffer_paths": []}})
+
+    def set_name(self, name: str) -> None:
+        """Type a display name into the header's box (there on a class server that keeps a record)."""
+        self.send("comm_msg", {"comm_id": self.anywhere["tp-record-name"],
+                               "data": {"method": "update", "state": {"value": name}, "buffer_paths": []}})
+
+    def predict(self, exercise_id: str, value) -> None:
+        """Commit a prediction on the learning-rate lesson's exercise card, as block.js sends it."""
+        block = next(mid for c, mid in self.controls.items() if c == "tp-exercises-block")
+        self.send("comm_msg", {"comm_id": block, "data": {"method": "custom", "content": {
+            "type": "predict", "id": exercise_id, "value": value}}})
 
     async def run_presets(self) -> None:
         """Click Run; read updates until the panel's table lists four runs with fingerprints."""
@@ -282,7 +298,27 @@ def with_earlier(figures: dict) -> dict:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--learners", type=int, nargs="+", default=[30])
-    for n in p.parse_args(argv).learners:
+    p.add_argument("--record-ratio", action="store_true",
+                   help="measure click → finished p95 with the class record off and on, and their ratio")
+    p.add_argument("--rounds", type=int, default=1, help="with --record-ratio: off/on pairs (default 1)")
+    p.add_argument("--together", action="store_true",
+                   help="with --record-ratio: both servers at once, their learners clicking together")
+    args = p.parse_args(argv)
+    if args.record_ratio:
+        from bench.record_ratio import measure_record  # its own file: the record's bench (issue 26)
+
+        for n in args.learners:
+            print(f"class record on/off: {n} learners …", flush=True)
+            figures = measure_record(n, args.rounds, args.together)
+            result = json.loads(LATEST.read_text()) if LATEST.exists() else {}
+            result.setdefault("class_record", {})[str(n)] = figures
+            LATEST.write_text(json.dumps(result, indent=1, sort_keys=True))
+            print(f"{n} learners: click → finished p95 off {figures['click_to_finished_p95_off_s']} s, "
+                  f"on {figures['click_to_finished_p95_on_s']} s; on/off {figures['ratio_on_off']:.3f} "
+                  f"(goal ≤ 1.10); runs kept {figures['runs_kept']} of {figures['runs_expected']}; "
+                  f"lost {figures['lost']}; load {figures['load_average']:.1f}", flush=True)
+        return
+    for n in args.learners:
         print(f"class load: {n} learners …", flush=True)
         figures = measure(n)
         result = json.loads(LATEST.read_text()) if LATEST.exists() else {}

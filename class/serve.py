@@ -15,7 +15,10 @@ Voila with, in one place:
 - an early cull for a kernel whose page never opened its websocket within --unconnected-seconds (a plain
   GET of the page, a script, a tab closed while loading), so such requests cannot hold seats for the idle cull's minutes;
 - a kernel that dies is not restarted behind the page's back: the page says so (watchdog.html) and a
-  reload gives a fresh kernel.
+  reload gives a fresh kernel;
+- the class record (record.py, in --data) and the teacher's page at /teacher behind a token printed at start
+  (record_handlers.py); each kernel posts its learner's answers and runs with a key of its own
+  (record_local.py says how no page can post for another seat). --no-record leaves both out.
 
 Voila itself forwards only widget/comm, kernel_info and shutdown messages from a page to its
 kernel (its `allowed_message_types`), so nothing a learner sends is run as code.
@@ -44,7 +47,7 @@ UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # The class server's settings when none is given: written here only (the Makefile passes only what a
 # teacher sets; --help and the docs show these).
 DEFAULTS = {"size": 30, "pool": 4, "idle_minutes": 10, "unconnected_seconds": 60, "seats_per_client": 3,
-            "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866}
+            "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866, "data": str(HERE / "data")}
 
 
 def parse_memory(text: str) -> int:
@@ -114,6 +117,7 @@ def voila_argv(args) -> list:
         f"--Classroom.seats_per_client={args.seats_per_client}",
         f"--Classroom.unconnected_seconds={args.unconnected_seconds:g}",
         f"--Classroom.gone_seconds={idle}",
+        f"--Classroom.record_data={'' if args.no_record else Path(args.data).absolute()}",
         *args.voila_args,
     ]
 
@@ -125,6 +129,8 @@ def make_app():
     from jupyter_server._tz import utcnow
     from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
     from traitlets import Float, Integer, List, Unicode
+
+    from record_server import RecordServer
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
     from voila.tornado.handler import TornadoVoilaHandler
@@ -134,7 +140,7 @@ def make_app():
     class ClassKernelSpecs(KernelSpecManager):
         kernel_dirs = List(Unicode(), config=True, help="Only these folders (KernelSpecManager's is not configurable).")
 
-    class Classroom(Voila):
+    class Classroom(RecordServer, Voila):
         class_size = Integer(DEFAULTS["size"], config=True,
                              help="Learners served at once; more get the 'class is full' page.")
         seats_per_client = Integer(DEFAULTS["seats_per_client"], config=True,
@@ -144,6 +150,7 @@ def make_app():
                                          "after it was sent.")
         gone_seconds = Float(DEFAULTS["idle_minutes"] * 60, config=True,
                              help="Cull a learner's kernel no page has been connected to this long, busy or not.")
+        record_data = Unicode("", config=True, help="The class record's folder ('': no record, no /teacher).")
         classes = [*Voila.classes, ClassKernelSpecs]
 
         def initialize(self, argv=None):
@@ -199,6 +206,7 @@ def make_app():
             if take is not None:
                 km.get_rendered_notebook = take_from_pool
             km.start_kernel = start_for_a_page
+            self.init_record(km)
             return settings
 
         async def cull_unconnected(self):
@@ -220,6 +228,7 @@ def make_app():
                 del km.kernel_owners[gone]
             km.connected_kernels &= running
             forget_queries(running)
+            self.forget_record_kernels(running)
 
         def listen(self):
             # look often enough to cull near unconnected_seconds and gone_seconds
@@ -229,7 +238,8 @@ def make_app():
 
         def init_handlers(self):
             mine = {TornadoVoilaHandler: ClassHandler, RequestInfoSocketHandler: QuerySocket}
-            return [(route, mine.get(handler, handler), *rest) for route, handler, *rest in super().init_handlers()]
+            voila = [(route, mine.get(handler, handler), *rest) for route, handler, *rest in super().init_handlers()]
+            return [*self.record_routes(), *voila]  # first: Voila's last route takes every path
 
     return Classroom
 
@@ -253,6 +263,9 @@ def parse_args(argv=None):
     p.add_argument("--port", type=int, default=d["port"], help="(default %(default)s)")
     p.add_argument("--notebook", default=str(ROOT / "app.ipynb"))
     p.add_argument("--kernel-dir", default=str(HERE / "kernels"), help="where the kernel spec is written")
+    p.add_argument("--data", default=d["data"],
+                   help="the class record's folder: class.sqlite, the teacher's token (default %(default)s)")
+    p.add_argument("--no-record", action="store_true", help="keep no class record and serve no /teacher page")
     p.add_argument("--python", default=os.path.abspath(sys.executable),
                    help="the kernel's interpreter (absolute; default: this one)")
     p.add_argument("--print-argv", action="store_true", help="print Voila's arguments and exit")
@@ -273,6 +286,17 @@ def parse_args(argv=None):
     return args
 
 
+def print_teacher_url(args) -> None:
+    """A fresh teacher's token for this start, kept in --data (the server reads it there) and printed."""
+    from record_local import TOKEN_FILE, fresh_teacher_token
+
+    token = fresh_teacher_token(Path(args.data))
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    where = " (or this machine's address on the class network)" if host != args.host else ""
+    print(f"class: the teacher's page{where}: http://{host}:{args.port}/teacher?token={token}", flush=True)
+    print(f"class: the record is kept in {Path(args.data).absolute()}; the token in its {TOKEN_FILE}", flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
     argv = voila_argv(args)
@@ -282,6 +306,8 @@ def main(argv=None):
     spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
+    if not args.no_record:
+        print_teacher_url(args)
     os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder; Voila reads voila.json here
     make_app().launch_instance(argv)
 

@@ -214,7 +214,7 @@ def test_the_class_defaults_are_written_once_in_serve_py():
 
     env = {k: v for k, v in os.environ.items() if k not in ("CLASS_SIZE", "POOL_SIZE", "IDLE_MINUTES", "KERNEL_MEMORY",
                                                               "KERNEL_THREADS", "UNCONNECTED_SECONDS",
-                                                              "SEATS_PER_CLIENT", "HOST", "PORT")}
+                                                              "SEATS_PER_CLIENT", "HOST", "PORT", "CLASS_DATA")}
     line = lambda *extra: next(l for l in subprocess.run(["make", "-n", "class", *extra], cwd=ROOT, env=env,
                                                           capture_output=True, text=True, check=True).stdout.splitlines()
                                if "class/serve.py" in l)
