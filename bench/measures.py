@@ -46,6 +46,22 @@ MEASURES = {
     "zygote_private_mb": Measure("kernel", "the zygote's own private memory, paid once per class server", unit="MB"),
     "forked_class_total_mb": Measure("kernel", f"the zygote and {FORKED_CLASS} forked kernels after the learning-rate "
                                      "lesson, all together (sum of PSS)", unit="MB"),
+    "class_30_warm_seats_ready_s": Measure("class_30_warm", "`make class` for 30: server start → its line "
+                                           "\"class: 30 seats ready\" (30 kernels preheated, the notebook run)",
+                                           unit="s"),
+    "class_30_warm_page_ready_p50_s": Measure("class_30_warm", "30 learners arriving at once once the class is "
+                                              "warm: page requested → widgets live, median", unit="s"),
+    "class_30_warm_page_ready_p95_s": Measure("class_30_warm", "the same, p95", ("<=", 10.0), "s"),
+    "class_30_cold_page_ready_p50_s": Measure("class_30_cold", "30 learners at once, nothing warmed (no pool): "
+                                              "page requested → widgets live, median", unit="s"),
+    "class_30_cold_page_ready_p95_s": Measure("class_30_cold", "the same, p95", ("<=", 45.0), "s"),
+    "class_30_first_update_p95_s": Measure("class_30_warm", "30 warm learners click the LR panel's Run at once: "
+                                           "click → first plot update, p95", ("<=", 0.5), "s"),
+    "class_30_finished_p95_s": Measure("class_30_warm", "the same: click → the four runs listed, p95",
+                                       ("<=", 6.0), "s"),
+    "class_30_total_mb": Measure("class_30_warm", "the whole class's memory with 30 warm learners after their runs: "
+                                 "PSS of the server and every kernel, summed (shared pages counted once)",
+                                 ("<=", 5120.0), "MB"),
     "update_hz_200": Measure("live", "LR-panel redraws per second in the 3 s before Stop, `?epochs=200`",
                              (">=", 10.0), "Hz"),
     "update_hz_1000": Measure("live", "the same at `?epochs=1000` (Stop after 60 s)", (">=", 10.0), "Hz"),

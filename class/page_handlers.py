@@ -1,6 +1,7 @@
 """The class server's request handlers (class/serve.py installs them in Voila's place).
 
-- ClassHandler: the dashboard page; a seat per learner, a seat limit per address, the app's own template only.
+- ClassHandler: the dashboard page; a seat per learner (its cookie and the record's kernel -> seat map:
+  record_server.py), a seat limit per address, the app's own template only.
 - QuerySocket: Voila's /voila/query/<kernel id> socket, over which a preheated kernel learns its page's query.
   Voila's own handler (voila/request_info_handler.py) lets any peer register a waiter for any id, and on close
   removes the *last* waiter registered when the closing socket is not one: two sockets to a made-up id, closed
@@ -92,6 +93,8 @@ class ClassHandler(TornadoVoilaHandler):
         # stock Voila never sets it, so that beacon gets a 403 and a closed tab's kernel lingers until
         # culled (voila-dashboards/voila#1458).
         self.xsrf_token  # noqa: B018 (a property with a side effect)
+        app = self.settings["voila"]
+        seat = app.seat_page(self)  # the learner's seat cookie, set before the page's first byte
         ClassHandler.admitting += 1
         ClassHandler.admitting_from[address] += 1
         admitting, kernel, head = True, None, ""
@@ -106,6 +109,7 @@ class ClassHandler(TornadoVoilaHandler):
                     if match := KERNEL_ID.search(head):
                         kernel, head = match.group(1), ""
                         km.kernel_owners[kernel] = address
+                        app.page_kernel(kernel, seat)
                         ClassHandler.admitting_from[address] -= 1
                 self.write(html)
                 self.flush()
@@ -132,6 +136,9 @@ class QuerySocket(RequestInfoSocketHandler):
 
     def open(self, kernel_id: str) -> None:
         self.kernel_id = kernel_id
+        waiting = getattr(self.settings["kernel_manager"], "waiting_for_page", None)
+        if waiting is not None:  # the warm pool (warm_pool.py) counts this kernel as ready for a page
+            waiting(kernel_id)
         super().open(kernel_id)
 
     def on_close(self) -> None:

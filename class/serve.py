@@ -1,7 +1,9 @@
 """Serve the dashboard to a class on one machine (`make class` runs this).
 
 Voila with, in one place:
-- a pool of preheated kernels (the first learners get a page that has already run);
+- a warm pool (warm_pool.py): by default one preheated kernel per seat, started before the bell, so every
+  learner gets a page that has already run; the pool never holds more than the class, and the server logs
+  "class: N seats ready in S s" once they have;
 - idle culling: a kernel whose tab is gone (closed without saying goodbye, laptop asleep, network
   lost) is shut down after --idle-minutes, even when busy or still sending a run's plot updates; a kernel
   with an open tab is never culled;
@@ -17,12 +19,15 @@ Voila with, in one place:
 - an early cull for a kernel whose page never opened its websocket within --unconnected-seconds (a plain
   GET of the page, a script, a tab closed while loading), so such requests cannot hold seats for the idle cull's minutes;
 - a kernel that dies is not restarted behind the page's back: the page says so (watchdog.html) and a
-  reload gives a fresh kernel.
+  reload gives a fresh kernel;
+- the class record (record.py, in --data) and the teacher's page at /teacher behind a token printed at start
+  (record_handlers.py); each kernel posts its learner's answers and runs with a key of its own
+  (record_local.py says how no page can post for another seat). --no-record leaves both out.
 
 Voila itself forwards only widget/comm, kernel_info and shutdown messages from a page to its
 kernel (its `allowed_message_types`), so nothing a learner sends is run as code.
 
-    .venv/bin/python class/serve.py --size 30 --pool 4 --idle-minutes 10 --memory 4G --host 0.0.0.0
+    .venv/bin/python class/serve.py --size 30 --idle-minutes 10 --memory 4G --host 0.0.0.0   # pool: 30
     .venv/bin/python class/serve.py --print-argv     # show the Voila command line it would run
 
 Arguments after `--` go to Voila unchanged.
@@ -46,8 +51,11 @@ PROVISIONER = "class-zygote"  # zygote_provisioner.NAME (not imported here: --pr
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # The class server's settings when none is given: written here only (the Makefile passes only what a
 # teacher sets; --help and the docs show these).
-DEFAULTS = {"size": 30, "pool": 4, "idle_minutes": 10, "unconnected_seconds": 60, "seats_per_client": 3,
-            "memory": "4G", "threads": 1, "fork": "on", "host": "127.0.0.1", "port": 8866}
+# pool None: as many preheated kernels as the class has seats (a warm class); warm_starts: kernels started at a
+# time while the pool fills (docs/warm.md has the figures behind it).
+DEFAULTS = {"size": 30, "pool": None, "warm_starts": 0, "idle_minutes": 10, "unconnected_seconds": 60,
+            "seats_per_client": 3, "memory": "4G", "threads": 1, "fork": "on", "host": "127.0.0.1", "port": 8866,
+            "data": str(HERE / "data")}
 
 
 def parse_memory(text: str) -> int:
@@ -119,9 +127,11 @@ def voila_argv(args) -> list:
         f"--ClassKernelSpecs.kernel_dirs={Path(args.kernel_dir).absolute()}",
         "--ClassKernelSpecs.ensure_native_kernel=False",  # only the capped kernel spec can start
         f"--Classroom.class_size={args.size}",
+        f"--Classroom.warm_starts={args.warm_starts}",
         f"--Classroom.seats_per_client={args.seats_per_client}",
         f"--Classroom.unconnected_seconds={args.unconnected_seconds:g}",
         f"--Classroom.gone_seconds={idle}",
+        f"--Classroom.record_data={'' if args.no_record else Path(args.data).absolute()}",
         *args.voila_args,
     ]
 
@@ -133,18 +143,28 @@ def make_app():
     from jupyter_server._tz import utcnow
     from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
     from traitlets import Float, Integer, List, Unicode
+
+    from record_server import RecordServer
+    import voila.app
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
     from voila.tornado.handler import TornadoVoilaHandler
 
     from page_handlers import ClassHandler, QuerySocket, forget_queries, keep_every_query
+    from warm_pool import warm_pool_factory
+
+    if not getattr(voila.app.voila_kernel_manager_factory, "warm_pool", False):  # Voila builds its manager with it
+        voila.app.voila_kernel_manager_factory = warm_pool_factory(voila.app.voila_kernel_manager_factory)
+        voila.app.voila_kernel_manager_factory.warm_pool = True
 
     class ClassKernelSpecs(KernelSpecManager):
         kernel_dirs = List(Unicode(), config=True, help="Only these folders (KernelSpecManager's is not configurable).")
 
-    class Classroom(Voila):
+    class Classroom(RecordServer, Voila):
         class_size = Integer(DEFAULTS["size"], config=True,
                              help="Learners served at once; more get the 'class is full' page.")
+        warm_starts = Integer(DEFAULTS["warm_starts"], config=True,
+                              help="Pooled kernels started at a time (0: all at once, as Voila does).")
         seats_per_client = Integer(DEFAULTS["seats_per_client"], config=True,
                                    help="Seats one remote address may hold (0: no limit).")
         unconnected_seconds = Float(DEFAULTS["unconnected_seconds"], config=True,
@@ -152,6 +172,7 @@ def make_app():
                                          "after it was sent.")
         gone_seconds = Float(DEFAULTS["idle_minutes"] * 60, config=True,
                              help="Cull a learner's kernel no page has been connected to this long, busy or not.")
+        record_data = Unicode("", config=True, help="The class record's folder ('': no record, no /teacher).")
         classes = [*Voila.classes, ClassKernelSpecs]
 
         def initialize(self, argv=None):
@@ -171,6 +192,8 @@ def make_app():
             km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it
             km.connected_kernels = set()  # kernels a page connected to once: only the idle cull takes them
             km.left_at = {}  # kernel id -> when its last page connection closed, until one opens again
+            # The warm pool stays within the class: seats held by pages, and pages being let in right now.
+            km.seats_taken = lambda: len(km.learner_kernels & set(km.list_kernel_ids())) + ClassHandler.admitting
             connect, disconnect = km.notify_connect, km.notify_disconnect
 
             def notify_connect(kernel_id):
@@ -207,6 +230,7 @@ def make_app():
             if take is not None:
                 km.get_rendered_notebook = take_from_pool
             km.start_kernel = start_for_a_page
+            self.init_record(km)
             return settings
 
         async def cull_unconnected(self):
@@ -228,6 +252,7 @@ def make_app():
                 del km.kernel_owners[gone]
             km.connected_kernels &= running
             forget_queries(running)
+            self.forget_record_kernels(running)
 
         def listen(self):
             # look often enough to cull near unconnected_seconds and gone_seconds
@@ -237,7 +262,8 @@ def make_app():
 
         def init_handlers(self):
             mine = {TornadoVoilaHandler: ClassHandler, RequestInfoSocketHandler: QuerySocket}
-            return [(route, mine.get(handler, handler), *rest) for route, handler, *rest in super().init_handlers()]
+            voila = [(route, mine.get(handler, handler), *rest) for route, handler, *rest in super().init_handlers()]
+            return [*self.record_routes(), *voila]  # first: Voila's last route takes every path
 
     return Classroom
 
@@ -246,7 +272,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     d = DEFAULTS
     p.add_argument("--size", type=int, default=d["size"], help="learners at once (default %(default)s)")
-    p.add_argument("--pool", type=int, default=d["pool"], help="preheated kernels kept ready (default %(default)s)")
+    p.add_argument("--pool", type=int, default=d["pool"],
+                   help="preheated kernels kept ready, never more than the seats left (default: the class size)")
+    p.add_argument("--warm-starts", type=int, default=d["warm_starts"],
+                   help="pooled kernels started at a time while the pool fills; 0: all at once (default %(default)s)")
     p.add_argument("--idle-minutes", type=float, default=d["idle_minutes"],
                    help="cull a kernel no tab has been connected to this long, busy or not (default %(default)s)")
     p.add_argument("--idle-seconds", type=float, default=None, help="the same in seconds (tests)")
@@ -264,13 +293,18 @@ def parse_args(argv=None):
     p.add_argument("--port", type=int, default=d["port"], help="(default %(default)s)")
     p.add_argument("--notebook", default=str(ROOT / "app.ipynb"))
     p.add_argument("--kernel-dir", default=str(HERE / "kernels"), help="where the kernel spec is written")
+    p.add_argument("--data", default=d["data"],
+                   help="the class record's folder: class.sqlite, the teacher's token (default %(default)s)")
+    p.add_argument("--no-record", action="store_true", help="keep no class record and serve no /teacher page")
     p.add_argument("--python", default=os.path.abspath(sys.executable),
                    help="the kernel's interpreter (absolute; default: this one)")
     p.add_argument("--print-argv", action="store_true", help="print Voila's arguments and exit")
     p.add_argument("voila_args", nargs="*", help="extra Voila arguments, after --")
     args = p.parse_args(argv)
-    if args.size < 1 or args.pool < 0 or args.threads < 1 or args.seats_per_client < 0:
-        p.error("--size and --threads must be at least 1, --pool and --seats-per-client at least 0")
+    args.pool = args.size if args.pool is None else args.pool
+    if args.size < 1 or args.pool < 0 or args.warm_starts < 0 or args.threads < 1 or args.seats_per_client < 0:
+        p.error("--size and --threads must be at least 1, --pool, --warm-starts and --seats-per-client at least 0")
+    args.pool = min(args.pool, args.size)  # a pool larger than the class would only hold memory
     if args.unconnected_seconds < 1:
         p.error("--unconnected-seconds must be at least 1")
     if (args.idle_seconds if args.idle_seconds is not None else args.idle_minutes * 60) < 1:
@@ -284,6 +318,17 @@ def parse_args(argv=None):
     return args
 
 
+def print_teacher_url(args) -> None:
+    """A fresh teacher's token for this start, kept in --data (the server reads it there) and printed."""
+    from record_local import TOKEN_FILE, fresh_teacher_token
+
+    token = fresh_teacher_token(Path(args.data))
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    where = " (or this machine's address on the class network)" if host != args.host else ""
+    print(f"class: the teacher's page{where}: http://{host}:{args.port}/teacher?token={token}", flush=True)
+    print(f"class: the record is kept in {Path(args.data).absolute()}; the token in its {TOKEN_FILE}", flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
     argv = voila_argv(args)
@@ -294,6 +339,8 @@ def main(argv=None):
                             fork=args.fork == "on")
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
+    if not args.no_record:
+        print_teacher_url(args)
     if args.fork == "on":
         import atexit
 

@@ -66,6 +66,7 @@ from .lessons.loop.initialize import INIT_RULE_PRESETS, init_rules_report
 from .exercises.measurements import MEASUREMENTS, RESULTS, measure
 from .exercises.spec import ACTIONS as EXERCISE_ACTIONS, LESSONS, Exercise, load_exercises
 from .exercises.check import ExerciseRecord, answer, config_fingerprint, parse_prediction
+from .exercises.run_record import run_summary
 
 __all__ = [
     "DEVICES", "MAX_LAYERS", "MAX_PARAMETERS", "MAX_SEED", "MAX_STEPS", "MAX_VAL_FRACTION", "MODELS", "OPTIMIZERS",
@@ -98,5 +99,5 @@ __all__ = [
     "softmax_ce_floor", "batch_indices", "worker_augmentations", "saved_for_backward",
     "mistake_effects", "run_with_mistakes", "INIT_RULE_PRESETS", "init_rules_report",
     "MEASUREMENTS", "RESULTS", "measure", "EXERCISE_ACTIONS", "LESSONS", "Exercise", "load_exercises",
-    "ExerciseRecord", "answer", "config_fingerprint", "parse_prediction",
+    "ExerciseRecord", "answer", "config_fingerprint", "parse_prediction", "run_summary",
 ]

@@ -8,151 +8,31 @@ deploy/z2jh-config.yaml gives every pod. Five Playwright browser contexts do thi
 each completes a learning-rate run. The hub, the proxy, every single-user server and every kernel
 are stopped by PID when the module ends, and the test checks that none is left.
 
+The same hub runs the teacher's view as deploy/z2jh-config.yaml sets it up (a hub-managed service at
+/services/teacher/, deploy/teacher_service.py): each learner's kernel posts its runs there with its own hub
+token, and the record keeps them under that learner's hub name; a forged token is refused; a teacher in the
+group `teachers` logs in through the hub's OAuth and reads the class; a learner gets 403 and nothing else.
+
 Timings and memory are printed (run pytest with -s to see them); nothing here asserts on them.
 """
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import secrets
 import shutil
-import subprocess
 import time
-import urllib.request
+from urllib.parse import urlparse
 
 import psutil
 import pytest
+import requests
 from playwright.async_api import async_playwright
 
-from servers import ARTIFACTS, BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_http
+from hub_server import (CHP, DEFAULT_URL, LOAD_TIMEOUT_MS, RUN_TIMEOUT_MS, SERVICE_PREFIX, TEACHER, USERS, Hub,
+                        hub_login, seats_of)
+from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
-
-USERS = [f"learner{i}" for i in range(1, 6)]
-DEFAULT_URL = "/voila/render/app.ipynb"
-CHP = ROOT / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
-SINGLEUSER = BIN / "jupyterhub-singleuser"
-LOAD_TIMEOUT_MS = 300_000  # hang guards only: five kernels importing torch on two cores
-RUN_TIMEOUT_MS = 180_000
-
-HUB_CONFIG = """\
-c = get_config()  # noqa
-c.JupyterHub.ip = "127.0.0.1"
-c.JupyterHub.port = {port}
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = {hub_port}
-c.JupyterHub.db_url = "sqlite:///{tmp}/jupyterhub.sqlite"
-c.JupyterHub.cookie_secret_file = "{tmp}/jupyterhub_cookie_secret"
-c.JupyterHub.cleanup_servers = True
-c.JupyterHub.cleanup_proxy = True
-c.ConfigurableHTTPProxy.command = ["{chp}"]
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
-c.ConfigurableHTTPProxy.pid_file = "{tmp}/jupyterhub-proxy.pid"
-
-c.JupyterHub.authenticator_class = "dummy"   # any user name, any password
-c.Authenticator.allow_all = True
-
-c.JupyterHub.spawner_class = "simple"        # SimpleLocalProcessSpawner: no system users needed
-c.SimpleLocalProcessSpawner.home_dir_template = "{tmp}/home/{{username}}"
-c.Spawner.cmd = ["{singleuser}"]
-c.Spawner.args = {args}
-c.Spawner.ip = "127.0.0.1"
-c.Spawner.notebook_dir = "{root}"
-c.Spawner.default_url = "{default_url}"
-c.Spawner.start_timeout = 240
-c.Spawner.http_timeout = 240
-
-# A service token for this test to read server state (and so the servers' PIDs) from the REST API.
-c.JupyterHub.services = [{{"name": "tp-test", "api_token": "{token}"}}]
-c.JupyterHub.load_roles = [{{"name": "tp-test", "services": ["tp-test"],
-                            "scopes": ["list:users", "read:users", "read:servers", "admin:server_state"]}}]
-"""
-
-
-def running(proc):
-    try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-class Hub:
-    """JupyterHub in its own process group; on exit every process it started is stopped by PID."""
-
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.token = secrets.token_hex(16)
-        (tmp / "home").mkdir()
-        config = HUB_CONFIG.format(
-            port=self.port, hub_port=self.hub_port, api_port=self.api_port, tmp=tmp, chp=CHP,
-            singleuser=SINGLEUSER, root=ROOT, default_url=DEFAULT_URL, token=self.token,
-            args=["--allow-root"] if os.geteuid() == 0 else [])
-        (tmp / "jupyterhub_config.py").write_text(config)
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / "hub.log"
-
-    def __enter__(self):
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(self.tmp / "jupyterhub_config.py")],
-                                     cwd=self.tmp, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        try:
-            wait_http(self.url + "/hub/login", self.proc, timeout=90)
-        except Exception:
-            self.__exit__()
-            raise
-        return self
-
-    def api(self, path):
-        req = urllib.request.Request(f"{self.url}/hub/api{path}", headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.load(r)
-
-    def family(self):
-        """The hub and everything it started: proxy, single-user servers, their kernels."""
-        procs = []
-        try:
-            hub = psutil.Process(self.proc.pid)
-            procs = [hub, *hub.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            pass
-        pid_file = self.tmp / "jupyterhub-proxy.pid"
-        if pid_file.exists():
-            try:
-                proxy = psutil.Process(int(pid_file.read_text().strip()))
-                procs += [proxy, *proxy.children(recursive=True)]
-            except (ValueError, psutil.NoSuchProcess):
-                pass
-        return {p.pid: p for p in procs}
-
-    def __exit__(self, *exc):
-        # Signals go to the processes found here, through psutil, which checks each one is still the
-        # process it found (not a new one that reused the PID); never to whole process groups, whose
-        # numbers can be reused by another test's server once this hub's processes are gone.
-        family = list(self.family().values())
-        if self.proc.poll() is None:
-            self.proc.terminate()  # the hub stops its servers and the proxy itself
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        _, alive = psutil.wait_procs(family, timeout=10)
-        for stop in (psutil.Process.terminate, psutil.Process.kill):
-            for p in alive:
-                try:
-                    stop(p)
-                except psutil.NoSuchProcess:
-                    pass
-            _, alive = psutil.wait_procs(alive, timeout=10)
-            if not alive:
-                break
-        self.log.close()
-        self.leftover = [p.pid for p in alive if running(p)]
-
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
@@ -207,17 +87,38 @@ async def learner(browser, hub, name):
             "spawn_s": t_spawned - t0, "ready_s": t_ready - t0, "run_s": t_done - t_ready, "total_s": t_done - t0}
 
 
+async def teacher(browser, hub):
+    """The teacher logs in to the hub, opens the teacher's view (the hub's OAuth in between) and waits until it
+    shows the five learners, each with a run, each connected (their servers run); what the page showed."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    await page.goto(hub.url + "/hub/login", timeout=LOAD_TIMEOUT_MS)
+    await page.fill("input[name=username]", TEACHER)
+    await page.fill("input[name=password]", "any-password")
+    await page.click("[type=submit]")
+    await page.wait_for_url("**/hub/**", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+    await page.goto(hub.teacher_url, timeout=LOAD_TIMEOUT_MS)
+    # the page polls every second; the kernels post from a background thread once a run is over
+    await page.wait_for_function(f"""() => Array.from(document.querySelectorAll('#tp-t-learners tbody tr'))
+        .filter(tr => !tr.classList.contains('tp-t-away')).length === {len(USERS)}""", timeout=RUN_TIMEOUT_MS)
+    await page.screenshot(path=str(ARTIFACTS / "08-hub-teacher.png"), full_page=True)
+    seen = {"url": page.url, "seats": await page.inner_text("#tp-t-seats")}
+    await ctx.close()
+    return seen
+
+
 async def five_learners(hub):
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            return await asyncio.gather(*(learner(browser, hub, n) for n in USERS))
+            results = await asyncio.gather(*(learner(browser, hub, n) for n in USERS))
+            return results, await teacher(browser, hub)
         finally:
             await browser.close()
 
 
 def test_five_learners_each_get_their_own_dashboard_through_the_hub(hub):
-    results = asyncio.run(five_learners(hub))
+    results, seen_by_teacher = asyncio.run(five_learners(hub))
 
     for r in results:
         assert f"/user/{r['name']}{DEFAULT_URL}" in r["url"], r
@@ -232,6 +133,12 @@ def test_five_learners_each_get_their_own_dashboard_through_the_hub(hub):
         assert server["url"] == f"/user/{name}/", server
         pids[name] = server["state"]["pid"]
     assert len(set(pids.values())) == len(USERS)
+
+    # Each kernel posted its runs to the teacher's view with its own hub token: kept under its user's name.
+    runs = seats_of(hub)
+    assert all(runs.get(name, 0) >= 1 for name in USERS), runs
+    assert seen_by_teacher["url"] == hub.teacher_url
+    assert f"{len(USERS)} of" in seen_by_teacher["seats"], seen_by_teacher
     use = {name: usage(pid) for name, pid in pids.items()}
 
     print("\nJupyterHub, five learners at once (login → dashboard → one learning-rate run):")
@@ -243,3 +150,94 @@ def test_five_learners_each_get_their_own_dashboard_through_the_hub(hub):
     server, kernel, cpu = (max(u[i] for u in use.values()) for i in range(3))
     print(f"  per learner, largest of five: single-user server RSS {server:.0f} MB, kernel RSS {kernel:.0f} MB, "
           f"together {max(u[0] + u[1] for u in use.values()):.0f} MB; CPU used {cpu:.1f} s (server + kernel)")
+
+
+# -- the teacher's view: the hub-managed service of deploy/teacher_service.py ---------------------------------
+
+RUN = {"lesson": "lr", "config": {"lr": 0.1, "seed": 42}, "seed": 42, "regime": "good",
+       "final_loss": 0.3, "accuracy": 0.9, "fingerprint": "ab12", "seconds": 1.5}
+
+
+def post_run(hub, token):
+    return requests.post(f"{hub.service_url}{SERVICE_PREFIX}class/record", json={"kind": "run", "record": RUN},
+                         headers={"Authorization": f"token {token}"} if token else {}, timeout=60)
+
+
+def test_a_post_with_a_users_hub_token_is_stored_under_that_user_and_a_forged_one_is_refused(hub):
+    name = "learner-token"
+    token = hub.user_token(name)
+    assert post_run(hub, token).status_code == 204
+    assert seats_of(hub)[name] == 1
+
+    before = seats_of(hub)
+    for forged in (token[:-4] + "0000", secrets.token_hex(16), hub.token, None):  # wrong, made up, a service's
+        refused = post_run(hub, forged)
+        assert (refused.status_code, refused.content) == (403, b"")
+    assert seats_of(hub) == before
+
+
+def test_a_teacher_in_the_group_sees_the_class_through_the_hubs_oauth(hub):
+    browser = hub_login(hub, TEACHER)
+    page = browser.get(hub.teacher_url, timeout=60)  # → the hub's OAuth → the service's callback → the page
+    hops = [r.url for r in page.history]
+    assert any("/hub/api/oauth2/authorize" in url for url in hops), hops
+    assert any(f"{SERVICE_PREFIX}oauth_callback" in url for url in hops), hops
+    assert (page.status_code, page.url) == (200, hub.teacher_url)
+    assert "<html" in page.text.lower()
+
+    menu = browser.get(hub.url + SERVICE_PREFIX, timeout=60)  # where the hub's Services menu links
+    assert (menu.status_code, menu.url) == (200, hub.teacher_url)
+    state = browser.get(hub.teacher_url + "/api/state", timeout=60)
+    assert state.status_code == 200
+    assert state.json()["schema"] == 1
+    # the same API with the teacher's own hub token (a script), and without any login: 403 and nothing else
+    token = hub.user_token(TEACHER)
+    assert requests.get(hub.teacher_url + "/api/state", headers={"Authorization": f"token {token}"},
+                        timeout=60).json()["schema"] == 1
+    stranger = requests.get(hub.teacher_url + "/api/state", timeout=60)
+    assert (stranger.status_code, stranger.content) == (403, b"")
+
+    # a login cookie the service cannot read (made up, or signed before a restart): the page logs in again
+    again = hub_login(hub, TEACHER)
+    again.cookies.set("service-teacher", "made-up", domain=urlparse(hub.url).hostname, path=SERVICE_PREFIX)
+    assert again.get(hub.teacher_url + "/api/state", timeout=60).status_code == 403
+    page = again.get(hub.teacher_url, timeout=60)
+    assert any("/hub/api/oauth2/authorize" in r.url for r in page.history)
+    assert (page.status_code, page.url) == (200, hub.teacher_url)
+
+
+def test_a_learner_not_in_the_group_gets_403_and_nothing_else(hub):
+    learner = USERS[0]
+    browser = hub_login(hub, learner)
+    page = browser.get(hub.teacher_url, timeout=60)  # the hub refuses the OAuth: only `teachers` may log in here
+    assert page.status_code == 403
+    assert '"schema"' not in page.text and "learners" not in page.text
+    for path in ("/api/state", "/api/record.csv"):
+        refused = browser.get(hub.teacher_url + path, timeout=60)
+        assert (refused.status_code, refused.content) == (403, b""), path
+    # the learner's own hub token (what their kernel holds) is a real login: the service's group check refuses it
+    token = hub.user_token(learner)
+    for path in ("", "/api/state", "/api/record.csv"):
+        refused = requests.get(hub.teacher_url + path, headers={"Authorization": f"token {token}"}, timeout=60)
+        assert (refused.status_code, refused.content) == (403, b""), path
+    refused = requests.post(hub.teacher_url + "/api/new-class", headers={"Authorization": f"token {token}"},
+                            timeout=60)
+    assert (refused.status_code, refused.content) == (403, b"")
+
+
+def test_new_class_needs_the_teachers_login_and_a_request_from_the_page_itself(hub):
+    assert post_run(hub, hub.user_token("learner-before-new-class")).status_code == 204
+    browser = hub_login(hub, TEACHER)
+    assert browser.get(hub.teacher_url + "/api/state", timeout=60).status_code == 403  # not yet logged in here
+    assert browser.get(hub.teacher_url, timeout=60).history  # the OAuth login
+    new_class = hub.teacher_url + "/api/new-class"
+    # the login cookie goes along with any request the browser makes, another site's form's too: refused
+    for elsewhere in ({}, {"Origin": "http://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = browser.post(new_class, headers=elsewhere, timeout=60)
+        assert (refused.status_code, refused.content) == (403, b""), elsewhere
+    assert "learner-before-new-class" in seats_of(hub)  # nothing archived
+
+    done = browser.post(new_class, headers={"Origin": hub.url}, timeout=60)
+    assert done.status_code == 200
+    assert (hub.class_data / done.json()["archived"]).exists()
+    assert seats_of(hub) == {}

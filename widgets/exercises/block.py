@@ -125,6 +125,9 @@ class ExerciseBlock(anywidget.AnyWidget):
         self._state[ex.id] = {"phase": "answered", "prediction": state["prediction"], "record": record}
         self.records.append(record)
         self.record = record.to_dict()
+        channel = getattr(self.panel.ctx, "record", None)
+        if channel is not None:  # the class record (a class server's kernel only)
+            channel.answer(self.record)
         self.panel.status.show(f"exercise.status_{record.verdict}", "ok" if record.verdict == "right" else "info")
         self._changed()
 

@@ -23,7 +23,8 @@ from ..shell.settings import RunSettings, control
 from ..shell import palette
 
 PRESET_ORDER = ("too_small", "good", "too_large", "diverged")
-COLOURS = palette.SERIES
+# the presets in their regime's colour, the custom rates in the series colours after them
+COLOURS = (*(palette.REGIME_COLOURS[regime] for regime in PRESET_ORDER), *palette.SERIES[len(PRESET_ORDER):])
 CUSTOM_SLOTS = 3
 
 

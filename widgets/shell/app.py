@@ -19,6 +19,8 @@ from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .page_query import page_query
+from .record_channel import RecordChannel
+from .record_name import NameBox
 from .settings import refuse_unknown_keys
 from .status import StatusLine, log
 
@@ -46,6 +48,7 @@ class Context:
     url_settings: dict = field(default_factory=dict)
     path: tuple = LESSONS  # the lessons the page shows, in page order
     guided: bool = False  # a lesson path was chosen (a teacher's link): each lesson opens its next exercise
+    record: object = None  # the class record channel (record_channel.RecordChannel) on a class server, else None
 
 
 def url_settings(query: str) -> dict:
@@ -74,7 +77,7 @@ class App:
         the path and the projector in JupyterLab or a script, where there is no URL."""
         self.i18n = I18n()
         self.status = StatusLine(self.i18n)
-        self.ctx = Context(self.i18n, self.status, {})
+        self.ctx = Context(self.i18n, self.status, {}, record=RecordChannel.from_env())
         self.present = False
         self.lang = W.ToggleButtons(options=list(LANGUAGES), value="en", style={"button_width": "6em"})
         self.lang.add_class("tp-lang")
@@ -84,8 +87,9 @@ class App:
         self.title = self.i18n.bind(W.HTML(), "value", lambda i18n: (
             f'<h1 class="tp-title">{i18n.t("app.title")}</h1><p class="tp-intro">{i18n.t("app.intro")}</p>'))
         self.contents = ContentsBar(self.i18n, self.ctx.path)
-        self.header = W.VBox([W.HTML(STYLE), self.contents.widget, self.title, self.lang, self.status.widget,
-                              self.a11y])
+        self.name_box = NameBox(self.i18n, self.status, self.ctx.record) if self.ctx.record else None
+        self.header = W.VBox([W.HTML(STYLE), self.contents.widget, self.title, self.lang,
+                              *([self.name_box.widget] if self.name_box else []), self.status.widget, self.a11y])
         self.header.add_class("tp-header")
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])

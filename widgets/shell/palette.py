@@ -19,6 +19,9 @@ BLACK = "#000000"
 # the colours curves take in turn where a chart shows several runs side by side
 SERIES = (BLUE, GREEN, ORANGE, RED, PURPLE, BROWN, PINK)
 
+# a learning-rate regime (core.REGIMES), as the LR panel's preset curves and the teacher's page draw it
+REGIME_COLOURS = {"too_small": BLUE, "good": GREEN, "too_large": ORANGE, "diverged": RED}
+
 # text and marks that carry a verdict
 OK = "#1b5e20"          # dark green: same, passed
 ERROR = "#b00020"       # dark red: differs, failed, wrong

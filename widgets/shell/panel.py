@@ -10,7 +10,7 @@ from core import ConfigError
 from .runner import BackgroundRun
 from .sections import lesson_opening, section_box
 from .settings import check_settings, read_settings, schema_keys
-from .status import StatusLine
+from .status import StatusLine, log
 
 
 class Panel:
@@ -107,6 +107,7 @@ class Panel:
             self.guard(done)(result)
             for listener in self.finished_listeners:
                 self.guard(listener)()
+            self._record_runs(result)
 
         def on_fail(exc):
             finish()
@@ -120,6 +121,15 @@ class Panel:
         except ConfigError:  # the kernel runs its most already: the buttons come back, the status says why
             finish()
             raise
+
+    def _record_runs(self, result) -> None:
+        """The class record gets each finished run's summary (a class server's kernel only; never in the way)."""
+        channel = getattr(self.ctx, "record", None)
+        if channel is not None:
+            try:
+                channel.runs(self.name, result)
+            except Exception:
+                log.exception("class record: no summary of a %s run", self.name)
 
     def stop(self):
         if self.job is not None:
