@@ -16,15 +16,17 @@ app: deps
 	  --seats-per-client=30 --kernel-dir=class/kernels/app $(if $(HOST),--host=$(HOST)) $(if $(PORT),--port=$(PORT)) \
 	  $(if $(CLASS_DATA),--data=$(CLASS_DATA))
 
-# make class: serve a class on one machine (docs/serving.md): a preheated kernel pool, tab-less
+# make class: serve a class on one machine (docs/serving.md, docs/warm.md): a warm pool (one preheated kernel per
+# seat unless POOL_SIZE says otherwise, WARM_STARTS started at a time; it logs "class: N seats ready in S s"), tab-less
 # kernels culled after IDLE_MINUTES (never-connected ones after UNCONNECTED_SECONDS), a memory cap per
 # learner, a "class is full" page past CLASS_SIZE or past SEATS_PER_CLIENT tabs from one address.
 # Each setting left unset takes class/serve.py's default (its DEFAULTS; `class/serve.py --help` shows them).
 # The class record and the teacher's page (/teacher, its URL with a fresh token printed at start) keep their
 # files in CLASS_DATA (default class/data/, ignored by git); `make app` keeps them there too (docs/record.md).
+# FORK=off starts each kernel afresh instead of forking it from one warmed parent (docs/fork.md).
 # e.g. make class HOST=0.0.0.0 CLASS_SIZE=30 KERNEL_MEMORY=4G CLASS_DATA=~/class-2026-12
-CLASS_OPTIONS := $(foreach pair,size:CLASS_SIZE pool:POOL_SIZE idle-minutes:IDLE_MINUTES memory:KERNEL_MEMORY \
-  threads:KERNEL_THREADS unconnected-seconds:UNCONNECTED_SECONDS seats-per-client:SEATS_PER_CLIENT \
+CLASS_OPTIONS := $(foreach pair,size:CLASS_SIZE pool:POOL_SIZE warm-starts:WARM_STARTS idle-minutes:IDLE_MINUTES \
+  memory:KERNEL_MEMORY threads:KERNEL_THREADS fork:FORK unconnected-seconds:UNCONNECTED_SECONDS seats-per-client:SEATS_PER_CLIENT \
   host:HOST port:PORT data:CLASS_DATA,$(if $($(word 2,$(subst :, ,$(pair)))),--$(word 1,$(subst :, ,$(pair)))=$($(word 2,$(subst :, ,$(pair))))))
 .PHONY: class
 class: deps

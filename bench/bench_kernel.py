@@ -1,13 +1,20 @@
 """Memory of one learner's kernel after a scripted session: resident memory after every panel once; private memory
 (what this learner alone costs) and PSS (its fair share of the pages shared with other kernels) after the
-learning-rate lesson."""
+learning-rate lesson, for a kernel started afresh and for one forked from the class server's zygote
+(class/zygote.py); and what a class of forked kernels costs in all."""
 from __future__ import annotations
 
+import sys
+import tempfile
 from pathlib import Path
 
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager, start_new_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "class"))
+import serve  # noqa: E402  (class/serve.py: the class's kernel spec and defaults, written once)
+import zygote_provisioner  # noqa: E402
 WAIT = """
 import time
 
@@ -72,16 +79,53 @@ def rollup_mb(text: str) -> dict:
             "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024}
 
 
+def forked_kernel_specs(folder: Path) -> KernelSpecManager:
+    """The kernel spec `make class` writes (forked, its memory cap and threads), in `folder`."""
+    serve.write_kernelspec(folder, sys.executable, serve.parse_memory(serve.DEFAULTS["memory"]),
+                           serve.DEFAULTS["threads"], fork=True)
+    zygote_provisioner.register()
+    return KernelSpecManager(kernel_dirs=[str(folder)])
+
+
+def run_session(kc, session: str):
+    reply = kc.execute_interactive(session, timeout=600, output_hook=lambda msg: None)  # errors: in the reply
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"scripted session failed: {reply['content']}")
+
+
 def after_session(session: str, measure):
     """`measure(pid)` of a fresh kernel once it has run `session`."""
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
     try:
-        reply = kc.execute_interactive(session, timeout=600, output_hook=lambda msg: None)  # errors: in the reply
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"scripted session failed: {reply['content']}")
-        return measure(km.provisioner.process.pid)
+        run_session(kc, session)
+        return measure(km.provisioner.pid)
     finally:
         km.shutdown_kernel(now=True)
+
+
+def forked_class(n: int, session: str) -> dict:
+    """n kernels forked from one zygote, each after `session`: the first one's rss/pss/private MB, and the PSS
+    of the zygote and all n kernels together (what they cost in all: each shared page counted once)."""
+    with tempfile.TemporaryDirectory() as folder:
+        specs, kernels = forked_kernel_specs(Path(folder)), []
+        try:
+            for _ in range(n):
+                km = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+                km.start_kernel(cwd=str(ROOT))
+                kc = km.client()
+                kc.start_channels()
+                kc.wait_for_ready(timeout=300)
+                kernels.append((km, kc))
+                run_session(kc, session)
+            zygote = kernels[0][0].provisioner.zygote.process.pid
+            pids = [zygote] + [km.provisioner.pid for km, _ in kernels]
+            return {**smaps_mb(pids[1]), "zygote": smaps_mb(zygote),
+                    "total_pss": sum(smaps_mb(pid)["pss"] for pid in pids)}
+        finally:
+            for km, kc in kernels:
+                kc.stop_channels()
+                km.shutdown_kernel(now=True)
+            zygote_provisioner.stop_zygotes()
 
 
 def kernel_rss_mb() -> float:
@@ -89,5 +133,5 @@ def kernel_rss_mb() -> float:
 
 
 def lr_lesson_memory_mb() -> dict:
-    """rss, pss and private MB of a kernel after the learning-rate lesson."""
+    """rss, pss and private MB of a kernel started afresh after the learning-rate lesson."""
     return after_session(LR_LESSON, smaps_mb)

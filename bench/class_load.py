@@ -9,7 +9,13 @@ and reads what comes back until the panel's table shows the four runs' fingerpri
 the panel's plot comms counts as an update, whatever its format. A learner can also type its own rate and
 add its curve (`add_curve`), as tests/test_class.py's learners do. Leaving sends the page's "tab closed" beacon.
 
-    .venv/bin/python bench/class_load.py --learners 30     # or: make bench-class N=30
+Warm (the default): the class server preheats one kernel per seat, as `make class` does; the bench waits for its
+"class: N seats ready" line before the learners arrive. `--cold`: no pool, each page starts its own kernel.
+Besides the page and click timings it measures the memory the whole class holds: the PSS of the server and
+of every process below it (each kernel), summed, so pages shared between processes count once.
+
+    .venv/bin/python bench/class_load.py --learners 30          # or: make bench-class N=30
+    .venv/bin/python bench/class_load.py --learners 30 --cold
     .venv/bin/python bench/class_load.py --learners 6 --record-ratio [--together]  # click → finished p95, record on/off
 """
 from __future__ import annotations
@@ -29,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "class")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests"), str(ROOT / "class")]
 
 from jupyter_client.session import Session  # noqa: E402
 from jupyter_server.services.kernels.connection.base import (  # noqa: E402
@@ -37,8 +43,9 @@ from jupyter_server.services.kernels.connection.base import (  # noqa: E402
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
 from tornado.websocket import websocket_connect  # noqa: E402
 
-from classroom import class_server, kernel_pid, rss_mb, wait_for_log  # noqa: E402
-from serve import DEFAULTS  # noqa: E402  (class/serve.py: the class server's defaults, written once)
+from bench_kernel import smaps_mb  # noqa: E402
+from classroom import SEATS_READY, class_server, kernel_pid, log_text, rss_mb, wait_for_log  # noqa: E402
+from servers import descendant_pids  # noqa: E402
 from widgets.shell.app import PANELS  # noqa: E402
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
@@ -46,8 +53,10 @@ CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(
 # a row of the panel's table: rate, regime, final loss, fingerprint
 ROW = re.compile(r"<tr><td>(lr=[^<]*)</td><td><b>([^<]*)</b>.*?</td><td>([^<]*)</td><td><code>([0-9a-f]+)</code></td></tr>")
 CONTROLS = ("@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output")  # not plots
-POOL = DEFAULTS["pool"]  # `make class`'s pool
+POOL = None  # `make class`'s pool: class/serve.py's default, one warm kernel per seat
 LOAD_TIMEOUT, RUN_TIMEOUT = 300.0, 300.0  # a page not ready in five minutes has lost its learner
+WARMED_IN = re.compile(r"class: \d+ seats? ready in (\d+) s")
+WARMING_TIMEOUT = 1200.0  # thirty kernels warmed on two busy cores
 LATEST = ROOT / "bench" / "latest.json"
 
 
@@ -217,6 +226,18 @@ async def attempt(learners, step, timeout):
     return await asyncio.gather(*(one(learner) for learner in learners))
 
 
+def class_pss_mb(server) -> float:
+    """The whole class's memory: PSS of the server and of every process below it, summed (a page shared by
+    several processes is split between them, so it counts once in the sum)."""
+    total = 0.0
+    for pid in [server.proc.pid, *descendant_pids(server.proc.pid)]:
+        try:
+            total += smaps_mb(pid)["pss"]
+        except OSError:  # a process that ended meanwhile holds nothing
+            pass
+    return total
+
+
 def kernel_rss_mb(server, kernel_id: str) -> float | None:
     try:
         return rss_mb(kernel_pid(server, kernel_id))
@@ -238,27 +259,34 @@ async def a_class(server, n: int, run_timeout: float = RUN_TIMEOUT) -> tuple[lis
         errors[learners.index(learner)] = error
     measured = {"page_ready_s": [learner.ready - start for learner in ready],
                 "kernel_rss_mb": [mb for learner in ready if (mb := kernel_rss_mb(server, learner.kernel_id))],
-                "server_rss_mb": rss_mb(server.proc.pid),
+                "server_rss_mb": rss_mb(server.proc.pid), "class_pss_mb": class_pss_mb(server),
                 "load_average": os.getloadavg()[0]}  # the machine's 1-minute load as the runs end: how busy it was
     await asyncio.gather(*(learner.leave() for learner in learners), return_exceptions=True)  # measured already
     return learners, errors, all_ready, measured
 
 
-def measure(n: int) -> dict:
-    """One learner alone (the reference), then n at once, on a fresh class server with `make class`'s settings."""
-    with class_server(Path(tempfile.mkdtemp(prefix="tp-class-load-")), size=max(n, 1), pool=POOL,
+def measure(n: int, cold: bool = False) -> dict:
+    """One learner alone (the reference), then n at once, on a fresh class server with `make class`'s settings
+    for a class of n: warm (a pool of n, the learners come once the server says the seats are ready) or cold
+    (no pool)."""
+    with class_server(Path(tempfile.mkdtemp(prefix="tp-class-load-")), size=max(n, 1), pool=0 if cold else None,
                       name="class-load") as server:
-        filled = r"Kernel pool of app\.ipynb is filled"
-        wait_for_log(server, filled)  # the teacher starts the server before class
+        seats_ready_s = None
+        if not cold:  # the teacher starts the server before class and waits for its line
+            wait_for_log(server, SEATS_READY, timeout=WARMING_TIMEOUT)
+            seats_ready_s = float(WARMED_IN.search(log_text(server)).group(1))  # as the server measured it
         (alone,), (error,), _, _ = asyncio.run(a_class(server, 1))
         if error is not None:
             raise RuntimeError(f"one learner alone failed: {error}")
-        wait_for_log(server, filled, count=2)  # the pool has its kernel back
+        if not cold:
+            wait_for_log(server, SEATS_READY, count=2, timeout=WARMING_TIMEOUT)  # its seat is warm again
+        load_before = os.getloadavg()[0]
         learners, errors, all_ready, measured = asyncio.run(a_class(server, n))
     same = [e is None and learner.rows == alone.rows for learner, e in zip(learners, errors)]
     done = [learner for learner, e in zip(learners, errors) if e is None]
     return {
-        "learners": n, "pool": POOL, "all_pages_ready_s": all_ready,
+        "learners": n, "warm": not cold, "pool": 0 if cold else n, "seats_ready_s": seats_ready_s,
+        "all_pages_ready_s": all_ready,
         "page_ready_s": quantiles(measured["page_ready_s"]),
         "click_to_first_update_s": quantiles([learner.first_update - learner.clicked for learner in done]),
         "click_to_finished_s": quantiles([learner.finished - learner.clicked for learner in done]),
@@ -266,7 +294,8 @@ def measure(n: int) -> dict:
         "alone_click_to_finished_s": alone.finished - alone.clicked,
         "plot_updates_per_run": quantiles([learner.updates for learner in done]),
         "kernel_rss_mb": quantiles(measured["kernel_rss_mb"]), "server_rss_mb": measured["server_rss_mb"],
-        "load_average": measured["load_average"],
+        "class_pss_mb": measured["class_pss_mb"],
+        "load_average": measured["load_average"], "load_average_before": load_before,
         "finished_same_as_alone": sum(same), "lost": n - sum(same),
         "alone_fingerprints": [fingerprint for *_, fingerprint in alone.rows],
         "errors": sorted({e for e in errors if e}),
@@ -275,35 +304,76 @@ def measure(n: int) -> dict:
 
 
 def summary(f: dict) -> str:
-    """One paragraph a teacher can read, with the issue's goals."""
+    """One paragraph a teacher can read (the goals are bench/measures.py's, in docs/performance.md's table)."""
     def spread(q, unit="s", digits=2):
         return " / ".join("—" if q[k] is None else f"{q[k]:.{digits}f}" for k in ("p50", "p95", "max")) + " " + unit
 
-    return (f"{f['learners']} learners (p50 / p95 / max): page ready {spread(f['page_ready_s'], digits=1)}, all in "
-            f"{f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])} "
-            f"(goal p95 ≤ 1 s); click → finished {spread(f['click_to_finished_s'])} (goal p95 ≤ 10 s); "
+    warm = f.get("warm")
+    how = ("warm: the server's pool of " + f"{f['pool']} said its seats were ready in {f['seats_ready_s']:.0f} s"
+           if warm else "cold: no pool" if warm is not None else f"pool {f.get('pool', '?')}")
+    return (f"{f['learners']} learners, {how} (p50 / p95 / max): page ready {spread(f['page_ready_s'], digits=1)}, "
+            f"all in {f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])}; "
+            f"click → finished {spread(f['click_to_finished_s'])}; "
             f"one learner alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; "
-            f"kernel RSS {spread(f['kernel_rss_mb'], 'MB', 0)} (goal ≤ 330 MB); server {f['server_rss_mb']:.0f} MB; "
-            f"same fingerprints as alone: {f['finished_same_as_alone']} of {f['learners']}; "
-            f"machine load {f['load_average']:.1f} on {os.cpu_count()} cores"
-            + (f"; errors: {f['errors']}" if f["errors"] else ""))
+            f"kernel RSS {spread(f['kernel_rss_mb'], 'MB', 0)}; server {f['server_rss_mb']:.0f} MB"
+            + (f"; the whole class (server + kernels, PSS summed) {f['class_pss_mb']:.0f} MB"
+               if "class_pss_mb" in f else "")
+            + f"; same fingerprints as alone: {f['finished_same_as_alone']} of {f['learners']}; "
+            f"machine load {f.get('load_average_before', f['load_average']):.1f} → {f['load_average']:.1f} "
+            f"on {os.cpu_count()} cores" + (f"; errors: {f['errors']}" if f["errors"] else ""))
+
+
+def entry(figures: dict) -> str:
+    """The figures' key in bench/latest.json's "class" entry: "30" warm, "30-cold"."""
+    return f"{figures['learners']}{'' if figures.get('warm', True) else '-cold'}"
 
 
 def with_earlier(figures: dict) -> dict:
-    """bench/latest.json's "class" entry with these figures put under "<N>" (the other N's kept)."""
+    """bench/latest.json's "class" entry with these figures put under their entry (the others kept)."""
     earlier = json.loads(LATEST.read_text()).get("class", {}) if LATEST.exists() else {}
-    return {**earlier, str(figures["learners"]): figures}
+    return {**earlier, entry(figures): figures}
 
 
-def main(argv=None):
+def named_figures(figures: dict) -> dict:
+    """The figures bench/measures.py names (goals for thirty learners), e.g. class_30_warm_page_ready_p95_s."""
+    n, kind = figures["learners"], "warm" if figures["warm"] else "cold"
+    named = {f"class_{n}_{kind}_page_ready_p50_s": figures["page_ready_s"]["p50"],
+             f"class_{n}_{kind}_page_ready_p95_s": figures["page_ready_s"]["p95"]}
+    if figures["warm"]:  # the clicks and the memory of a class as `make class` serves it
+        named.update({f"class_{n}_warm_seats_ready_s": figures["seats_ready_s"],
+                      f"class_{n}_first_update_p95_s": figures["click_to_first_update_s"]["p95"],
+                      f"class_{n}_finished_p95_s": figures["click_to_finished_s"]["p95"],
+                      f"class_{n}_total_mb": figures["class_pss_mb"]})
+    return {key: value for key, value in named.items() if value is not None}
+
+
+def record(result: dict, figures: dict) -> dict:
+    """bench/latest.json's content with these figures: the class entry, the named figures, when and how."""
+    result["class"] = with_earlier(figures)
+    result.update(named_figures(figures))
+    result.setdefault("measured", {})[f"class_{figures['learners']}_{'warm' if figures['warm'] else 'cold'}"] = {
+        "date": figures["date"], "command": figures["command"],
+        "load_average": [round(figures["load_average_before"], 1), round(figures["load_average"], 1)]}
+    return result
+
+
+def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--learners", type=int, nargs="+", default=[30])
+    p.add_argument("--learners", type=int, nargs="+", default=[30], help="class sizes, one after another")
+    p.add_argument("--cold", action="store_true", help="no warm pool: each page starts its own kernel")
     p.add_argument("--record-ratio", action="store_true",
                    help="measure click → finished p95 with the class record off and on, and their ratio")
     p.add_argument("--rounds", type=int, default=1, help="with --record-ratio: off/on pairs (default 1)")
     p.add_argument("--together", action="store_true",
                    help="with --record-ratio: both servers at once, their learners clicking together")
     args = p.parse_args(argv)
+    if min(args.learners) < 1:
+        p.error("--learners must be at least 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.record_ratio:
         from bench.record_ratio import measure_record  # its own file: the record's bench (issue 26)
 
@@ -319,11 +389,10 @@ def main(argv=None):
                   f"lost {figures['lost']}; load {figures['load_average']:.1f}", flush=True)
         return
     for n in args.learners:
-        print(f"class load: {n} learners …", flush=True)
-        figures = measure(n)
+        print(f"class load: {n} learners, {'cold' if args.cold else 'warm'} …", flush=True)
+        figures = measure(n, cold=args.cold)
         result = json.loads(LATEST.read_text()) if LATEST.exists() else {}
-        result["class"] = with_earlier(figures)
-        LATEST.write_text(json.dumps(result, indent=1, sort_keys=True))
+        LATEST.write_text(json.dumps(record(result, figures), indent=1, sort_keys=True))
         print(summary(figures), flush=True)
 
 

@@ -12,6 +12,8 @@ class Measure(NamedTuple):
     unit: str = ""
 
 
+FORKED_CLASS = 4  # forked kernels `bench/run.py kernel` measures together: a small class
+
 MEASURES = {
     "overhead_ratio": Measure("overhead", "`core.train` with live statistics and a streaming callback ÷ a bare "
                               "PyTorch loop (torch.optim.SGD)", ("<=", 1.10)),
@@ -31,12 +33,35 @@ MEASURES = {
     "tti_lesson_lr_vs_full": Measure("paths", "`?lesson=lr`'s first plot ÷ the whole page's"),
     "kernel_rss_mb": Measure("kernel", "one learner's kernel after using every panel once", ("<=", 350.0), "MB"),
     "kernel_private_mb": Measure("kernel", "what one learner alone costs: Private_Clean + Private_Dirty of its "
-                                 "kernel (`/proc/<pid>/smaps_rollup`) after the learning-rate lesson", ("<=", 120.0),
+                                 "kernel (`/proc/<pid>/smaps_rollup`) after the learning-rate lesson; the kernel "
+                                 f"`make class` serves, forked from the zygote, beside {FORKED_CLASS - 1} others", ("<=", 120.0),
                                  "MB"),
     "kernel_pss_mb": Measure("kernel", "the same kernel's PSS: private memory plus its share of the pages it "
                              "shares with other processes", unit="MB"),
     "kernel_lesson_rss_mb": Measure("kernel", "the same kernel's resident memory, shared pages counted in full",
                                     unit="MB"),
+    "kernel_fresh_private_mb": Measure("kernel", "`kernel_private_mb` for a kernel started afresh "
+                                       "(`make class FORK=off`)", unit="MB"),
+    "kernel_fresh_pss_mb": Measure("kernel", "its PSS", unit="MB"),
+    "zygote_private_mb": Measure("kernel", "the zygote's own private memory, paid once per class server", unit="MB"),
+    "forked_class_total_mb": Measure("kernel", f"the zygote and {FORKED_CLASS} forked kernels after the learning-rate "
+                                     "lesson, all together (sum of PSS)", unit="MB"),
+    "class_30_warm_seats_ready_s": Measure("class_30_warm", "`make class` for 30: server start → its line "
+                                           "\"class: 30 seats ready\" (30 kernels preheated, the notebook run)",
+                                           unit="s"),
+    "class_30_warm_page_ready_p50_s": Measure("class_30_warm", "30 learners arriving at once once the class is "
+                                              "warm: page requested → widgets live, median", unit="s"),
+    "class_30_warm_page_ready_p95_s": Measure("class_30_warm", "the same, p95", ("<=", 10.0), "s"),
+    "class_30_cold_page_ready_p50_s": Measure("class_30_cold", "30 learners at once, nothing warmed (no pool): "
+                                              "page requested → widgets live, median", unit="s"),
+    "class_30_cold_page_ready_p95_s": Measure("class_30_cold", "the same, p95", ("<=", 45.0), "s"),
+    "class_30_first_update_p95_s": Measure("class_30_warm", "30 warm learners click the LR panel's Run at once: "
+                                           "click → first plot update, p95", ("<=", 0.5), "s"),
+    "class_30_finished_p95_s": Measure("class_30_warm", "the same: click → the four runs listed, p95",
+                                       ("<=", 6.0), "s"),
+    "class_30_total_mb": Measure("class_30_warm", "the whole class's memory with 30 warm learners after their runs: "
+                                 "PSS of the server and every kernel, summed (shared pages counted once)",
+                                 ("<=", 5120.0), "MB"),
     "update_hz_200": Measure("live", "LR-panel redraws per second in the 3 s before Stop, `?epochs=200`",
                              (">=", 10.0), "Hz"),
     "update_hz_1000": Measure("live", "the same at `?epochs=1000` (Stop after 60 s)", (">=", 10.0), "Hz"),

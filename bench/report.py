@@ -27,7 +27,8 @@ def figures_table(latest: dict) -> str:
         if not isinstance(value, (int, float)):
             continue
         when = latest.get("measured", {}).get(part)
-        rows.append(f"| `{key}` | {what} | {value:.3g}{' ' + unit if unit else ''} | {verdict(key, value)} | "
+        shown = f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"  # 6659 MB, not 6.66e+03 MB
+        rows.append(f"| `{key}` | {what} | {shown}{' ' + unit if unit else ''} | {verdict(key, value)} | "
                     f"{stamp(when) if when else latest.get('date', '')} |")
     return "\n".join(rows)
 
@@ -38,9 +39,13 @@ def class_table(latest: dict) -> str:
         return ""
     from class_load import summary
 
-    return "\n\n".join(f"**{n} learners** ({classes[n].get('date', 'date not recorded')}, "
+    def label(entry):  # "30" (warm, or from before the warm pool), "30-cold"
+        n, _, how = entry.partition("-")
+        return f"**{n} learners{', ' + how if how else ''}**"
+
+    return "\n\n".join(f"{label(n)} ({classes[n].get('date', 'date not recorded')}, "
                        f"`{classes[n].get('command', 'command not recorded')}`): {summary(classes[n])}"
-                       for n in sorted(classes, key=int))
+                       for n in sorted(classes, key=lambda k: (int(k.split("-")[0]), k)))
 
 
 def render(latest: dict) -> str:

@@ -17,7 +17,7 @@ import torch  # noqa: E402
 from bare import bare_loop  # noqa: E402
 from core import LR_PRESETS, RunConfig, train  # noqa: E402
 from core.engine.optimizers import SGD  # noqa: E402
-from measures import verdict  # noqa: E402
+from measures import FORKED_CLASS, verdict  # noqa: E402
 
 
 def machine() -> str:
@@ -111,19 +111,21 @@ def live(result):
 
 
 def kernel(result):
-    from bench_kernel import kernel_rss_mb, lr_lesson_memory_mb
+    from bench_kernel import LR_LESSON, forked_class, kernel_rss_mb, lr_lesson_memory_mb
 
     result["kernel_rss_mb"] = kernel_rss_mb()
-    memory = lr_lesson_memory_mb()
-    result.update(kernel_private_mb=memory["private"], kernel_pss_mb=memory["pss"],
-                  kernel_lesson_rss_mb=memory["rss"])
+    fresh = lr_lesson_memory_mb()
+    result.update(kernel_fresh_private_mb=fresh["private"], kernel_fresh_pss_mb=fresh["pss"])
+    forked = forked_class(FORKED_CLASS, LR_LESSON)  # `make class` forks its kernels (class/serve.py --fork)
+    result.update(kernel_private_mb=forked["private"], kernel_pss_mb=forked["pss"], kernel_lesson_rss_mb=forked["rss"],
+                  zygote_private_mb=forked["zygote"]["private"], forked_class_total_mb=forked["total_pss"])
 
 
 def class_load(result):
-    from class_load import measure, summary, with_earlier
+    from class_load import measure, record, summary
 
-    figures = measure(10)  # `make bench-class N=30` adds a larger class to the same entry
-    result["class"] = with_earlier(figures)
+    figures = measure(10)  # warm, as `make class` serves; `make bench-class N=30` adds a larger class
+    record(result, figures)
     print(summary(figures), flush=True)
 
 

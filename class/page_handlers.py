@@ -136,6 +136,9 @@ class QuerySocket(RequestInfoSocketHandler):
 
     def open(self, kernel_id: str) -> None:
         self.kernel_id = kernel_id
+        waiting = getattr(self.settings["kernel_manager"], "waiting_for_page", None)
+        if waiting is not None:  # the warm pool (warm_pool.py) counts this kernel as ready for a page
+            waiting(kernel_id)
         super().open(kernel_id)
 
     def on_close(self) -> None:

@@ -1,7 +1,9 @@
 """Serve the dashboard to a class on one machine (`make class` runs this).
 
 Voila with, in one place:
-- a pool of preheated kernels (the first learners get a page that has already run);
+- a warm pool (warm_pool.py): by default one preheated kernel per seat, started before the bell, so every
+  learner gets a page that has already run; the pool never holds more than the class, and the server logs
+  "class: N seats ready in S s" once they have;
 - idle culling: a kernel whose tab is gone (closed without saying goodbye, laptop asleep, network
   lost) is shut down after --idle-minutes, even when busy or still sending a run's plot updates; a kernel
   with an open tab is never culled;
@@ -9,6 +11,8 @@ Voila with, in one place:
   wait for their page's query; only the app's own template is served);
 - a memory cap per kernel: a generated kernel spec starts ipykernel under `prlimit --as=…` with
   this interpreter's absolute path, and one thread per kernel so thirty kernels share the cores;
+- with --fork=on (the default), kernels forked from one warmed parent (zygote.py, zygote_provisioner.py): ready
+  in about a second, and sharing torch's and the app's memory; the cap is then set in each child;
 - sources stripped, tracebacks hidden (in the page and in kernel messages);
 - a friendly "the class is full" page (HTTP 503, Retry-After) once --size learners hold kernels, and a
   "the class is full for you" page once one address holds --seats-per-client of them;
@@ -23,7 +27,7 @@ Voila with, in one place:
 Voila itself forwards only widget/comm, kernel_info and shutdown messages from a page to its
 kernel (its `allowed_message_types`), so nothing a learner sends is run as code.
 
-    .venv/bin/python class/serve.py --size 30 --pool 4 --idle-minutes 10 --memory 4G --host 0.0.0.0
+    .venv/bin/python class/serve.py --size 30 --idle-minutes 10 --memory 4G --host 0.0.0.0   # pool: 30
     .venv/bin/python class/serve.py --print-argv     # show the Voila command line it would run
 
 Arguments after `--` go to Voila unchanged.
@@ -43,11 +47,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FULL_PAGE = HERE / "full.html"  # served by page_handlers.py; named here for the tests of the pages themselves
 FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
+PROVISIONER = "class-zygote"  # zygote_provisioner.NAME (not imported here: --print-argv works without jupyter_client)
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # The class server's settings when none is given: written here only (the Makefile passes only what a
 # teacher sets; --help and the docs show these).
-DEFAULTS = {"size": 30, "pool": 4, "idle_minutes": 10, "unconnected_seconds": 60, "seats_per_client": 3,
-            "memory": "4G", "threads": 1, "host": "127.0.0.1", "port": 8866, "data": str(HERE / "data")}
+# pool None: as many preheated kernels as the class has seats (a warm class); warm_starts: kernels started at a
+# time while the pool fills (docs/warm.md has the figures behind it).
+DEFAULTS = {"size": 30, "pool": None, "warm_starts": 0, "idle_minutes": 10, "unconnected_seconds": 60,
+            "seats_per_client": 3, "memory": "4G", "threads": 1, "fork": "on", "host": "127.0.0.1", "port": 8866,
+            "data": str(HERE / "data")}
 
 
 def parse_memory(text: str) -> int:
@@ -74,13 +82,15 @@ def kernel_argv(python: str, memory: int) -> list:
     return argv
 
 
-def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name: str = "python3") -> Path:
-    """Write folder/<name>/kernel.json; `name` matches app.ipynb's kernel, so Voila starts this one."""
+def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name: str = "python3",
+                     fork: bool = False) -> Path:
+    """Write folder/<name>/kernel.json; `name` matches app.ipynb's kernel, so Voila starts this one. With
+    `fork`, the zygote forks each kernel (zygote_provisioner.py) and caps it itself, without prlimit."""
     spec_dir = Path(folder) / name
     spec_dir.mkdir(parents=True, exist_ok=True)
     cap = f"{memory / 1024 ** 3:.3g} GiB address space" if memory else "no memory cap"
     spec = {
-        "argv": kernel_argv(python, memory),
+        "argv": kernel_argv(python, 0 if fork else memory),
         "display_name": f"Python 3 (class: {cap}, {threads} thread{'s' * (threads != 1)})",
         "language": "python",
         # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/shell/status.py), not the page.
@@ -90,6 +100,9 @@ def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name:
                 "TP_STDERR": "log", "MALLOC_ARENA_MAX": "2"},
         "metadata": {"debugger": False},
     }
+    if fork:
+        spec["display_name"] += ", forked"
+        spec["metadata"]["kernel_provisioner"] = {"provisioner_name": PROVISIONER, "config": {"memory": memory}}
     path = spec_dir / "kernel.json"
     path.write_text(json.dumps(spec, indent=1) + "\n")
     return path
@@ -114,6 +127,7 @@ def voila_argv(args) -> list:
         f"--ClassKernelSpecs.kernel_dirs={Path(args.kernel_dir).absolute()}",
         "--ClassKernelSpecs.ensure_native_kernel=False",  # only the capped kernel spec can start
         f"--Classroom.class_size={args.size}",
+        f"--Classroom.warm_starts={args.warm_starts}",
         f"--Classroom.seats_per_client={args.seats_per_client}",
         f"--Classroom.unconnected_seconds={args.unconnected_seconds:g}",
         f"--Classroom.gone_seconds={idle}",
@@ -131,11 +145,17 @@ def make_app():
     from traitlets import Float, Integer, List, Unicode
 
     from record_server import RecordServer
+    import voila.app
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
     from voila.tornado.handler import TornadoVoilaHandler
 
     from page_handlers import ClassHandler, QuerySocket, forget_queries, keep_every_query
+    from warm_pool import warm_pool_factory
+
+    if not getattr(voila.app.voila_kernel_manager_factory, "warm_pool", False):  # Voila builds its manager with it
+        voila.app.voila_kernel_manager_factory = warm_pool_factory(voila.app.voila_kernel_manager_factory)
+        voila.app.voila_kernel_manager_factory.warm_pool = True
 
     class ClassKernelSpecs(KernelSpecManager):
         kernel_dirs = List(Unicode(), config=True, help="Only these folders (KernelSpecManager's is not configurable).")
@@ -143,6 +163,8 @@ def make_app():
     class Classroom(RecordServer, Voila):
         class_size = Integer(DEFAULTS["size"], config=True,
                              help="Learners served at once; more get the 'class is full' page.")
+        warm_starts = Integer(DEFAULTS["warm_starts"], config=True,
+                              help="Pooled kernels started at a time (0: all at once, as Voila does).")
         seats_per_client = Integer(DEFAULTS["seats_per_client"], config=True,
                                    help="Seats one remote address may hold (0: no limit).")
         unconnected_seconds = Float(DEFAULTS["unconnected_seconds"], config=True,
@@ -170,6 +192,8 @@ def make_app():
             km.pages_sent = {}  # kernel id -> when its page was sent, until the page connects to it
             km.connected_kernels = set()  # kernels a page connected to once: only the idle cull takes them
             km.left_at = {}  # kernel id -> when its last page connection closed, until one opens again
+            # The warm pool stays within the class: seats held by pages, and pages being let in right now.
+            km.seats_taken = lambda: len(km.learner_kernels & set(km.list_kernel_ids())) + ClassHandler.admitting
             connect, disconnect = km.notify_connect, km.notify_disconnect
 
             def notify_connect(kernel_id):
@@ -248,7 +272,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     d = DEFAULTS
     p.add_argument("--size", type=int, default=d["size"], help="learners at once (default %(default)s)")
-    p.add_argument("--pool", type=int, default=d["pool"], help="preheated kernels kept ready (default %(default)s)")
+    p.add_argument("--pool", type=int, default=d["pool"],
+                   help="preheated kernels kept ready, never more than the seats left (default: the class size)")
+    p.add_argument("--warm-starts", type=int, default=d["warm_starts"],
+                   help="pooled kernels started at a time while the pool fills; 0: all at once (default %(default)s)")
     p.add_argument("--idle-minutes", type=float, default=d["idle_minutes"],
                    help="cull a kernel no tab has been connected to this long, busy or not (default %(default)s)")
     p.add_argument("--idle-seconds", type=float, default=None, help="the same in seconds (tests)")
@@ -259,6 +286,9 @@ def parse_args(argv=None):
     p.add_argument("--memory", default=d["memory"],
                    help="address-space cap per kernel, e.g. 4G; 'off' for none (default %(default)s)")
     p.add_argument("--threads", type=int, default=d["threads"], help="torch/BLAS threads per kernel (default %(default)s)")
+    p.add_argument("--fork", choices=("on", "off"), default=d["fork"],
+                   help="fork each kernel from one warmed parent, sharing torch's and the app's memory (docs/fork.md)"
+                        " (default %(default)s)")
     p.add_argument("--host", default=d["host"], help="(default %(default)s)")
     p.add_argument("--port", type=int, default=d["port"], help="(default %(default)s)")
     p.add_argument("--notebook", default=str(ROOT / "app.ipynb"))
@@ -271,8 +301,10 @@ def parse_args(argv=None):
     p.add_argument("--print-argv", action="store_true", help="print Voila's arguments and exit")
     p.add_argument("voila_args", nargs="*", help="extra Voila arguments, after --")
     args = p.parse_args(argv)
-    if args.size < 1 or args.pool < 0 or args.threads < 1 or args.seats_per_client < 0:
-        p.error("--size and --threads must be at least 1, --pool and --seats-per-client at least 0")
+    args.pool = args.size if args.pool is None else args.pool
+    if args.size < 1 or args.pool < 0 or args.warm_starts < 0 or args.threads < 1 or args.seats_per_client < 0:
+        p.error("--size and --threads must be at least 1, --pool, --warm-starts and --seats-per-client at least 0")
+    args.pool = min(args.pool, args.size)  # a pool larger than the class would only hold memory
     if args.unconnected_seconds < 1:
         p.error("--unconnected-seconds must be at least 1")
     if (args.idle_seconds if args.idle_seconds is not None else args.idle_minutes * 60) < 1:
@@ -303,11 +335,20 @@ def main(argv=None):
     if args.print_argv:
         print(json.dumps(argv, indent=1))
         return
-    spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads)
+    spec = write_kernelspec(Path(args.kernel_dir), args.python, args.memory_bytes, args.threads,
+                            fork=args.fork == "on")
     print(f"class: kernel spec {spec}: {' '.join(json.loads(spec.read_text())['argv'])}", flush=True)
     print("class: voila " + " ".join(argv), flush=True)
     if not args.no_record:
         print_teacher_url(args)
+    if args.fork == "on":
+        import atexit
+
+        import zygote_provisioner
+
+        zygote_provisioner.register()
+        atexit.register(zygote_provisioner.stop_zygotes)
+        print("class: kernels are forked from one warmed parent (class/zygote.py)", flush=True)
     os.chdir(ROOT)  # the notebook imports core/ and widgets/ from its folder; Voila reads voila.json here
     make_app().launch_instance(argv)
 

@@ -16,25 +16,32 @@ SERVE = ROOT / "class" / "serve.py"
 LOAD_TIMEOUT_MS = 240_000
 
 
-def class_server(tmp: Path, size: int, pool: int, idle_seconds: float = 600, memory: str = "4G",
+def class_server(tmp: Path, size: int, pool: int | None, idle_seconds: float = 600, memory: str = "4G",
                  env: dict | None = None, name: str = "class", seats_per_client: int = 0,
-                 unconnected_seconds: float = 600, record: bool = True) -> Server:
+                 unconnected_seconds: float = 600, record: bool = True, warm_starts: int | None = None) -> Server:
     """class/serve.py on a free loopback port, its kernel spec written under tmp. Every test learner comes
     from 127.0.0.1, so the per-client seat limit is off unless a test sets it; and ten pages opened at once
     on two busy cores took up to 47 s to open their websockets (a learner's own browser takes seconds),
     so the unconnected cull waits as long as the idle cull unless a test sets it. The class record (and the
-    teacher's token) live in tmp/data; record=False serves without them (--no-record)."""
+    teacher's token) live in tmp/data; record=False serves without them (--no-record). pool=None,
+    warm_starts=None: class/serve.py's defaults (a pool the size of the class)."""
     port = free_port()
-    argv = [str(BIN / "python"), str(SERVE), f"--size={size}", f"--pool={pool}", f"--idle-seconds={idle_seconds}",
+    argv = [str(BIN / "python"), str(SERVE), f"--size={size}", f"--idle-seconds={idle_seconds}",
             f"--memory={memory}", "--host=127.0.0.1", f"--port={port}", f"--kernel-dir={tmp / 'kernels'}",
             f"--seats-per-client={seats_per_client}", f"--unconnected-seconds={unconnected_seconds}",
-            f"--data={tmp / 'data'}" if record else "--no-record"]
+            f"--data={tmp / 'data'}" if record else "--no-record",
+            *([] if pool is None else [f"--pool={pool}"]),
+            *([] if warm_starts is None else [f"--warm-starts={warm_starts}"])]
     return Server(argv, f"http://127.0.0.1:{port}", VOILA_READY, env=env, log_name=f"{name}-{port}")
 
 
 def log_text(server: Server) -> str:
     server.log.flush()
     return server.log_path.read_text(errors="replace")
+
+
+# class/serve.py's warm pool (class/warm_pool.py) says when its kernels wait for their pages
+SEATS_READY = r"class: (\d+) seats? ready in \d+ s(?: \((\d+) taken\))?"
 
 
 def wait_for_log(server: Server, pattern: str, count: int = 1, timeout: float = 240) -> None:

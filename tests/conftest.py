@@ -1,7 +1,7 @@
 """Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), a check that
-every test leaves global state as it found it, one Voila server per browser test module, and one headless
-Chromium per browser test module (a session-wide one would keep Playwright's event loop running under the
-tests that use asyncio.run)."""
+every test leaves global state as it found it, one pooled Voila server shared by the browser test modules,
+and one headless Chromium per browser test module (a session-wide one would keep Playwright's event loop
+running under the tests that use asyncio.run)."""
 import os
 import random
 import sys
@@ -29,17 +29,26 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def server():
-    """`voila app.ipynb` with one kernel kept preheated, as `make app` keeps one, for a browser test module that
-    needs nothing more of it (a module that needs another server defines its own `server`): the next test's
-    kernel heats while a test uses its page (test_browser + test_page_shell: 114-117 s against 123-127 s
-    without, back to back). Per module, not per session: a page closed by a test does not always free its
-    kernel, and a session-long server kept twenty of them alive into the tests that open ten pages at once."""
+@pytest.fixture(scope="session")
+def pooled_voila():
+    """`voila app.ipynb` with one kernel kept preheated, as `make app` keeps one, started once for the session
+    (a start and its preheated kernel cost about as much CPU as a page; eight modules used to start one each)."""
     from servers import voila
 
     with voila(pool=1) as srv:
         yield srv
+
+
+@pytest.fixture(scope="module")
+def server(pooled_voila):
+    """The shared pooled Voila, for a browser test module that needs nothing more of it (a module that needs
+    another server defines its own `server`): the next test's kernel heats while a test uses its page. When
+    the module ends, the kernels its pages took are shut down: a page closed by a test does not always free
+    its kernel, and leftovers once piled up to twenty kernels before the tests that open ten pages at once."""
+    from servers import shut_down_all_but_the_newest_kernel
+
+    yield pooled_voila
+    shut_down_all_but_the_newest_kernel(pooled_voila)
 
 
 # Set by pytest for each test, and by torch itself the first time anything imports torch._inductor.

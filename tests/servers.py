@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import select
 import shutil
 import signal
 import socket
@@ -103,6 +105,39 @@ def descendant_pids(root: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def kernels_by_age(server: Server) -> list[tuple[int, str]]:
+    """(pid, kernel id) of every kernel process below the server, oldest first (by start time in /proc)."""
+    found = []
+    for pid in descendant_pids(server.proc.pid):
+        named = re.search(rb"kernel-([0-9a-f-]{36})\.json", command_line(pid))
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+            if named:
+                found.append((started, pid, named.group(1).decode()))
+    return [(pid, kid) for _started, pid, kid in sorted(found)]
+
+
+def shut_down_all_but_the_newest_kernel(server: Server, timeout: float = 60.0) -> int:
+    """Between test modules on a shared pooled Voila: shut down, as a closed tab's beacon does, every kernel
+    but the newest, which is the pool's (pool=1: taking a kernel starts the next one, so every older kernel
+    belongs to a page the tests are done with); wait for each to exit. Returns how many were shut down."""
+    olds = kernels_by_age(server)[:-1]
+    for _pid, kid in olds:  # Tornado takes any _xsrf that the cookie and the header agree on
+        request = urllib.request.Request(f"{server.url}/voila/api/shutdown/{kid}", method="POST", data=b"",
+                                         headers={"Cookie": "_xsrf=sweep", "X-XSRFToken": "sweep"})
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=timeout).close()
+    deadline = time.monotonic() + timeout
+    for pid, _kid in olds:  # a pidfd becomes readable when its process exits: an event, not a poll interval
+        with contextlib.suppress(ProcessLookupError):
+            fd = os.pidfd_open(pid)
+            try:
+                select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            finally:
+                os.close(fd)
+    return len(olds)
 
 
 def voila(port=None, extra=(), pool=0, notebook="app.ipynb") -> Server:

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from classroom import curve_lengths, status
 from servers import ACTION_TIMEOUT_MS, ARTIFACTS
 from widgets.shell.app import PANELS
 
@@ -22,16 +23,14 @@ def open_app(browser, server, query=""):
     return page
 
 
-def curve_lengths(page, panel="lr", index=0):
-    return page.evaluate(
-        """([panel, index]) => {
-            const plots = document.querySelectorAll(`.tp-panel-${panel} .js-plotly-plot`);
-            return Array.from(plots[index].data).map(t => (t.y ? t.y.length : 0));
-        }""", [panel, index])
-
-
-def status(page):
-    return page.inner_text(".tp-status").strip()
+@pytest.fixture(scope="module")
+def app_page(browser, server):
+    """One learner's page, used in turn by the tests below that start from the default page and each act on
+    their own panel or on a fresh custom curve: one page load instead of six. The first of them checks the
+    page as loaded (before anything is scrolled or run)."""
+    page = open_app(browser, server)
+    yield page
+    page.close()
 
 
 def shot(page, name):
@@ -39,8 +38,8 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_page_shows_every_panel_and_no_traceback(browser, server):
-    page = open_app(browser, server)
+def test_page_shows_every_panel_and_no_traceback(app_page):
+    page = app_page
     for name in PANELS:
         assert page.locator(f".tp-panel.tp-panel-{name}").count() == 1
     for name in LONG_RUNNING:  # the losses panel redraws on every control, the GPU panel's actions are instant
@@ -69,11 +68,10 @@ def test_page_shows_every_panel_and_no_traceback(browser, server):
     known = set(page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces)"))
     assert {"scatter", "bar", "heatmap", "contour"} <= known and drawn <= known, (drawn, known)
     shot(page, "01-loaded")
-    page.close()
 
 
-def test_lr_run_grows_four_curves_live_and_labels_them(browser, server):
-    page = open_app(browser, server)
+def test_lr_run_grows_four_curves_live_and_labels_them(app_page):
+    page = app_page
     # every redraw's curve lengths, recorded in the page: a run this short can end between two polls from here
     page.evaluate("""() => { const d = document.querySelectorAll('.tp-panel-lr .js-plotly-plot')[0];
         window.__lengths = [];
@@ -92,7 +90,6 @@ def test_lr_run_grows_four_curves_live_and_labels_them(browser, server):
     for regime in ("too small", "about right", "too large", "diverged"):
         assert regime in text
     shot(page, "02-lr-four-curves")
-    page.close()
 
 
 # A page too busy to load the plots' JavaScript in time: every small blob module (anywidget loads each
@@ -149,8 +146,8 @@ def test_stop_mid_run_in_the_browser(browser, server):
     page.close()
 
 
-def test_bad_inputs_get_a_message_and_the_app_keeps_working(browser, server):
-    page = open_app(browser, server)
+def test_bad_inputs_get_a_message_and_the_app_keeps_working(app_page):
+    page = app_page
     box = page.locator(".tp-panel-lr .tp-lr input")
     for text in ("abc", "-1", "1e99"):
         box.fill(text)
@@ -166,11 +163,10 @@ def test_bad_inputs_get_a_message_and_the_app_keeps_working(browser, server):
     assert curve_lengths(page)[4] == 154
     assert "Traceback" not in page.inner_text("body")
     shot(page, "04-bad-inputs")
-    page.close()
 
 
-def test_losses_redraw_from_the_typed_scale_and_write_nan_where_a_bar_has_no_height(browser, server):
-    page = open_app(browser, server)
+def test_losses_redraw_from_the_typed_scale_and_write_nan_where_a_bar_has_no_height(app_page):
+    page = app_page
     box = page.locator(".tp-losses-scale-text input")
     box.fill("1000")
     box.press("Enter")
@@ -183,7 +179,6 @@ def test_losses_redraw_from_the_typed_scale_and_write_nan_where_a_bar_has_no_hei
     assert page.evaluate("() => document.querySelector('.tp-panel-losses .js-plotly-plot').data[0].y")[:4] == [None] * 4
     assert "Traceback" not in page.inner_text("body")
     plot.screenshot(path=str(ARTIFACTS / "06-panel-losses.png"))
-    page.close()
 
 
 def test_a_file_on_the_server_cannot_be_named_from_the_url_or_pasted_settings(browser, server, tmp_path):
@@ -205,12 +200,12 @@ def test_a_file_on_the_server_cannot_be_named_from_the_url_or_pasted_settings(br
     page.close()
 
 
-def test_an_upload_over_the_limit_is_refused_in_the_browser_with_a_message(browser, server, tmp_path):
+def test_an_upload_over_the_limit_is_refused_in_the_browser_with_a_message(app_page, tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(b"x1,label\n" + b"1.0,0\n" * (11 * 2**20 // 6))  # over Tornado's 10 MiB websocket frame
     small = tmp_path / "small.csv"
     small.write_text("x1,x2,label\n" + "".join(f"{i % 5}.5,{i % 3},{i % 2}\n" for i in range(40)))
-    page = open_app(browser, server)
+    page = app_page
 
     def upload(path):
         with page.expect_file_chooser() as chooser:
@@ -223,13 +218,12 @@ def test_an_upload_over_the_limit_is_refused_in_the_browser_with_a_message(brows
     upload(small)  # the page's socket stayed open: a file within the limit arrives
     page.wait_for_function("() => document.querySelector('.tp-status').innerText.includes('Loaded small.csv')",
                            timeout=30_000)
-    page.close()
 
 
-def test_the_downloaded_script_prints_the_fingerprint_the_page_shows(browser, server, tmp_path):
+def test_the_downloaded_script_prints_the_fingerprint_the_page_shows(app_page, tmp_path):
     """A learner exports the Seeds panel's run, downloads reproduce.py and runs it alone, in an empty
     folder, in a fresh isolated Python: it prints the fingerprint the page showed."""
-    page = open_app(browser, server)
+    page = app_page
     page.click(".tp-panel-seeds .tp-export")
     link = page.wait_for_selector(".tp-panel-seeds a[download='reproduce.py']", timeout=LOAD_TIMEOUT_MS)
     shown = page.inner_text(".tp-panel-seeds .tp-export-copy >> xpath=preceding-sibling::p[1]//code")
@@ -238,7 +232,6 @@ def test_the_downloaded_script_prints_the_fingerprint_the_page_shows(browser, se
     folder = tmp_path / "downloads"
     folder.mkdir()
     download.value.save_as(folder / "reproduce.py")
-    page.close()
     out = subprocess.run([sys.executable, "-I", "reproduce.py"], cwd=folder, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr

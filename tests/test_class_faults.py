@@ -310,10 +310,9 @@ def test_a_tab_closed_mid_run_has_its_kernel_culled(server, browser):
                            timeout=60_000)
     page.context.close()  # no beforeunload handlers run: the shutdown beacon is not sent
     closed = time.monotonic()
-    deadline = closed + 120
-    while kernel_exists(server, kid):
-        assert time.monotonic() < deadline, "the closed tab's kernel was never culled"
-        time.sleep(0.5)
-    assert f"Culling 'idle' kernel 'python3' ({kid})" in log_text(server)
-    print(f"\nkernel of a tab closed mid-run culled {time.monotonic() - closed:.1f} s later (idle limit {IDLE_SECONDS} s)")
+    # taken by whichever cull looks first after the idle time: the class server's own (busy or not) or Jupyter's
+    wait_for_log(server, rf"(class: culling kernel {kid}: no page connected to it for {IDLE_SECONDS:g}"
+                         rf"|Culling 'idle' kernel '\w+' \({kid}\))", timeout=120)
     wait_for_log(server, "Kernel shutdown: " + kid)
+    assert not kernel_exists(server, kid)
+    print(f"\nkernel of a tab closed mid-run culled {time.monotonic() - closed:.1f} s later (idle limit {IDLE_SECONDS} s)")

@@ -212,13 +212,14 @@ def test_the_class_defaults_are_written_once_in_serve_py():
     """`make class` passes only what a teacher sets; every default comes from serve.DEFAULTS (issue 28)."""
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k not in ("CLASS_SIZE", "POOL_SIZE", "IDLE_MINUTES", "KERNEL_MEMORY",
-                                                              "KERNEL_THREADS", "UNCONNECTED_SECONDS",
-                                                              "SEATS_PER_CLIENT", "HOST", "PORT", "CLASS_DATA")}
+    env = {k: v for k, v in os.environ.items() if k not in ("CLASS_SIZE", "POOL_SIZE", "WARM_STARTS", "IDLE_MINUTES",
+                                                              "KERNEL_MEMORY", "KERNEL_THREADS", "UNCONNECTED_SECONDS",
+                                                              "SEATS_PER_CLIENT", "HOST", "PORT", "CLASS_DATA", "FORK")}
     line = lambda *extra: next(l for l in subprocess.run(["make", "-n", "class", *extra], cwd=ROOT, env=env,
                                                           capture_output=True, text=True, check=True).stdout.splitlines()
                                if "class/serve.py" in l)
     assert line().split()[2:] == []
     assert line("CLASS_SIZE=12", "HOST=0.0.0.0").split()[2:] == ["--size=12", "--host=0.0.0.0"]
     args = serve.parse_args([])
-    assert {key: getattr(args, key) for key in serve.DEFAULTS} == serve.DEFAULTS
+    pool_is_the_class = {**serve.DEFAULTS, "pool": serve.DEFAULTS["size"]}  # pool None: one warm kernel per seat
+    assert {key: getattr(args, key) for key in serve.DEFAULTS} == pool_is_the_class

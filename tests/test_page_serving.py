@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench.class_load import Learner
-from classroom import assert_listens_on_private_files, kernel_pid
+from classroom import assert_listens_on_private_files, kernel_id, kernel_pid
 from servers import ARTIFACTS, BIN, VOILA_READY, Server, free_port, lab_folder, voila
 from widgets.shell.app import PANELS
 
@@ -39,10 +39,6 @@ def kernel_running(server, kid: str) -> bool:
         if e.code == 404:
             return False
         raise
-
-
-def kernel_id(page) -> str:
-    return page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
 
 
 def open_app(context, server):

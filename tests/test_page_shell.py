@@ -1,8 +1,9 @@
 """The page a learner sees at 1366×768 (a class projector), under Voila: every message in view and covering
 nothing, axe-core finding no serious violation, no English left in 中文 mode, keyboard and language attributes.
 
-Each test walks the seven panels as a learner would: a bad value where a panel takes one, then the panel's
-main action. Screenshots of every panel after its main action go to test-artifacts/ (page-<lang>-<panel>.png).
+A walk goes through the seven panels as a learner would: a bad value where a panel takes one, then the
+panel's main action. The English walk is done once and read by two tests (in view; axe). Screenshots of
+every panel after its main action go to test-artifacts/ (page-<lang>-<panel>.png).
 """
 import json
 import re
@@ -12,7 +13,7 @@ import torch
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, NORMS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
-from servers import ACTION_TIMEOUT_MS, ARTIFACTS, voila
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
@@ -29,14 +30,6 @@ def text(key, lang):
 def opening(key, lang):
     """A catalogue text up to its first placeholder: what a message starts with whatever its numbers."""
     return text(key, lang).split("{")[0]
-
-
-@pytest.fixture(scope="module")
-def server():
-    """Voila with one kernel preheated, as `make app` serves: a page skips the kernel start."""
-    # Plain Voila is test_page_serving's. One, not two: two start together and slow the first page more than they save.
-    with voila(pool=1) as srv:
-        yield srv
 
 
 def open_app(browser, server, lang="en"):
@@ -163,24 +156,6 @@ def in_view_and_covering_nothing(page, selector):
     }}""", selector)
 
 
-def test_every_message_is_in_view_and_covers_nothing(browser, server):
-    page = open_app(browser, server)
-    problems = []
-    check = lambda where: lambda name: problems.extend(
-        f"{name} {where}: {p}" for p in in_view_and_covering_nothing(page, ".tp-status"))
-
-    def after_main(name):
-        check("after its main action")(name)
-        if name == "init":  # Train-and-watch's result is in the panel, beside its button
-            assert page.inner_text(".tp-panel-init .tp-result").startswith(opening("init.trained", "en"))
-            problems.extend(f"init result: {p}" for p in in_view_and_covering_nothing(page, ".tp-panel-init .tp-result"))
-        shot(page, "en", name)
-
-    walk(page, "en", check("bad value"), after_main)
-    assert not problems, "\n".join(problems)
-    page.close()
-
-
 def serious_axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -190,12 +165,40 @@ def serious_axe_violations(page):
             for v in found if v["impact"] in ("serious", "critical")]
 
 
-def test_axe_finds_no_serious_violation_loaded_or_after_any_main_action(browser, server):
+@pytest.fixture(scope="module")
+def english_walk(browser, server):
+    """One walk of the English page read by two tests: after each bad value, where the message stands; after
+    each main action, where the message (and Init's result) stands, then axe-core's serious findings. Axe
+    reads the page after the message is measured, and only adds its script: the walk is one learner's."""
     page = open_app(browser, server)
-    found = {"loaded": serious_axe_violations(page)}
-    walk(page, "en", after_main=lambda name: found.__setitem__(name, serious_axe_violations(page)))
-    assert not any(found.values()), found
+    seen = {"in view": [], "axe": {"loaded": serious_axe_violations(page)}}
+    check = lambda where: lambda name: seen["in view"].extend(
+        f"{name} {where}: {p}" for p in in_view_and_covering_nothing(page, ".tp-status"))
+
+    def after_main(name):
+        check("after its main action")(name)
+        if name == "init":  # Train-and-watch's result is in the panel, beside its button
+            result = page.inner_text(".tp-panel-init .tp-result")
+            if not result.startswith(opening("init.trained", "en")):
+                seen["in view"].append(f"init result does not say it trained: {result!r}")
+            seen["in view"].extend(f"init result: {p}"
+                                   for p in in_view_and_covering_nothing(page, ".tp-panel-init .tp-result"))
+        shot(page, "en", name)
+        seen["axe"][name] = serious_axe_violations(page)
+
+    walk(page, "en", check("bad value"), after_main)
     page.close()
+    return seen
+
+
+def test_every_message_is_in_view_and_covers_nothing(english_walk):
+    problems = english_walk["in view"]
+    assert not problems, "\n".join(problems)
+
+
+def test_axe_finds_no_serious_violation_loaded_or_after_any_main_action(english_walk):
+    found = english_walk["axe"]
+    assert set(found) == {"loaded", *WALK} and not any(found.values()), found
 
 
 def words(shown: str) -> set:
