@@ -21,6 +21,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Integer
 
 NAME = "class-zygote"
+ONE_THREAD = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 ZYGOTE = Path(__file__).with_name("zygote.py")
 # the zygote's command line leaves this much room for a child's own (zygote.show_as)
 ROOM = "--cmdline-room=" + "." * 1000
@@ -32,6 +33,10 @@ class Zygote:
     def __init__(self, python: str, env: dict):
         self.folder = tempfile.mkdtemp(prefix="tp-zygote-")  # 0700: only this user can ask for kernels
         self.socket = os.path.join(self.folder, "zygote.sock")
+        # The zygote itself runs one thread whatever the kernels get (`make app` gives them every core): OpenBLAS
+        # starts its pool when numpy is imported unless told one thread, and a fork must not copy a running pool.
+        # Each child sets torch's threads from its own environment after the fork (zygote.become_kernel).
+        env = {**env, **{var: "1" for var in ONE_THREAD}}
         self.process = subprocess.Popen([python, str(ZYGOTE), self.socket, ROOM], env=env, stdin=subprocess.DEVNULL)
 
     async def ready(self):

@@ -116,6 +116,18 @@ def test_a_forked_kernel_is_the_zygotes_child_with_the_cap_one_thread_and_its_ow
     assert km.connection_file.encode() in command_line(km.provisioner.pid)  # ps and the tests see the kernel
 
 
+def test_the_zygote_runs_one_thread_when_the_kernels_get_every_core():
+    """`make app` gives its kernels every core (OMP_NUM_THREADS=$(nproc)); the zygote must still start, with one
+    thread (numpy's OpenBLAS would otherwise start its pool on import, and the zygote refuses to fork then)."""
+    zygote = zygote_provisioner.Zygote(sys.executable, {**os.environ, "OMP_NUM_THREADS": "2",
+                                                         "OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})
+    try:
+        asyncio.run(zygote.ready())  # raises when the zygote exited
+        assert len(os.listdir(f"/proc/{zygote.process.pid}/task")) == 1
+    finally:
+        zygote.stop()
+
+
 def test_a_forked_kernel_shares_the_zygotes_pages(two_kernels):
     (km, kc), _ = two_kernels
     evaluate(kc, "probe")  # torch has trained in it
