@@ -146,6 +146,7 @@
 
   function reading(row) {
     if (row.seed === null || row.seed === undefined) return t("teacher.repro_unseeded", row);
+    if (row.runs < 2) return t("teacher.repro_alone", row);  // one run: "1 identical fingerprints" would say nothing
     return t(row.fingerprints === 1 ? "teacher.repro_same" : "teacher.repro_differ", row);
   }
   function reproducibility(state) {
