@@ -32,7 +32,6 @@ from record import LIMITS, ClassRecord, RecordRefused
 from teacher_page import render as render_teacher_page
 
 HERE = Path(__file__).resolve().parent
-TEACHER_PAGE = HERE / "teacher.html"
 LANGS = ("en", "zh")
 
 
