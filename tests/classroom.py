@@ -68,6 +68,15 @@ def kernel_exists(server: Server, kid: str) -> bool:
     return http_status(f"{server.url}/api/kernels/{kid}")[0] == 200
 
 
+def wait_until_gone(server: Server, kid: str, timeout: float = 180) -> None:
+    """Until the server no longer lists the kernel: Jupyter logs "Kernel shutdown" when it begins shutting one
+    down and removes it from /api/kernels only once its process has gone."""
+    deadline = time.monotonic() + timeout
+    while kernel_exists(server, kid):
+        assert time.monotonic() < deadline, f"kernel {kid} is still listed after {timeout:g} s"
+        time.sleep(0.3)
+
+
 def kernel_pid(server: Server, kid: str) -> int:
     """The kernel's process, found in /proc: below the server, its command line names its connection file."""
     for pid in descendant_pids(server.proc.pid):

@@ -23,7 +23,7 @@ import pytest
 from bench.class_load import Learner
 from classroom import (address_space_limit, assert_listens_on_private_files, class_server, curve_lengths, http_status,
                        kernel_exists, kernel_id, kernel_pid, LOAD_TIMEOUT_MS, log_text, rss_mb, set_box, status,
-                       wait_for_log)
+                       wait_for_log, wait_until_gone)
 from servers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -261,8 +261,5 @@ def test_closing_a_tab_frees_its_seat_at_once(classroom, server):
     page, kid = classroom["pages"][0], classroom["kernels"][0]
     assert http_status(server.url + "/")[0] == 503
     page.close(run_before_unload=True)
-    deadline = time.monotonic() + 60
-    while kernel_exists(server, kid):
-        assert time.monotonic() < deadline, "the closed tab's kernel is still running"
-        time.sleep(0.3)
+    wait_until_gone(server, kid, timeout=60)
     assert http_status(server.url + "/")[0] == 200

@@ -4,13 +4,12 @@ while a learner's open tab keeps its kernel."""
 from __future__ import annotations
 
 import re
-import time
 import urllib.request
 
 import pytest
 
 from classroom import (class_server, http_status, kernel_exists, kernel_id, log_text, open_dashboard, wait_for_dashboard,
-                       wait_for_log)
+                       wait_for_log, wait_until_gone)
 
 pytestmark = pytest.mark.browser
 SEATS_PER_CLIENT = 2
@@ -32,13 +31,6 @@ def get_page(server, headers=None) -> str:
     """A plain GET of the dashboard, read to the end, as a script would; returns the kernel id it names."""
     with urllib.request.urlopen(urllib.request.Request(server.url + "/", headers=headers or {}), timeout=240) as r:
         return re.search(r'"kernelId": "([0-9a-f-]{36})"', r.read().decode()).group(1)
-
-
-def wait_until_gone(server, kid: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while kernel_exists(server, kid):
-        assert time.monotonic() < deadline, f"kernel {kid} was not culled"
-        time.sleep(0.5)
 
 
 def test_seats_per_client_and_the_unconnected_cull(server, browser):
