@@ -379,6 +379,9 @@ def named_figures(figures: dict) -> dict:
                       f"class_{n}_first_update_p95_s": figures["click_to_first_update_s"]["p95"],
                       f"class_{n}_finished_p95_s": figures["click_to_finished_s"]["p95"],
                       f"class_{n}_total_mb": figures["class_pss_mb"]})
+        if "kernel_cpu_per_click_s" in figures:  # (entries from before it was measured have no CPU figures)
+            named.update({f"class_{n}_kernel_cpu_per_click_s": figures["kernel_cpu_per_click_s"]["p50"],
+                          f"class_{n}_server_cpu_per_click_s": figures["server_cpu_s"] / n})
     return {key: value for key, value in named.items() if value is not None}
 
 
