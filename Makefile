@@ -32,8 +32,11 @@ CLASS_OPTIONS := $(foreach pair,size:CLASS_SIZE pool:POOL_SIZE warm-starts:WARM_
 class: deps
 	$(PY) class/serve.py $(CLASS_OPTIONS)
 
+# Each test module runs whole on one of TEST_WORKERS processes (pytest-xdist, --dist loadfile: a module's servers and
+# browser are started once); about half the suite's time is spent waiting on servers and pages, not computing.
+TEST_WORKERS ?= 2
 test: test-deps chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Timings and memory, measured side by side in one run (a few minutes); writes bench/latest.json.
 bench: test-deps chromium
