@@ -112,13 +112,13 @@ class GradNorms:
             self._pending = []
 
 
-def _copy(targets, sources):
-    """targets[i].copy_(sources[i]) for each i; one call where torch has _foreach_copy_ (2.1 on)."""
-    if hasattr(torch, "_foreach_copy_"):
-        torch._foreach_copy_(targets, sources)
-    else:
-        for target, source in zip(targets, sources):
-            target.copy_(source)
+def _copy_each(targets, sources):
+    """targets[i].copy_(sources[i]) for each i (torch before 2.1 has no _foreach_copy_)."""
+    for target, source in zip(targets, sources):
+        target.copy_(source)
+
+
+_copy = getattr(torch, "_foreach_copy_", _copy_each)  # one call for every tensor where torch has it
 
 
 def _silent_units(act: torch.Tensor) -> torch.Tensor:
@@ -178,13 +178,13 @@ class HealthGauges:
             series["fraction"].append(fraction)
 
     def before_step(self, step: int, lr: float):
-        """Keep a copy of each layer's weight and gradient; the ratios are worked out at `flush`, all at once:
-        the same operations on the same numbers, in a tight loop instead of scattered between steps."""
-        weights = [layer.weight.detach() for _, layer in self.layers.values()]
+        """Keep float64 copies of each layer's weight and gradient; the ratios are worked out at `flush`, all at
+        once: the same operations on the same numbers, in a tight loop instead of scattered between steps."""
+        weights = [layer.weight.detach().to(torch.float64, copy=True) for _, layer in self.layers.values()]
         grads = [layer.weight.grad for _, layer in self.layers.values()]
-        self._kept.append([step, lr, [w.clone() for w in weights],
-                           [g.detach().clone() if g is not None else None for g in grads], None])
-        self._kept_bytes += 2 * sum(w.numel() * w.element_size() for w in weights)
+        self._kept.append([step, lr, weights,
+                           [g.detach().to(torch.float64, copy=True) if g is not None else None for g in grads], None])
+        self._kept_bytes += 3 * sum(w.numel() * w.element_size() for w in weights)
 
     def after_step(self, step: int):
         self._kept[-1][4] = [layer.weight.detach().clone() for _, layer in self.layers.values()]
@@ -199,12 +199,12 @@ class HealthGauges:
             return
         steps = [entry[0] for entry in kept]
         for i, name in enumerate(self.layers):
-            # float64 copies: the weight before the step is this gauge's input and the update ratio's "before"
-            before = [entry[2][i].to(torch.float64) for entry in kept]
+            # the weight before the step (float64) is this gauge's input and the update ratio's "before"
+            before = [entry[2][i] for entry in kept]
             sizes = torch.stack([w.std() for w in before]).tolist()
-            # lr·grad in float64, in place on its own copy: the same numbers as lr * grad.double()
-            scales = [entry[3][i].to(torch.float64).mul_(entry[1]).std().item() if entry[3][i] is not None
-                      else math.nan for entry in kept]
+            # lr·grad in float64, in place on the gradient's float64 copy: the same numbers as lr * grad.double()
+            scales = [entry[3][i].mul_(entry[1]).std().item() if entry[3][i] is not None else math.nan
+                      for entry in kept]
             self._append("lr_grad_ratio", name, steps, scales, sizes)
             # the rows' norms, one vector_norm(dim=1): torch reduces each row as it reduces a whole tensor; float32
             # minus float64 is computed in float64 (weight.double() - before without the copy)
