@@ -130,9 +130,12 @@ def _silent_units(act: torch.Tensor) -> torch.Tensor:
     return act.detach().abs().amax(dim=rest) == 0
 
 
-def dead_fractions(model, layers: dict, rows: torch.Tensor, chunk: int = 1024) -> dict:
+def dead_fractions(model, layers: dict, rows: torch.Tensor, chunk: int = 1024, blocks=None) -> dict:
     """Per hidden layer: the fraction of units that are zero on every one of `rows`, measured in eval mode under
-    no_grad (no dropout draw, no batch-norm update: the run's numbers stay as they are)."""
+    no_grad (no dropout draw, no batch-norm update: the run's numbers stay as they are).
+
+    `blocks` (see hidden_blocks), if given, are the first children of a Sequential model up to the last hidden
+    layer: run in turn they give the same hidden outputs as model(part), without computing the logits."""
     silent, handles = {}, []
 
     def hook(name):
@@ -148,12 +151,27 @@ def dead_fractions(model, layers: dict, rows: torch.Tensor, chunk: int = 1024) -
         model.eval()
         with torch.no_grad():
             for part in rows.split(chunk):
-                model(part)
+                if blocks is None:
+                    model(part)
+                    continue
+                for block in blocks:  # what Sequential.forward does, stopped after the last hidden layer
+                    part = block(part)
     finally:
         model.train(training)
         for handle in handles:
             handle.remove()
     return {name: seen.float().mean().item() for name, seen in silent.items()}
+
+
+def hidden_blocks(model, layers: dict):
+    """The children of a Sequential `model` up to the last one holding a hidden layer's activation (None for any
+    other model, or where nothing would be left out): dead units need no logits."""
+    if not isinstance(model, torch.nn.Sequential):
+        return None
+    hidden = [shown for shown, layer in layers.values() if shown is not layer]
+    children = list(model)
+    last = max((i for i, child in enumerate(children) if any(m in hidden for m in child.modules())), default=None)
+    return None if last is None or last == len(children) - 1 else children[:last + 1]
 
 
 class HealthGauges:
@@ -164,6 +182,7 @@ class HealthGauges:
         self.model, self.layers, self.health = model, layers, health  # name -> (activation module, weight module)
         self.rows = rows[:DEAD_UNIT_ROWS]
         self.health["dead_rows"] = len(self.rows)
+        self._blocks = hidden_blocks(model, layers)
         self._before, self._dead_counted_at = {}, None  # (_before: the first way, kept by the tests as reference)
         self._kept, self._kept_bytes = [], 0  # per sampled step: [step, lr, weights before, grads, weights after]
 
@@ -172,7 +191,7 @@ class HealthGauges:
         if self._dead_counted_at == step:  # the run's end right after an epoch's end: the same weights
             return
         self._dead_counted_at = step
-        for name, fraction in dead_fractions(self.model, self.layers, self.rows).items():
+        for name, fraction in dead_fractions(self.model, self.layers, self.rows, blocks=self._blocks).items():
             series = self.health["dead_fraction"].setdefault(name, {"step": [], "fraction": []})
             series["step"].append(step)
             series["fraction"].append(fraction)
