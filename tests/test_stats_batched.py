@@ -41,18 +41,18 @@ def same(x, y):
 def random_layers(gen, count):
     """Layers of odd and even sizes (so that each layer's slice starts anywhere in the joined array), scales
     from 1e-6 to 1e3, ReLU-like zeros, shapes of MLP and CNN activations and gradients."""
+    def draw(low, high):
+        return int(torch.randint(low, high, (1,), generator=gen))
+
     acts, grads = [], []
     for _ in range(count):
-        rows = int(torch.randint(1, 40, (1,), generator=gen))
-        shape = [(rows, int(torch.randint(1, 130, (1,), generator=gen))),
-                 (rows, int(torch.randint(1, 6, (1,), generator=gen)), 3, 5)][int(torch.randint(0, 2, (1,), generator=gen))]
-        scale = 10.0 ** float(torch.randint(-6, 4, (1,), generator=gen))
-        act = torch.randn(shape, generator=gen) * scale + float(torch.randn(1, generator=gen))
-        if torch.rand(1, generator=gen) < 0.5:
+        rows = draw(1, 40)
+        shape = (rows, draw(1, 130)) if draw(0, 2) else (rows, draw(1, 6), 3, 5)
+        act = torch.randn(shape, generator=gen) * 10.0 ** draw(-6, 4) + float(torch.randn(1, generator=gen))
+        if draw(0, 2):
             act = act.relu()
         acts.append(act)
-        fan = (int(torch.randint(1, 200, (1,), generator=gen)), int(torch.randint(1, 70, (1,), generator=gen)))
-        grads.append(torch.randn(fan, generator=gen) * 1e-3 if torch.rand(1, generator=gen) < 0.9 else None)
+        grads.append(torch.randn(draw(1, 200), draw(1, 70), generator=gen) * 1e-3 if draw(0, 10) else None)
     return acts, grads
 
 

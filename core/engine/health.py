@@ -86,7 +86,8 @@ class GradNorms:
             if self._filled == len(self._views):
                 self._reduce()
                 if not self._views:
-                    self._matrices = [torch.empty(self._capacity, *p.shape) for p in self.params]
+                    self._matrices = [torch.empty(self._capacity, *p.shape, dtype=torch.float32)
+                                      for p in self.params]
                     self._views = list(zip(*(m.unbind(0) for m in self._matrices)))
             _copy(self._views[self._filled], grads)
             self._filled += 1
