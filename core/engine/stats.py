@@ -125,7 +125,7 @@ def _moments_all(arrays: list, ddof: int) -> list:
         if n <= ddof:
             out.append(((float(values.mean()) if n else float("nan")), float("nan")))
             continue
-        mean = part.sum() / n
+        mean = np.add.reduce(part) / n  # what part.sum() runs (pairwise summation), without its Python wrapper
         centred = part - mean
         out.append((float(mean), float(math.sqrt(np.dot(centred, centred) / (n - ddof)))))
     return out
