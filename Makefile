@@ -22,7 +22,7 @@ app: deps
 # learner, a "class is full" page past CLASS_SIZE or past SEATS_PER_CLIENT tabs from one address.
 # Each setting left unset takes class/serve.py's default (its DEFAULTS; `class/serve.py --help` shows them).
 # The class record and the teacher's page (/teacher, its URL with a fresh token printed at start) keep their
-# files in CLASS_DATA (default class/data/, ignored by git); `make app` keeps them there too (docs/record.md).
+# files in CLASS_DATA (default class/data/, ignored by git); `make app` keeps them there too (docs/teacher.md).
 # FORK=off starts each kernel afresh instead of forking it from one warmed parent (docs/fork.md).
 # e.g. make class HOST=0.0.0.0 CLASS_SIZE=30 KERNEL_MEMORY=4G CLASS_DATA=~/class-2026-12
 CLASS_OPTIONS := $(foreach pair,size:CLASS_SIZE pool:POOL_SIZE warm-starts:WARM_STARTS idle-minutes:IDLE_MINUTES \

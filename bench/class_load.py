@@ -238,6 +238,30 @@ def class_pss_mb(server) -> float:
     return total
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # fields 3 … after the name
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(pids) -> dict:
+    """pid -> CPU seconds so far, for the processes that are still there."""
+    used = {}
+    for pid in pids:
+        try:
+            used[pid] = cpu_s(pid)
+        except OSError:  # the kernel is gone: its learner is counted as lost
+            pass
+    return used
+
+
+def _kernel_pid(server, kernel_id: str) -> int | None:
+    try:
+        return kernel_pid(server, kernel_id)
+    except (LookupError, OSError):  # the kernel is gone: its learner is already counted as lost
+        return None
+
+
 def kernel_rss_mb(server, kernel_id: str) -> float | None:
     try:
         return rss_mb(kernel_pid(server, kernel_id))
@@ -254,13 +278,20 @@ async def a_class(server, n: int, run_timeout: float = RUN_TIMEOUT) -> tuple[lis
     errors = await attempt(learners, Learner.load, LOAD_TIMEOUT + 30)  # the page's own GET times out first
     all_ready = time.monotonic() - start
     ready = [learner for learner, error in zip(learners, errors) if error is None]
+    # CPU seconds the clicks cost, whatever else runs on the machine: each kernel's from its click to its table
+    # (it is idle before and after), and the server's for relaying them all
+    kernels = [pid for learner in ready if (pid := _kernel_pid(server, learner.kernel_id))]
+    cpu_before = cpu_now([server.proc.pid, *kernels])
     run_errors = await attempt(ready, Learner.run_presets, run_timeout)
+    cpu_after = cpu_now([server.proc.pid, *kernels])
     for learner, error in zip(ready, run_errors):
         errors[learners.index(learner)] = error
     measured = {"page_ready_s": [learner.ready - start for learner in ready],
                 "kernel_rss_mb": [mb for learner in ready if (mb := kernel_rss_mb(server, learner.kernel_id))],
                 "server_rss_mb": rss_mb(server.proc.pid), "class_pss_mb": class_pss_mb(server),
-                "load_average": os.getloadavg()[0]}  # the machine's 1-minute load as the runs end: how busy it was
+                "load_average": os.getloadavg()[0],  # the machine's 1-minute load as the runs end: how busy it was
+                "kernel_cpu_s": [cpu_after[pid] - cpu_before[pid] for pid in kernels if pid in cpu_after],
+                "server_cpu_s": cpu_after[server.proc.pid] - cpu_before[server.proc.pid]}
     await asyncio.gather(*(learner.leave() for learner in learners), return_exceptions=True)  # measured already
     return learners, errors, all_ready, measured
 
@@ -293,6 +324,7 @@ def measure(n: int, cold: bool = False) -> dict:
         "alone_click_to_first_update_s": alone.first_update - alone.clicked,
         "alone_click_to_finished_s": alone.finished - alone.clicked,
         "plot_updates_per_run": quantiles([learner.updates for learner in done]),
+        "kernel_cpu_per_click_s": quantiles(measured["kernel_cpu_s"]), "server_cpu_s": measured["server_cpu_s"],
         "kernel_rss_mb": quantiles(measured["kernel_rss_mb"]), "server_rss_mb": measured["server_rss_mb"],
         "class_pss_mb": measured["class_pss_mb"],
         "load_average": measured["load_average"], "load_average_before": load_before,
@@ -315,6 +347,9 @@ def summary(f: dict) -> str:
             f"all in {f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])}; "
             f"click → finished {spread(f['click_to_finished_s'])}; "
             f"one learner alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; "
+            + (f"CPU a click costs its kernel {spread(f['kernel_cpu_per_click_s'])}, the server "
+               f"{f['server_cpu_s']:.2f} s for all; plot updates a run {spread(f['plot_updates_per_run'], '', 0)}; "
+               if "kernel_cpu_per_click_s" in f else "") +
             f"kernel RSS {spread(f['kernel_rss_mb'], 'MB', 0)}; server {f['server_rss_mb']:.0f} MB"
             + (f"; the whole class (server + kernels, PSS summed) {f['class_pss_mb']:.0f} MB"
                if "class_pss_mb" in f else "")
@@ -344,6 +379,9 @@ def named_figures(figures: dict) -> dict:
                       f"class_{n}_first_update_p95_s": figures["click_to_first_update_s"]["p95"],
                       f"class_{n}_finished_p95_s": figures["click_to_finished_s"]["p95"],
                       f"class_{n}_total_mb": figures["class_pss_mb"]})
+        if "kernel_cpu_per_click_s" in figures:  # (entries from before it was measured have no CPU figures)
+            named.update({f"class_{n}_kernel_cpu_per_click_s": figures["kernel_cpu_per_click_s"]["p50"],
+                          f"class_{n}_server_cpu_per_click_s": figures["server_cpu_s"] / n})
     return {key: value for key, value in named.items() if value is not None}
 
 

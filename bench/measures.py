@@ -59,6 +59,11 @@ MEASURES = {
                                            "click → first plot update, p95", ("<=", 0.5), "s"),
     "class_30_finished_p95_s": Measure("class_30_warm", "the same: click → the four runs listed, p95",
                                        ("<=", 6.0), "s"),
+    "class_30_kernel_cpu_per_click_s": Measure("class_30_warm", "the same: CPU seconds a click costs its kernel, "
+                                               "click → the four runs listed, median (holds when the machine is "
+                                               "busy)", unit="s"),
+    "class_30_server_cpu_per_click_s": Measure("class_30_warm", "the same: the server's CPU seconds relaying the "
+                                               "class's clicks and updates, per learner", unit="s"),
     "class_30_total_mb": Measure("class_30_warm", "the whole class's memory with 30 warm learners after their runs: "
                                  "PSS of the server and every kernel, summed (shared pages counted once)",
                                  ("<=", 5120.0), "MB"),

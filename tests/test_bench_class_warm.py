@@ -21,7 +21,8 @@ def figures(warm: bool, page_p95: float) -> dict:
             "all_pages_ready_s": page_p95, "page_ready_s": q(page_p95 / 2, page_p95),
             "click_to_first_update_s": q(0.2, 0.4), "click_to_finished_s": q(4.0, 7.5),
             "alone_click_to_first_update_s": 0.05, "alone_click_to_finished_s": 0.7,
-            "plot_updates_per_run": q(20, 25), "kernel_rss_mb": q(300, 310), "server_rss_mb": 350.0,
+            "plot_updates_per_run": q(20, 25), "kernel_cpu_per_click_s": q(0.25, 0.3), "server_cpu_s": 6.0,
+            "kernel_rss_mb": q(300, 310), "server_rss_mb": 350.0,
             "class_pss_mb": 6000.0, "load_average": 3.5, "load_average_before": 1.5, "finished_same_as_alone": 30,
             "lost": 0, "alone_fingerprints": [], "errors": [], "date": "2026-12-06 19:30",
             "command": ".venv/bin/python bench/class_load.py --learners 30" + ("" if warm else " --cold")}
@@ -55,6 +56,7 @@ def test_warm_and_cold_are_written_under_their_names_with_how_they_were_measured
     assert result["class_30_cold_page_ready_p95_s"] == 60.0 and result["class_30_cold_page_ready_p50_s"] == 30.0
     assert result["class_30_warm_seats_ready_s"] == 84.0 and result["class_30_total_mb"] == 6000.0
     assert result["class_30_first_update_p95_s"] == 0.4 and result["class_30_finished_p95_s"] == 7.5
+    assert result["class_30_kernel_cpu_per_click_s"] == 0.25 and result["class_30_server_cpu_per_click_s"] == 0.2
     assert result["measured"]["class_30_warm"]["load_average"] == [1.5, 3.5]
     assert result["measured"]["class_30_cold"]["command"].endswith("--cold")
     named = {key for key in result if key.startswith("class_30_")}

@@ -225,3 +225,22 @@ def test_every_trace_type_the_panels_draw_keeps_plotly_whites_look():
     white = pio.templates["plotly_white"]
     assert TEMPLATE.layout == white.layout
     assert all(TEMPLATE.data[kind] == white.data[kind] for kind in TRACE_TYPES)
+
+
+def test_points_copied_from_a_trace_are_sent_and_kept_as_plotly_checked_them():
+    fig = LiveFigure([go.Scatter(x=[0, 1, 2], y=[3.0, None, 1.0]),
+                      go.Scatter(x=np.arange(3), y=np.array([1.0, np.nan, 2.0])),  # a gap: NaN in an array
+                      go.Scatter(x=[], y=[]), go.Scatter(x=[], y=[])])
+    browser = Browser(fig.widget.get_state())
+    sent = Sent(fig)
+    with fig.batch_update():
+        fig.set_points(2, fig.data[0].x, fig.data[0].y)
+        fig.set_points(3, fig.data[1].x, fig.data[1].y)
+        fig.data[3].name = "copy"
+    assert len(sent.updates) == 1 and [i for i, _ in sent.updates[0]["traces"]] == [2, 3]
+    browser.apply(sent.updates[0])
+    assert [browser.data[i][k] for i in (2, 3) for k in ("x", "y")] == [[0, 1, 2], [3.0, None, 1.0],
+                                                                        [0, 1, 2], [1.0, None, 2.0]]
+    assert fig.data[2].y == (3.0, None, 1.0) and np.array_equal(fig.data[3].y, fig.data[1].y, equal_nan=True)
+    whole = fig.widget.get_state()["plot_data"]
+    assert [whole[i][k] for i in (2, 3) for k in ("x", "y")] == [browser.data[i][k] for i in (2, 3) for k in ("x", "y")]

@@ -33,12 +33,32 @@ def edges(losses, top: float):
 
 def mark_edges(fig, curves: dict, colours, t) -> None:
     """Draw `curves` ({slot: raw losses}) story marks on fig: labels at the top edge, a dotted line where a loss broke;
-    a hint instead of empty axes before the first step."""
-    if not any(curves.values()):
+    a hint instead of empty axes before the first step. Marks that are already drawn are not set again: a run's
+    every update calls this, and plotly checks each label and shape anew whenever they are set (most of an
+    update's CPU time in a class, where it matters)."""
+    story = _story(curves, colours, t)
+    if getattr(fig, "_tp_story", None) == story:
+        return
+    if story[0] == "hint":
         with fig.batch_update():
             fig.layout.shapes = []
-            show_hint(fig, t("lr.hint", button=t("lr.run")))
-        return
+            show_hint(fig, story[1])
+    else:
+        _, labels, shapes, (low, high) = story
+        with fig.batch_update():
+            show_hint(fig, None)
+            fig.layout.annotations = labels
+            fig.layout.shapes = shapes
+            fig.layout.yaxis.range = [low, high]
+            fig.layout.yaxis.nticks = log_nticks(low, high)
+    fig._tp_story = story
+
+
+def _story(curves: dict, colours, t) -> tuple:
+    """What mark_edges draws, as plain data: ("hint", text) before the first step, else ("marks", labels, shapes,
+    the y range)."""
+    if not any(curves.values()):
+        return "hint", t("lr.hint", button=t("lr.run"))
     top = ceiling(curves.values())
     labels, shapes = [], []
     for slot, losses in sorted(curves.items()):
@@ -52,9 +72,4 @@ def mark_edges(fig, curves: dict, colours, t) -> None:
         if broke is not None:
             shapes.append(dict(type="line", x0=broke, x1=broke, xref="x", y0=0, y1=1, yref="paper",
                                line=dict(color=colours[slot], dash="dot", width=2)))
-    with fig.batch_update():
-        show_hint(fig, None)
-        fig.layout.annotations = labels
-        fig.layout.shapes = shapes
-        low, high = fig.layout.yaxis.range = y_range(curves.values(), top)
-        fig.layout.yaxis.nticks = log_nticks(low, high)
+    return "marks", labels, shapes, tuple(y_range(curves.values(), top))

@@ -96,8 +96,8 @@ class LRPanel(Panel):
         if self.refuse_if_busy():
             return
         slots = list(range(len(PRESET_ORDER)))
-        self.earlier.remember(slots)
-        with self.loss_fig.batch_update():
+        with self.loss_fig.batch_update():  # the faded copies and the emptied curves: one message, at once
+            self.earlier.remember(slots)
             for slot, key in zip(slots, PRESET_ORDER):
                 self.results.pop(slot, None)
                 trace = self.loss_fig.data[slot]
@@ -112,9 +112,9 @@ class LRPanel(Panel):
         self.base.replace(lr=lr).validate()
         slot = 4 + self._custom_used % CUSTOM_SLOTS
         self._custom_used += 1
-        self.earlier.remember([slot])  # a fourth added rate takes the first one's place: that one stays, faded
         self.results.pop(slot, None)
         with self.loss_fig.batch_update():
+            self.earlier.remember([slot])  # a fourth added rate takes the first one's place: that one stays, faded
             trace = self.loss_fig.data[slot]
             trace.x, trace.y, trace.name, trace.visible = [], [], self.t("rate.name", lr=lr), True
         self._launch([lr], [slot])

@@ -72,18 +72,30 @@ class Overlays:
                 for k, index in enumerate(spares):
                     trace = fig.data[index]
                     if k >= len(kept):
-                        trace.update(visible=False, x=[], y=[])
+                        if trace.visible is not False:
+                            trace.visible, trace.x, trace.y = False, [], []
                         continue
                     number, copy = kept[k]
-                    trace.update(x=copy["x"], y=copy["y"], visible=True, opacity=FADED,
-                                 legendgroup=f"earlier-{number}", yaxis=copy["yaxis"], xaxis=copy["xaxis"],
-                                 name=self.t("overlay.earlier", n=number, name=copy["name"]))
+                    _set_points(fig, index, copy["x"], copy["y"])
+                    # one property at a time: trace.update() walks plotly's property tree for each name it is given
+                    trace.visible, trace.opacity, trace.legendgroup = True, FADED, f"earlier-{number}"
+                    trace.yaxis, trace.xaxis = copy["yaxis"], copy["xaxis"]
+                    trace.name = self.t("overlay.earlier", n=number, name=copy["name"])
                     if isinstance(trace, go.Bar):
                         trace.marker.color = copy["colour"]
                     else:
                         trace.mode = copy["mode"]
-                        trace.line.update(color=copy["colour"], dash="dot")
+                        trace.line.color, trace.line.dash = copy["colour"], "dot"
         self.clear_button.disabled = not self.runs
+
+
+def _set_points(fig, index: int, x, y) -> None:
+    """The points of a kept copy into spare trace `index`: a live figure takes them as plotly checked them when
+    they were first drawn (checking each point again was most of a repeated Run's time before its first update)."""
+    if hasattr(fig, "set_points"):
+        fig.set_points(index, x, y)
+    else:
+        fig.data[index].update(x=x, y=y)
 
 
 def _drawn(trace) -> bool:
@@ -93,5 +105,5 @@ def _drawn(trace) -> bool:
 
 def _copy(trace) -> dict:
     """What a kept run needs of a trace: its points, name, colour and axes."""
-    return dict(x=list(trace.x), y=list(trace.y), name=trace.name or "", colour=_colour(trace),
+    return dict(x=trace.x, y=trace.y, name=trace.name or "", colour=_colour(trace),
                 yaxis=trace.yaxis, xaxis=trace.xaxis, mode=getattr(trace, "mode", None))
