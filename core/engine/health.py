@@ -3,6 +3,7 @@ and dead units, gathered without changing a single number of the run."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 
 import torch
@@ -16,6 +17,7 @@ def new_health(n_classes: int) -> dict:
 
 
 FUSED_NORMS = hasattr(torch, "_foreach_norm")  # private but present since torch 1.13; a plain loop where it is not
+GAUGE_KEEP_BYTES = 1 << 22  # the update-ratio gauges keep at most about this many bytes of copies between flushes
 DEAD_UNIT_ROWS = 10_000  # dead units are counted over the training split, at most its first this many rows
 
 
@@ -54,42 +56,70 @@ def grad_norm_tensor(params) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(norms))
 
 
-class GradNorms:
-    """The per-step gradient norms of a run, kept as tensors and appended to health["grad_norm"] as floats in
-    bulk (`flush`): the same numbers as one `.item()` a step, without a device wait and a Python float each step.
+GRAD_ROWS_BYTES = 1 << 20  # a run keeps at most this many bytes of gradient copies before it takes their norms
+MIN_GRAD_ROWS = 8  # fewer rows than this fit (a large model): each step takes its own norms, as before
 
-    On the CPU a step keeps the row of its tensors' norms (`_foreach_norm`, then one stack); `flush` takes every
-    row's norm in one call. A row's norm is the same reduction as the norm of that row alone (torch reduces the
-    last dimension row by row), so the numbers are grad_norm's bit for bit (tests/test_cheap_gauges.py). The
-    gradients themselves are not kept: a run that holds them makes every step's backward allocate afresh."""
+
+class GradNorms:
+    """The per-step gradient norms of a run, appended to health["grad_norm"] as floats in bulk (`flush`): the
+    same numbers as grad_norm's one `.item()` a step, without a device wait and a Python float each step.
+
+    On the CPU a step copies its gradients into a row of one preallocated matrix (one `_foreach_copy_`, about
+    a quarter of what `_foreach_norm` costs a step); when the matrix is full, and at each flush, every tensor's
+    column block gives all its rows' norms in one `vector_norm(dim=1)` and the rows of those norms the step
+    norms. torch reduces the last dimension row by row with the same loop that a whole contiguous tensor
+    gets, so the numbers are grad_norm's bit for bit (tests/test_cheap_gauges.py). Copies, not the gradients
+    themselves: a run that holds gradients makes every backward allocate afresh."""
 
     def __init__(self, params, health: dict):
         self.params, self.health, self._pending = list(params), health, []
-        self._rows = FUSED_NORMS and all(p.device.type == "cpu" and p.dtype == torch.float32 for p in self.params)
+        rows = GRAD_ROWS_BYTES // max(1, 4 * sum(p.numel() for p in self.params))
+        self._rows = (FUSED_NORMS and rows >= MIN_GRAD_ROWS and bool(self.params)
+                      and all(p.device.type == "cpu" and p.dtype == torch.float32 for p in self.params))
+        # per parameter a (rows, *shape) matrix; unbind gives each row's views in one call (indexing row by row
+        # costs microseconds a view). Made at the first step: a Run built and never stepped costs nothing.
+        self._capacity, self._matrices, self._views, self._filled = rows, [], [], 0
 
     def record(self):
         grads = [p.grad for p in self.params]
-        if self._rows and grads and all(g is not None for g in grads):  # (`None in grads` would call Tensor.__eq__)
-            self._pending.append(torch.stack(torch._foreach_norm(grads)))  # 1-d: this step's row
-        else:  # no gradient somewhere, or a GPU (whose fused norms sum in another order): this step's norm now
-            self._pending.append(grad_norm_tensor(self.params))
+        if self._rows and not any(g is None for g in grads):  # (`None in grads` would call Tensor.__eq__)
+            if self._filled == len(self._views):
+                self._reduce()
+                if not self._views:
+                    self._matrices = [torch.empty(self._capacity, *p.shape, dtype=torch.float32)
+                                      for p in self.params]
+                    self._views = list(zip(*(m.unbind(0) for m in self._matrices)))
+            _copy(self._views[self._filled], grads)
+            self._filled += 1
+        else:  # no gradient somewhere, a large model or a GPU (whose fused norms sum in another order): now
+            self._reduce()
+            self._pending.append(grad_norm_tensor(self.params).reshape(1))
+
+    def _reduce(self):
+        """The kept rows -> one norm per step, pending; the matrices are free again."""
+        if not self._filled:
+            return
+        n = self._filled
+        per_tensor = torch.stack([torch.linalg.vector_norm(m[:n].reshape(n, -1), dim=1) for m in self._matrices],
+                                 dim=1)
+        self._pending.append(torch.linalg.vector_norm(per_tensor, dim=1))
+        self._filled = 0
 
     def flush(self):
-        if not self._pending:
-            return
-        totals, rows = [], []
-        for entry in self._pending + [None]:  # consecutive rows become one (steps, tensors) matrix, one norm call
-            if entry is not None and entry.dim() == 1:
-                rows.append(entry)
-                continue
-            if rows:
-                totals.append(torch.linalg.vector_norm(torch.stack(rows), dim=1))
-                rows = []
-            if entry is not None:
-                totals.append(entry.reshape(1))
-        # to the CPU first: one copy, then float32 -> Python float exactly as .item() converts it
-        self.health["grad_norm"].extend(torch.cat(totals).cpu().tolist())
-        self._pending = []
+        self._reduce()
+        if self._pending:
+            # to the CPU first: one copy, then float32 -> Python float exactly as .item() converts it
+            self.health["grad_norm"].extend(torch.cat(self._pending).cpu().tolist())
+            self._pending = []
+
+
+def _copy_each(targets, sources):
+    """targets[i].copy_(sources[i]) for each i (torch before 2.1 has no _foreach_copy_)."""
+    for target, source in zip(targets, sources):
+        target.copy_(source)
+
+
+_copy = getattr(torch, "_foreach_copy_", _copy_each)  # one call for every tensor where torch has it
 
 
 def _silent_units(act: torch.Tensor) -> torch.Tensor:
@@ -101,9 +131,12 @@ def _silent_units(act: torch.Tensor) -> torch.Tensor:
     return act.detach().abs().amax(dim=rest) == 0
 
 
-def dead_fractions(model, layers: dict, rows: torch.Tensor, chunk: int = 1024) -> dict:
+def dead_fractions(model, layers: dict, rows: torch.Tensor, chunk: int = 1024, blocks=None) -> dict:
     """Per hidden layer: the fraction of units that are zero on every one of `rows`, measured in eval mode under
-    no_grad (no dropout draw, no batch-norm update: the run's numbers stay as they are)."""
+    no_grad (no dropout draw, no batch-norm update: the run's numbers stay as they are).
+
+    `blocks` (see hidden_blocks), if given, are the first children of a Sequential model up to the last hidden
+    layer: run in turn they give the same hidden outputs as model(part), without computing the logits."""
     silent, handles = {}, []
 
     def hook(name):
@@ -119,12 +152,27 @@ def dead_fractions(model, layers: dict, rows: torch.Tensor, chunk: int = 1024) -
         model.eval()
         with torch.no_grad():
             for part in rows.split(chunk):
-                model(part)
+                if blocks is None:
+                    model(part)
+                    continue
+                for block in blocks:  # what Sequential.forward does, stopped after the last hidden layer
+                    part = block(part)
     finally:
         model.train(training)
         for handle in handles:
             handle.remove()
     return {name: seen.float().mean().item() for name, seen in silent.items()}
+
+
+def hidden_blocks(model, layers: dict):
+    """The children of a Sequential `model` up to the last one holding a hidden layer's activation (None for any
+    other model, or where nothing would be left out): dead units need no logits."""
+    if not isinstance(model, torch.nn.Sequential):
+        return None
+    hidden = [shown for shown, layer in layers.values() if shown is not layer]
+    children = list(model)
+    last = max((i for i, child in enumerate(children) if any(m in hidden for m in child.modules())), default=None)
+    return None if last is None or last == len(children) - 1 else children[:last + 1]
 
 
 class HealthGauges:
@@ -135,36 +183,58 @@ class HealthGauges:
         self.model, self.layers, self.health = model, layers, health  # name -> (activation module, weight module)
         self.rows = rows[:DEAD_UNIT_ROWS]
         self.health["dead_rows"] = len(self.rows)
-        self._before, self._dead_counted_at = {}, None
+        self._blocks = hidden_blocks(model, layers)
+        self._before, self._dead_counted_at = {}, None  # (_before: the first way, kept by the tests as reference)
+        self._kept, self._kept_bytes = [], 0  # per sampled step: [step, lr, weights before, grads, weights after]
 
     def count_dead(self, step: int):
         """Record the dead units of the weights as they are before step `step`."""
         if self._dead_counted_at == step:  # the run's end right after an epoch's end: the same weights
             return
         self._dead_counted_at = step
-        for name, fraction in dead_fractions(self.model, self.layers, self.rows).items():
+        for name, fraction in dead_fractions(self.model, self.layers, self.rows, blocks=self._blocks).items():
             series = self.health["dead_fraction"].setdefault(name, {"step": [], "fraction": []})
             series["step"].append(step)
             series["fraction"].append(fraction)
 
     def before_step(self, step: int, lr: float):
-        for name, (_, layer) in self.layers.items():
-            # the float64 copy is both this gauge's input and the "before" of the update ratio (one copy, not two)
-            weight, grad = layer.weight.detach().to(torch.float64, copy=True), layer.weight.grad
-            self._before[name] = weight
-            size = weight.std().item()
-            # lr·grad in float64 in place on its own copy: the same numbers as lr * grad.double(), one tensor fewer
-            scale = grad.detach().to(torch.float64, copy=True).mul_(lr).std().item() if grad is not None else math.nan
-            series = self.health["lr_grad_ratio"].setdefault(name, {"step": [], "ratio": []})
-            series["step"].append(step)
-            series["ratio"].append(scale / size if size > 0 else math.nan)
+        """Keep float64 copies of each layer's weight and gradient; the ratios are worked out at `flush`, all at
+        once: the same operations on the same numbers, in a tight loop instead of scattered between steps."""
+        weights = [layer.weight.detach().to(torch.float64, copy=True) for _, layer in self.layers.values()]
+        grads = [layer.weight.grad for _, layer in self.layers.values()]
+        self._kept.append([step, lr, weights,
+                           [g.detach().to(torch.float64, copy=True) if g is not None else None for g in grads], None])
+        self._kept_bytes += 3 * sum(w.numel() * w.element_size() for w in weights)
 
     def after_step(self, step: int):
-        for name, (_, layer) in self.layers.items():
-            before = self._before.pop(name)
-            size = torch.linalg.vector_norm(before).item()
-            # float32 minus float64 is computed in float64: weight.double() - before without the copy
-            change = torch.linalg.vector_norm(torch.sub(layer.weight.detach(), before)).item()
-            series = self.health["update_ratio"].setdefault(name, {"step": [], "ratio": []})
-            series["step"].append(step)
-            series["ratio"].append(change / size if size > 0 else math.nan)
+        self._kept[-1][4] = [layer.weight.detach().clone() for _, layer in self.layers.values()]
+        if self._kept_bytes > GAUGE_KEEP_BYTES:  # a large model: work them out now rather than hold more
+            self.flush()
+
+    def flush(self):
+        """Append the ratios of the steps kept since the last flush to health (a run flushes at each epoch's end,
+        at its end and when `drive` returns, as the gradient norms)."""
+        kept, self._kept, self._kept_bytes = self._kept, [], 0
+        if not kept:
+            return
+        steps = [entry[0] for entry in kept]
+        for i, name in enumerate(self.layers):
+            # the weight before the step (float64) is this gauge's input and the update ratio's "before"
+            before = [entry[2][i] for entry in kept]
+            sizes = torch.stack([w.std() for w in before]).tolist()
+            # lr·grad in float64, in place on the gradient's float64 copy: the same numbers as lr * grad.double()
+            scales = [entry[3][i].mul_(entry[1]).std().item() if entry[3][i] is not None else math.nan
+                      for entry in kept]
+            self._append("lr_grad_ratio", name, steps, scales, sizes)
+            # the rows' norms, one vector_norm(dim=1): torch reduces each row as it reduces a whole tensor; float32
+            # minus float64 is computed in float64 (weight.double() - before without the copy)
+            rows = torch.stack(before).reshape(len(kept), -1)
+            after = torch.stack([entry[4][i] for entry in kept]).reshape(len(kept), -1)
+            sizes = torch.linalg.vector_norm(rows, dim=1).tolist()
+            changes = torch.linalg.vector_norm(torch.sub(after, rows), dim=1).tolist()
+            self._append("update_ratio", name, steps, changes, sizes)
+
+    def _append(self, gauge, name, steps, tops, bottoms):
+        series = self.health[gauge].setdefault(name, {"step": [], "ratio": []})
+        series["step"].extend(steps)
+        series["ratio"].extend(top / bottom if bottom > 0 else math.nan for top, bottom in zip(tops, bottoms))

@@ -184,6 +184,11 @@ class Run:
             return self._finish()  # the last step ends the run: its test accuracy is there at once
         return True
 
+    def _flush_gauges(self):
+        """The gauges measured in bulk (gradient norms, update ratios) into the History."""
+        self.grad_norms.flush()
+        self.gauges.flush()
+
     def _train_mode(self):
         """Train mode for the step. train() walks every module, so only when validation (or a panel's probe, which
         switches the whole model back as it found it) has left eval mode: the same modes, a walk an epoch."""
@@ -205,7 +210,7 @@ class Run:
                 series[key].append(value)
 
     def _end_epoch(self):
-        self.grad_norms.flush()
+        self._flush_gauges()
         self.gauges.count_dead(self.step_index)
         if "no_eval_mode" in self.mistakes:  # the same model validated the right way first (it changes nothing)
             self.history.health["val_acc_eval_mode"].append(evaluate(self.model, *self.val, self.device)[1])
@@ -223,7 +228,7 @@ class Run:
 
     def _finish(self) -> bool:
         h = self.history
-        self.grad_norms.flush()
+        self._flush_gauges()
         if h.diverged_at is None and not h.stopped:
             h.test_loss, h.test_acc = self.evaluate(*self.test)
         self.gauges.count_dead(self.step_index)  # the weights the run ends with (once, if an epoch just ended)
@@ -259,7 +264,7 @@ def drive(runs, limit=None, pause=None) -> list:
                 active = [run for run in active if run.step()]
                 rounds += 1
             for run in active:  # paused or limited: what was measured so far is in the History
-                run.grad_norms.flush()
+                run._flush_gauges()
         except BaseException:
             for run in runs:
                 run.close()

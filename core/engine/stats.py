@@ -65,7 +65,10 @@ class LayerStats:
             grads.append(grad.detach() if grad is not None else None)
         self._acts.clear()
         on_cpu = all(a.device.type == "cpu" for a in acts)
-        rows = [(_numpy_stats if on_cpu else _torch_stats)(a, g) for a, g in zip(acts, grads)]
+        if on_cpu:
+            rows = _numpy_stats_all(acts, grads) if acts else []
+        else:
+            rows = [_torch_stats(a, g) for a, g in zip(acts, grads)]
         if not on_cpu and rows:
             flat = torch.stack([torch.cat([torch.stack(r[:3]), r[3].to(r[0].dtype)]) for r in rows]).cpu().tolist()
             rows = [(*r[:3], [int(c) for c in r[3:]]) for r in flat]
@@ -73,34 +76,59 @@ class LayerStats:
                 for name, (m, s, g, h) in zip(self.layers, rows)}
 
 
+_LOW, _HIGH = np.float32(HIST_RANGE[0]), np.float32(HIST_RANGE[1])
+_PER_UNIT = np.float32(HIST_BINS / (HIST_RANGE[1] - HIST_RANGE[0]))
+
+
 def _numpy_stats(act: torch.Tensor, grad: torch.Tensor | None):
-    """(mean, population std, weight-gradient std (n-1), histogram counts) of a CPU activation.
+    """(mean, population std, weight-gradient std (n-1), histogram counts) of a CPU activation."""
+    return _numpy_stats_all([act], [grad])[0]
 
-    Moments from sums in float64 (two BLAS-fast passes); the histogram by the same float32
-    arithmetic as _histogram, so the counts are identical.
+
+def _numpy_stats_all(acts: list, grads: list) -> list:
+    """_numpy_stats of every layer at once: one NumPy call per step of the arithmetic for all layers together,
+    not one per layer (a sampled step comes every few steps, when NumPy's code is no longer in the CPU's caches,
+    so each call costs several times what it costs in a loop).
+
+    Moments from sums in float64 (two BLAS-fast passes), each layer's sum over its own slice: the same
+    reductions over the same numbers as one array per layer. The histogram by the same float32 arithmetic as
+    _histogram, so the counts are identical; each layer's bins offset by HIST_BINS, so one bincount counts all.
     """
-    a = act.float().numpy().ravel()
-    mean, std = _moments(a, ddof=0)
-    grad_std = _moments(grad.float().numpy().ravel(), ddof=1)[1] if grad is not None else float("nan")
-    low, high = HIST_RANGE
-    if not math.isfinite(mean):  # NaN counts as 0 and ±inf in the end bins, as torch.nan_to_num does in _histogram
+    flat = [a.float().numpy().ravel() for a in acts]
+    act_moments = _moments_all(flat, ddof=0)
+    grad_moments = iter(_moments_all([g.float().numpy().ravel() for g in grads if g is not None], ddof=1))
+    grad_stds = [next(grad_moments)[1] if g is not None else float("nan") for g in grads]
+    a = np.concatenate(flat) if len(flat) > 1 else flat[0]
+    if not all(math.isfinite(mean) for mean, _ in act_moments):
+        # NaN counts as 0 and ±inf in the end bins, as torch.nan_to_num does in _histogram (a finite layer has none)
         a = np.nan_to_num(a, nan=0.0)
-    # clip() by its two ufuncs: the same values without ndarray.clip's Python wrapper (µs that count every sample)
-    clean = np.minimum(np.maximum(a, np.float32(low)), np.float32(high))
-    index = ((clean - np.float32(low)) * np.float32(HIST_BINS / (high - low))).astype(np.int64)
+    # clip() by its two ufuncs: the same values without ndarray.clip's Python wrapper
+    index = ((np.minimum(np.maximum(a, _LOW), _HIGH) - _LOW) * _PER_UNIT).astype(np.int64)
     # clean >= low makes every index >= 0; only clean == high reaches HIST_BINS, which belongs to the last bin
-    return mean, std, grad_std, np.bincount(np.minimum(index, HIST_BINS - 1), minlength=HIST_BINS).tolist()
+    np.minimum(index, HIST_BINS - 1, out=index)
+    if len(flat) > 1:
+        index += np.repeat(np.arange(0, HIST_BINS * len(flat), HIST_BINS), [f.size for f in flat])
+    counts = np.bincount(index, minlength=HIST_BINS * len(flat)).reshape(len(flat), HIST_BINS).tolist()
+    return [(mean, std, grad_std, hist) for (mean, std), grad_std, hist in zip(act_moments, grad_stds, counts)]
 
 
-def _moments(values: np.ndarray, ddof: int):
-    """(mean, std) of a float32 vector, accumulated in float64; std NaN when there are too few values."""
-    n = values.size
-    if n <= ddof:
-        return (float(values.mean()) if n else float("nan")), float("nan")
-    v = values.astype(np.float64)
-    mean = v.sum() / n
-    centred = v - mean
-    return float(mean), float(math.sqrt(np.dot(centred, centred) / (n - ddof)))
+def _moments_all(arrays: list, ddof: int) -> list:
+    """(mean, std) of each float32 vector, accumulated in float64; std NaN where there are too few values.
+    One float64 copy for all; each vector's sums over its own slice (the same sums as over a copy of its own)."""
+    if not arrays:
+        return []
+    v = (np.concatenate(arrays) if len(arrays) > 1 else arrays[0]).astype(np.float64)
+    out, start = [], 0
+    for values in arrays:
+        n, part = values.size, v[start:start + values.size]
+        start += n
+        if n <= ddof:
+            out.append(((float(values.mean()) if n else float("nan")), float("nan")))
+            continue
+        mean = np.add.reduce(part) / n  # what part.sum() runs (pairwise summation), without its Python wrapper
+        centred = part - mean
+        out.append((float(mean), float(math.sqrt(np.dot(centred, centred) / (n - ddof)))))
+    return out
 
 
 def _torch_stats(act: torch.Tensor, grad: torch.Tensor | None):
