@@ -37,15 +37,16 @@ def count_dead_every_time(self, step):
 
 def ratios_one_item_each(gauges, step, lr=None):
     """The update-ratio gauges as they were written first: each tensor converted on its own."""
+    kept_before = vars(gauges).setdefault("reference_before", {})  # the weights before the step, by layer
     for name, (_, layer) in gauges.layers.items():
         if lr is not None:  # before the step
             weight, grad = layer.weight.detach().double(), layer.weight.grad
-            gauges._before[name] = weight.clone()
+            kept_before[name] = weight.clone()
             size = weight.std().item()
             scale = (lr * grad.detach().double()).std().item() if grad is not None else math.nan
             key, ratio = "lr_grad_ratio", scale / size if size > 0 else math.nan
         else:
-            before = gauges._before.pop(name)
+            before = kept_before.pop(name)
             size = torch.linalg.vector_norm(before).item()
             change = torch.linalg.vector_norm(layer.weight.detach().double() - before).item()
             key, ratio = "update_ratio", change / size if size > 0 else math.nan

@@ -184,7 +184,7 @@ class HealthGauges:
         self.rows = rows[:DEAD_UNIT_ROWS]
         self.health["dead_rows"] = len(self.rows)
         self._blocks = hidden_blocks(model, layers)
-        self._before, self._dead_counted_at = {}, None  # (_before: the first way, kept by the tests as reference)
+        self._dead_counted_at = None
         self._kept, self._kept_bytes = [], 0  # per sampled step: [step, lr, weights before, grads, weights after]
 
     def count_dead(self, step: int):
