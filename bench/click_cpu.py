@@ -11,10 +11,10 @@ Usage: .venv/bin/python bench/click_cpu.py [CHECKOUT ...]  (several: each in a f
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
+
+from checkouts import measure_checkouts
 
 REPEATS = 5
 SHARE = 15  # thirty kernels, two cores
@@ -77,9 +77,4 @@ def measure(root: str) -> str:
 
 
 if __name__ == "__main__":
-    roots = sys.argv[1:] or [str(Path(__file__).resolve().parents[1])]
-    if len(roots) == 1:
-        print(measure(roots[0]))
-    else:  # each checkout in a fresh process: the two `core` packages must not meet
-        for root in roots:
-            subprocess.run([sys.executable, __file__, root], check=True)
+    measure_checkouts(measure, __file__)
