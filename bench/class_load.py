@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests"), str(ROOT / "class")]
 
+import psutil  # noqa: E402
 from jupyter_client.session import Session  # noqa: E402
 from jupyter_server.services.kernels.connection.base import (  # noqa: E402
     deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1)
@@ -238,20 +239,15 @@ def class_pss_mb(server) -> float:
     return total
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # fields 3 … after the name
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_now(pids) -> dict:
-    """pid -> CPU seconds so far, for the processes that are still there."""
+    """pid -> CPU seconds (user + system, all threads) used so far, for the processes that are still there."""
     used = {}
     for pid in pids:
         try:
-            used[pid] = cpu_s(pid)
-        except OSError:  # the kernel is gone: its learner is counted as lost
-            pass
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:  # the kernel is gone: its learner is counted as lost
+            continue
+        used[pid] = times.user + times.system
     return used
 
 
