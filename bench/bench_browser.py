@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from playwright.sync_api import sync_playwright
 
-from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, voila
+from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, voila, wait_for_every_panel
 
 FIRST_PLOT = "() => { const d = document.querySelector('.tp-panel-lr .js-plotly-plot'); return !!(d && d.data); }"
 ANY_PLOT = "() => { const d = document.querySelector('.js-plotly-plot'); return !!(d && d.data); }"
@@ -58,7 +58,7 @@ def open_page(browser, url, epochs):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.add_init_script(COUNT_BYTES)
     page.goto(f"{url}/?epochs={epochs}", timeout=180_000)
-    page.wait_for_selector(".tp-panel-gpu", timeout=180_000)
+    wait_for_every_panel(page, 180_000)
     page.wait_for_function(FIRST_PLOT, timeout=180_000)
     return page
 

@@ -72,11 +72,13 @@ class Learner:
         self.anywhere = {}  # CSS class -> model id, in the whole page (the header's name box, exercise blocks)
         self.plot_comms, self.controls = set(), {}  # the LR panel's plots; its controls by CSS class
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
-        self.ready = self.clicked = self.first_update = self.finished = None
+        self.first_lesson = self.ready = self.clicked = self.first_update = self.finished = None
+        self.slots, self.slot_boxes = {}, {}  # lesson -> its slot's signal; slot box -> lesson (panel_slot.py)
         self.updates, self.rows = 0, []
 
     async def load(self) -> None:
-        """Everything the page does until its widgets are live: the page is then ready."""
+        """Everything the page does until its widgets are live: the first lesson's at once, the others' once
+        the page has asked for them (panel_slot.py); the page is then ready."""
         http = AsyncHTTPClient()
         page = await http.fetch(self.url + "/", request_timeout=LOAD_TIMEOUT, connect_timeout=LOAD_TIMEOUT,
                                 headers={"Cookie": self.cookies} if self.cookies else None)
@@ -100,7 +102,21 @@ class Learner:
         reply = await self.until(lambda msg: msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == control)
         self.send("comm_close", {"comm_id": control, "data": {}})
         self.find_widgets(reply["content"]["data"]["states"])
-        self.ready = time.monotonic()
+        self.first_lesson = time.monotonic()  # the first lesson's widgets are live: its Run works
+        await self.fill_slots()
+        self.ready = time.monotonic()  # every lesson's panel is live
+
+    async def fill_slots(self) -> None:
+        """As the page does once it has drawn the first plot: ask for each lesson's panel still in its slot
+        (widgets/shell/panel_slot.py), then wait until every slot holds its panel."""
+        for signal in self.slots.values():
+            self.send("comm_msg", {"comm_id": signal, "data": {"method": "custom", "content": {"event": "drawn"}}})
+        waiting = set(self.slot_boxes)
+        while waiting:
+            msg = (await self.receive())[1]
+            if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] in waiting \
+                    and "children" in msg["content"]["data"].get("state", {}):
+                waiting.discard(msg["content"]["comm_id"])
 
     def find_widgets(self, states: dict) -> None:
         """The LR panel's Run button and plot comms, found by CSS class in the widget tree."""
@@ -109,7 +125,11 @@ class Learner:
 
         self.anywhere = {c: mid for mid in states for c in classes(mid) if c.startswith("tp-")}
         panels = {c.removeprefix("tp-panel-"): mid for mid in states for c in classes(mid) if c.startswith("tp-panel-")}
-        missing = [p for p in PANELS if p not in panels]
+        self.slot_boxes = {mid: c.removeprefix("tp-slot-") for mid in states for c in classes(mid)
+                           if c.startswith("tp-slot-") and c != "tp-slot-note"}
+        self.slots = {lesson: ref.removeprefix("IPY_MODEL_") for mid, lesson in self.slot_boxes.items()
+                      for ref in states[mid]["state"].get("children", [])}  # a slot's signal: its one child
+        missing = [p for p in PANELS if p not in panels and p not in self.slots]
         if missing:
             raise RuntimeError(f"page without panels {missing}")
         todo = [panels["lr"]]
@@ -283,6 +303,7 @@ async def a_class(server, n: int, run_timeout: float = RUN_TIMEOUT) -> tuple[lis
     for learner, error in zip(ready, run_errors):
         errors[learners.index(learner)] = error
     measured = {"page_ready_s": [learner.ready - start for learner in ready],
+                "first_lesson_s": [learner.first_lesson - start for learner in ready],
                 "kernel_rss_mb": [mb for learner in ready if (mb := kernel_rss_mb(server, learner.kernel_id))],
                 "server_rss_mb": rss_mb(server.proc.pid), "class_pss_mb": class_pss_mb(server),
                 "load_average": os.getloadavg()[0],  # the machine's 1-minute load as the runs end: how busy it was
@@ -315,6 +336,7 @@ def measure(n: int, cold: bool = False) -> dict:
         "learners": n, "warm": not cold, "pool": 0 if cold else n, "seats_ready_s": seats_ready_s,
         "all_pages_ready_s": all_ready,
         "page_ready_s": quantiles(measured["page_ready_s"]),
+        "first_lesson_ready_s": quantiles(measured["first_lesson_s"]),
         "click_to_first_update_s": quantiles([learner.first_update - learner.clicked for learner in done]),
         "click_to_finished_s": quantiles([learner.finished - learner.clicked for learner in done]),
         "alone_click_to_first_update_s": alone.first_update - alone.clicked,
@@ -339,7 +361,9 @@ def summary(f: dict) -> str:
     warm = f.get("warm")
     how = ("warm: the server's pool of " + f"{f['pool']} said its seats were ready in {f['seats_ready_s']:.0f} s"
            if warm else "cold: no pool" if warm is not None else f"pool {f.get('pool', '?')}")
-    return (f"{f['learners']} learners, {how} (p50 / p95 / max): page ready {spread(f['page_ready_s'], digits=1)}, "
+    return (f"{f['learners']} learners, {how} (p50 / p95 / max): page ready {spread(f['page_ready_s'], digits=1)}"
+            + (f" (its first lesson {spread(f['first_lesson_ready_s'], digits=1)})" if "first_lesson_ready_s" in f else "")
+            + ", "
             f"all in {f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])}; "
             f"click → finished {spread(f['click_to_finished_s'])}; "
             f"one learner alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; "
@@ -370,6 +394,8 @@ def named_figures(figures: dict) -> dict:
     n, kind = figures["learners"], "warm" if figures["warm"] else "cold"
     named = {f"class_{n}_{kind}_page_ready_p50_s": figures["page_ready_s"]["p50"],
              f"class_{n}_{kind}_page_ready_p95_s": figures["page_ready_s"]["p95"]}
+    if "first_lesson_ready_s" in figures:
+        named[f"class_{n}_{kind}_first_lesson_p95_s"] = figures["first_lesson_ready_s"]["p95"]
     if figures["warm"]:  # the clicks and the memory of a class as `make class` serves it
         named.update({f"class_{n}_warm_seats_ready_s": figures["seats_ready_s"],
                       f"class_{n}_first_update_p95_s": figures["click_to_first_update_s"]["p95"],

@@ -10,7 +10,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from servers import ACTION_TIMEOUT_MS, BIN, ROOT, VOILA_READY, Server, command_line, descendant_pids, free_port
+from servers import (ACTION_TIMEOUT_MS, BIN, ROOT, VOILA_READY, Server, command_line, descendant_pids, free_port,
+                     wait_for_every_panel)
 
 SERVE = ROOT / "class" / "serve.py"
 LOAD_TIMEOUT_MS = 240_000
@@ -129,7 +130,7 @@ def open_dashboard(browser, server: Server, loaded: bool = True):
 
 
 def wait_for_dashboard(page) -> None:
-    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    wait_for_every_panel(page, LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
 
 

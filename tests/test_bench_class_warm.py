@@ -19,6 +19,7 @@ def figures(warm: bool, page_p95: float) -> dict:
     q = lambda p50, p95: {"p50": p50, "p95": p95, "max": p95}  # noqa: E731
     return {"learners": 30, "warm": warm, "pool": 30 if warm else 0, "seats_ready_s": 84.0 if warm else None,
             "all_pages_ready_s": page_p95, "page_ready_s": q(page_p95 / 2, page_p95),
+            "first_lesson_ready_s": q(page_p95 / 4, page_p95 / 3),
             "click_to_first_update_s": q(0.2, 0.4), "click_to_finished_s": q(4.0, 7.5),
             "alone_click_to_first_update_s": 0.05, "alone_click_to_finished_s": 0.7,
             "plot_updates_per_run": q(20, 25), "kernel_cpu_per_click_s": q(0.25, 0.3), "server_cpu_s": 6.0,
@@ -40,7 +41,7 @@ def test_the_options_default_to_a_warm_class_of_thirty():
 def test_warm_and_cold_are_written_under_their_names_with_how_they_were_measured(tmp_path, monkeypatch):
     latest = tmp_path / "latest.json"
     before = {key: value for key, value in figures(True, 20.0).items()  # an entry from before the warm pool
-              if key not in ("warm", "seats_ready_s", "class_pss_mb", "load_average_before")}
+              if key not in ("warm", "seats_ready_s", "class_pss_mb", "load_average_before", "first_lesson_ready_s")}
     before.update(learners=10, pool=4)
     latest.write_text(json.dumps({"machine": "Test CPU, 2 cores", "torch": "2.13.0", "overhead_ratio": 1.05,
                                   "class": {"10": before}}))
@@ -54,6 +55,7 @@ def test_warm_and_cold_are_written_under_their_names_with_how_they_were_measured
     assert set(result["class"]) == {"10", "30", "30-cold"}
     assert result["class_30_warm_page_ready_p95_s"] == 12.0 and result["class_30_warm_page_ready_p50_s"] == 6.0
     assert result["class_30_cold_page_ready_p95_s"] == 60.0 and result["class_30_cold_page_ready_p50_s"] == 30.0
+    assert result["class_30_warm_first_lesson_p95_s"] == 4.0 and result["class_30_cold_first_lesson_p95_s"] == 20.0
     assert result["class_30_warm_seats_ready_s"] == 84.0 and result["class_30_total_mb"] == 6000.0
     assert result["class_30_first_update_p95_s"] == 0.4 and result["class_30_finished_p95_s"] == 7.5
     assert result["class_30_kernel_cpu_per_click_s"] == 0.25 and result["class_30_server_cpu_per_click_s"] == 0.2

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from classroom import curve_lengths, status
-from servers import ACTION_TIMEOUT_MS, ARTIFACTS
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, wait_for_every_panel
 from widgets.shell.app import PANELS
 
 pytestmark = pytest.mark.browser
@@ -115,7 +115,7 @@ def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
     late = []
     page.on("pageerror", lambda error: late.append(str(error)) if "Failed to initialize model" in str(error) else None)
     page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    wait_for_every_panel(page, LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
     page.click(".tp-panel-lr .tp-run")
     page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === 'Ready.'"

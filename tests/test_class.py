@@ -24,7 +24,7 @@ from bench.class_load import Learner
 from classroom import (address_space_limit, assert_listens_on_private_files, class_server, curve_lengths, http_status,
                        kernel_exists, kernel_id, kernel_pid, LOAD_TIMEOUT_MS, log_text, rss_mb, set_box, status,
                        wait_for_log, wait_until_gone)
-from servers import ARTIFACTS
+from servers import ARTIFACTS, wait_for_every_panel
 
 pytestmark = pytest.mark.browser
 LEARNERS = 10  # at once on one class server
@@ -105,7 +105,7 @@ def _browser_learners(server, pages, lrs):
     for page in pages:  # all requests go out before any page is waited for
         page.goto(server.url + "/", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     for page in pages:
-        page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+        wait_for_every_panel(page, LOAD_TIMEOUT_MS)
         page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
     all_loaded_s = time.monotonic() - started
     for page, lr in zip(pages, lrs):

@@ -19,6 +19,7 @@ import pytest
 from classroom import (ACTION_TIMEOUT_MS, add_custom_curve, class_server, curve_lengths, kernel_exists, kernel_id,
                        kernel_pid, LOAD_TIMEOUT_MS, log_text, open_dashboard, set_box, status, wait_for_log, wait_status,
                        wait_until_gone)
+from servers import wait_for_every_panel
 
 pytestmark = pytest.mark.browser
 # A page taken from the pool must connect before its kernel has been idle this long: here pages connected
@@ -254,7 +255,7 @@ def test_a_kernel_killed_mid_run_is_reported_and_a_reload_works(page, server):
     assert "kernel has stopped" in banner and "Reload" in banner and "内核已停止" in banner
     wait_until_gone(server, kid, timeout=60)  # removed, not restarted bare behind the page
     page.reload(timeout=240_000)
-    page.wait_for_selector(".tp-panel-gpu", timeout=240_000)
+    wait_for_every_panel(page, 240_000)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=240_000)
     assert kernel_id(page) != kid and page.locator(".tp-kernel-lost").count() == 0
     run_presets_to_the_end(page, slot=2)
@@ -269,7 +270,7 @@ def pooled_page(server, browser, query, viewport):
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     page.goto(server.url + query, timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", state="attached", timeout=LOAD_TIMEOUT_MS)  # built (maybe hidden)
+    wait_for_every_panel(page, LOAD_TIMEOUT_MS)  # every panel on the page's path
     return page, lambda: len(re.findall("Using pre-heated kernel", log_text(server))) == taken + 1
 
 
@@ -286,11 +287,14 @@ def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser
 
 
 def test_a_preheated_kernel_follows_the_lesson_path_and_the_projector_in_the_page_url(server, browser):
-    """A pooled kernel built every lesson before its page asked: it shows only the path's, projected."""
+    """A pooled kernel built the first lesson before its page asked and left the others in slots: the page shows
+    only the path's, projected; the lessons off the path are never built."""
     page, got_a_pooled_kernel = pooled_page(server, browser, "/?lesson=loop,lr&present=1&lang=zh",
                                             {"width": 1366, "height": 768})
     page.wait_for_function("""() => ['lr', 'init', 'seeds', 'train', 'losses', 'gpu', 'loop']
-        .filter((name) => document.querySelector('.tp-panel-' + name).offsetParent !== null).join() === 'lr,loop'
+        .filter((name) => document.querySelector('.tp-panel-' + name)?.offsetParent).join() === 'lr,loop'
+        && ['init', 'seeds', 'train', 'losses', 'gpu'].every((name) => !document.querySelector('.tp-panel-' + name)
+            && document.querySelector('.tp-slot-' + name).offsetParent === null)
         && document.querySelector('.tp-panel-lr').classList.contains('tp-present')
         && document.querySelector('.tp-status').innerText.trim() === '就绪。'""", timeout=60_000)
     assert got_a_pooled_kernel()

@@ -107,8 +107,10 @@ def test_a_bad_lesson_name_is_one_short_message_and_every_lesson_shows(page):
     assert app.seeds.seed.value == "7"  # the rest of the URL still applies
 
 
-def test_a_preheated_kernel_built_every_panel_and_its_page_hides_those_off_the_path(monkeypatch):
-    monkeypatch.setenv("VOILA_PREHEAT", "True")  # the notebook ran before any page asked
+def test_panels_built_before_the_page_asked_are_hidden_off_its_path(monkeypatch):
+    """A pooled kernel ran the notebook before any page asked. On a Voila page it built only the first lesson
+    (tests/test_panel_slot.py); here every cell built its panel, and the page's path hides those off it."""
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
     app = App()
     show_all(app)
     assert app.built == LESSONS
@@ -136,7 +138,7 @@ def test_a_lesson_path_opens_each_of_its_lessons_at_an_exercise_and_the_whole_pa
     assert guided.lr.exercises.guided and guided.loop.exercises.guided
     assert not page("").lr.exercises.guided  # the whole page is a free lab
     assert not page("lesson=nonsense").lr.exercises.guided  # a bad name shows every lesson, unguided
-    monkeypatch.setenv("VOILA_PREHEAT", "True")  # a pooled kernel built every panel before its page asked
+    monkeypatch.setenv("VOILA_PREHEAT", "True")  # a pooled kernel built panels before its page asked
     pooled = App()
     show_all(pooled)
     assert not pooled.init.exercises.guided

@@ -1,7 +1,7 @@
 """End to end: the learning-rate panel's new sections run from their buttons in Voila and draw."""
 import pytest
 
-from servers import ARTIFACTS
+from servers import ARTIFACTS, wait_for_every_panel
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT_MS = 180_000
@@ -31,7 +31,7 @@ def ready(page, index=None, timeout=240_000):
 def test_band_schedule_and_grid_run_from_their_buttons_and_draw(browser, server):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url + "/?epochs=1", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    wait_for_every_panel(page, LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .tp-lr-band-run", timeout=LOAD_TIMEOUT_MS)
     plots = page.locator(".tp-panel-lr .tp-plot")
     band_index, schedule_index, grid_index = 3, 4, 5  # after the race, the finder and the surface

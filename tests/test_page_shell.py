@@ -13,7 +13,7 @@ import torch
 
 from core import ACTIVATIONS, DATASETS, INIT_SCHEMES, MODELS, NORMS, OPTIMIZERS, catalogue
 from core.engine.models import build_model
-from servers import ACTION_TIMEOUT_MS, ARTIFACTS
+from servers import ACTION_TIMEOUT_MS, ARTIFACTS, wait_for_every_panel
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
@@ -36,7 +36,7 @@ def open_app(browser, server, lang="en"):
     page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(f"{server.url}/?lang={lang}", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".tp-panel-gpu", timeout=LOAD_TIMEOUT_MS)
+    wait_for_every_panel(page, LOAD_TIMEOUT_MS)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_function("t => document.querySelector('.tp-status').innerText.trim() === t",
                            arg=text("status.ready", lang), timeout=LOAD_TIMEOUT_MS)

@@ -1,5 +1,6 @@
 """The app shell: title, language switch, status line, contents bar, page style, and the seven panels: those on
-the lesson path (?lesson=lr,loop or App(lessons="lr,loop")), each built when first shown."""
+the lesson path (?lesson=lr,loop or App(lessons="lr,loop")), each built when first shown; on a Voila page, each
+after the first once the browser has drawn its slot (panel_slot.py)."""
 from __future__ import annotations
 
 import importlib
@@ -19,6 +20,7 @@ from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .page_query import page_query
+from .panel_slot import PanelSlot
 from .record_channel import RecordChannel
 from .record_name import NameBox
 from .settings import refuse_unknown_keys
@@ -94,7 +96,7 @@ class App:
         if "VOILA_KERNEL_ID" in os.environ:  # a Voila page: elsewhere the panels come as cells are run
             self.page_guard = PageGuard(panels=[f"tp-panel-{name}" for name in PANELS])
             self.header.children += (self.page_guard,)
-        self._panels = {}
+        self._panels, self._slots = {}, {}
         if lessons is not None or present is not None:
             self.status.guard(lambda: self.choose(lessons, present))()
         if query is not None or os.environ.get("VOILA_PREHEAT") != "True":  # a preheated kernel has no page yet
@@ -136,8 +138,13 @@ class App:
         self.ctx.path, self.ctx.guided = path, guided
         self.contents.follow(path)
         for name, panel in self._panels.items():
-            panel.root.layout.display = None if name in path else "none"  # a pooled kernel built them all
+            panel.root.layout.display = None if name in path else "none"  # a pooled kernel built some
             panel.guide(guided and name in path)
+        for name, slot in self._slots.items():
+            slot.box.layout.display = None if name in path else "none"
+            if not slot.filled:
+                slot.signal.wait_for_plot = name != path[0]  # the path's first lesson waits for no one's plot
+            slot.fill_if_due()
         if hasattr(self, "page_guard"):
             self.page_guard.panels = [f"tp-panel-{name}" for name in path]
         self.i18n.refresh()  # each lesson's last "Next:" link points to the next lesson on the path
@@ -146,10 +153,22 @@ class App:
         (widget.add_class if self.present else widget.remove_class)("tp-present")
 
     def show(self, name: str):
-        """The lesson's panel if it is on the path, else nothing (and it is not built): a notebook cell."""
+        """A notebook cell's lesson: its panel if it is on the path, else nothing (and it is not built). On a
+        Voila page every lesson after the path's first shows a slot, filled once the browser has drawn it: the
+        first lesson's plot does not wait for the others' widgets."""
         if name not in PANELS:
             raise KeyError(name)
-        return self.panel(name) if name in self.ctx.path else None
+        if name not in self.ctx.path:
+            return None
+        if not hasattr(self, "page_guard") or name == self.ctx.path[0] or name in self._panels:
+            return self.panel(name)
+        if name not in self._slots:
+            self._slots[name] = PanelSlot(name, self.i18n, lambda: self._root(name), lambda: name in self.ctx.path)
+        return self._slots[name]
+
+    def _root(self, name: str):
+        built = self.panel(name)
+        return getattr(built, "root", built)  # a panel that failed to build is a message
 
     def panel(self, name: str):
         """The named panel (lr, init, seeds, train, losses, gpu, loop), built once."""

@@ -34,7 +34,11 @@ export default {
     el.style.display = "none";
     // Every output arrived in the page before this view renders; the panels' views render alongside it.
     // Those still missing after grace_ms never came (a lost or failed cell): say so, and stop saying Ready.
-    const missing = () => model.get("panels").filter((css) => !document.querySelector("." + css));
+    // A lesson's slot counts as arrived: its panel is built once the page has drawn it (panel_slot.py). When
+    // every panel itself is there, the page says so on <body data-tp-panels="built"> (tests and scripts wait for it).
+    const built = (css) => document.querySelector("." + css);
+    const arrived = (css) => built(css) || document.querySelector("." + css.replace("tp-panel-", "tp-slot-"));
+    const missing = () => model.get("panels").filter((css) => !arrived(css));
     let banner = null;
     const status = () => document.querySelector(".tp-status");
     const showBanner = () => {
@@ -52,15 +56,19 @@ export default {
     const observer = new MutationObserver(() => check());
     const timer = setTimeout(() => { if (missing().length) showBanner(); }, model.get("grace_ms"));
     function check() {
+      if (model.get("panels").every(built)) {
+        document.body.dataset.tpPanels = "built";
+        observer.disconnect();
+      }
       if (missing().length) return;
-      observer.disconnect();
       clearTimeout(timer);
       if (banner) { banner.remove(); banner = null; }
       if (status()) status().style.visibility = "";
     }
     observer.observe(document.body, { childList: true, subtree: true });
+    model.on("change:panels", check);
     check();
-    return () => { observer.disconnect(); clearTimeout(timer); };
+    return () => { observer.disconnect(); clearTimeout(timer); model.off("change:panels", check); };
   },
 };
 """
