@@ -25,7 +25,7 @@ VOILA_READY = "/voila/templates/lab/static/index.css"  # answers once Voila list
 ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answer can take over 30 s
 # A Voila page builds its first lesson's panel at once and each other once the page has drawn its slot
 # (widgets/shell/panel_slot.py); the page guard marks <body data-tp-panels="built"> when every one is there.
-EVERY_PANEL = "() => document.body.dataset.tpPanels === 'built'"
+EVERY_PANEL = "() => document.body?.dataset.tpPanels === 'built'"
 
 
 def wait_for_every_panel(page, timeout: float) -> None:

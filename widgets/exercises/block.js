@@ -183,11 +183,14 @@ function render({ model, el }) {
 }
 
 // anywidget drops a model's messages for good when its JavaScript took over 2 s to load (a busy page): take
-// them straight to ipywidgets' own handler, as widgets/shell/assets/live_figure.js does, so cards still update.
+// them straight to ipywidgets' own handler, as widgets/shell/assets/live_figure.js does, so cards still update;
+// then ask for the whole state once, for what was dropped before (a block built once the page was live, in a
+// lesson's slot, gets its cards in messages after it was created).
 async function takeMessages(model) {
   const real = await model.widget_manager.get_model(model.get("view_id"));
   const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
   real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
+  real.comm.send({ method: "request_state" });
 }
 
 export default {

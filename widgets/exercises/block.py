@@ -37,8 +37,9 @@ class ExerciseBlock(anywidget.AnyWidget):
 
     def __init__(self, panel, exercises):
         own_id = uuid.uuid4().hex
-        super().__init__(model_id=own_id, view_id=own_id, lesson=panel.name)
-        self.add_class("tp-exercises-block")
+        # its CSS class in the state it is created with: a view of a block built once the page is live (a lesson's
+        # slot) may miss later messages on a busy page (block.js), and anywidget's view ignores later class changes
+        super().__init__(model_id=own_id, view_id=own_id, lesson=panel.name, _dom_classes=("tp-exercises-block",))
         self.panel, self.t = panel, panel.t
         self.exercises = {e.id: e for e in exercises}
         self.records, self._state, self._locked, self._pending = [], {}, set(), None

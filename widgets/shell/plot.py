@@ -115,8 +115,9 @@ class LiveFigure(go.Figure):
         width = self.layout.width
         # a fixed-width figure keeps its width; the others share their row (two side by side get half each)
         size = W.Layout(width=f"{width}px") if width else W.Layout(width="100%", min_width="320px")
-        self._view = PlotView(self, layout=size)
-        self._view.add_class("tp-plot")  # drawn by plotly.js only while on screen: tests scroll to it by this class
+        # tp-plot: drawn by plotly.js only while on screen, tests scroll to it by this class; given at creation, as
+        # anywidget's view ignores later class changes (exercises/block.py)
+        self._view = PlotView(self, layout=size, _dom_classes=("tp-plot",))
 
     @property
     def widget(self) -> PlotView:

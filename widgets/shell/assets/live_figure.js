@@ -95,11 +95,14 @@ export default {
     // plot scrolled away is not redrawn on every update; it catches up when it comes back.
     let visible = false, stale = true;
     // the model's arrays change in place: datarevision tells Plotly.react to look at them again
-    // until its first draw a plot keeps its height, so the page does not jump as plots come into view
-    el.style.minHeight = `${model.get("plot_layout").height || 450}px`;
+    // until its first draw a plot keeps its height, so the page does not jump as plots come into view; on the
+    // plot's own div: the view's element is styled by its Layout widget, whose view may render after this one
+    // (a panel built once the page is live) and clear a min-height set here: at height 0 the plot never
+    // counted as on screen, so never drew
+    div.style.minHeight = `${model.get("plot_layout").height || 450}px`;
     const draw = () => {
       stale = false;
-      el.style.minHeight = "";
+      div.style.minHeight = "";
       Plotly.react(div, model.get("plot_data"), { ...model.get("plot_layout"), datarevision: model.get("version") },
                    { displaylogo: false });
     };
