@@ -15,6 +15,7 @@ import ipaddress
 import re
 import time
 from collections import Counter
+from contextvars import ContextVar
 from pathlib import Path
 
 import tornado.web
@@ -27,6 +28,32 @@ FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
 WATCHDOG = HERE / "watchdog.html"
 REFUSAL_STYLE = HERE / "refusal.css"  # one look for both refusal pages
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')  # in the page's jupyter-config-data
+
+
+class Admission:
+    """A page being let in: one seat in ClassHandler.admitting until its kernel is a seat of its own
+    (`seated()`, called where the kernel joins learner_kernels), so that no page counts twice."""
+
+    def __init__(self):
+        self.counting = True
+        ClassHandler.admitting += 1
+
+    def seated(self) -> None:
+        if self.counting:
+            self.counting = False
+            ClassHandler.admitting -= 1
+
+
+# the page being let in by the request this task serves: the kernel manager, called from Voila's page
+# generator in that task, ends its admission the moment the page's kernel becomes a seat
+ADMISSION: ContextVar = ContextVar("tp_admission", default=None)
+
+
+def page_seated() -> None:
+    """The kernel of the page this task lets in is now one of the class's seats (serve.py calls this)."""
+    admission = ADMISSION.get()
+    if admission is not None:
+        admission.seated()
 
 
 def is_loopback(address: str) -> bool:
@@ -95,15 +122,14 @@ class ClassHandler(TornadoVoilaHandler):
         self.xsrf_token  # noqa: B018 (a property with a side effect)
         app = self.settings["voila"]
         seat = app.seat_page(self)  # the learner's seat cookie, set before the page's first byte
-        ClassHandler.admitting += 1
+        admission = Admission()
+        ADMISSION.set(admission)
         ClassHandler.admitting_from[address] += 1
-        admitting, kernel, head = True, None, ""
+        kernel, head = None, ""
         km = self.kernel_manager
         try:
             async for html in self.get_generator(path=path):
-                if admitting:  # the first piece comes once this page's kernel is in learner_kernels
-                    ClassHandler.admitting -= 1
-                    admitting = False
+                admission.seated()  # the first piece comes once this page's kernel is in learner_kernels
                 if kernel is None:  # the page names its kernel near the top
                     head += html
                     if match := KERNEL_ID.search(head):
@@ -115,7 +141,7 @@ class ClassHandler(TornadoVoilaHandler):
                 self.flush()
             self.write(WATCHDOG.read_text())  # after </html>: browsers still run it, in <body>
         finally:
-            ClassHandler.admitting -= admitting
+            admission.seated()
             if kernel is None:
                 ClassHandler.admitting_from[address] -= 1
             elif kernel not in km.connected_kernels:  # sent, or the client left: the clock starts

@@ -150,7 +150,7 @@ def make_app():
     from voila.request_info_handler import RequestInfoSocketHandler
     from voila.tornado.handler import TornadoVoilaHandler
 
-    from page_handlers import ClassHandler, QuerySocket, forget_queries, keep_every_query
+    from page_handlers import ClassHandler, QuerySocket, forget_queries, keep_every_query, page_seated
     from warm_pool import warm_pool_factory
 
     if not getattr(voila.app.voila_kernel_manager_factory, "warm_pool", False):  # Voila builds its manager with it
@@ -217,6 +217,7 @@ def make_app():
             async def take_from_pool(*args, **kwargs):
                 task, cache, kernel_id = await take(*args, **kwargs)
                 km.learner_kernels.add(kernel_id)
+                page_seated()  # counted once: as a seat, no longer as a page being let in
                 # A pooled kernel's idle clock ran while it waited; restart it when a learner takes it,
                 # or the culler could shut it down before the page's websocket connects.
                 km.get_kernel(kernel_id).last_activity = utcnow()
@@ -225,6 +226,7 @@ def make_app():
             async def start_for_a_page(*args, **kwargs):
                 kernel_id = await start(*args, **kwargs)
                 km.learner_kernels.add(kernel_id)
+                page_seated()
                 return kernel_id
 
             if take is not None:
