@@ -287,8 +287,8 @@ def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser
 
 
 def test_a_preheated_kernel_follows_the_lesson_path_and_the_projector_in_the_page_url(server, browser):
-    """A pooled kernel built the first lesson before its page asked and left the others in slots: the page shows
-    only the path's, projected; the lessons off the path are never built."""
+    """A pooled kernel built every lesson before its page asked, each after the first in a slot: the page shows
+    only the path's, projected; the lessons off the path stay in hidden slots, never drawn."""
     page, got_a_pooled_kernel = pooled_page(server, browser, "/?lesson=loop,lr&present=1&lang=zh",
                                             {"width": 1366, "height": 768})
     page.wait_for_function("""() => ['lr', 'init', 'seeds', 'train', 'losses', 'gpu', 'loop']

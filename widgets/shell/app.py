@@ -155,7 +155,8 @@ class App:
     def show(self, name: str):
         """A notebook cell's lesson: its panel if it is on the path, else nothing (and it is not built). On a
         Voila page every lesson after the path's first shows a slot, filled once the browser has drawn it: the
-        first lesson's plot does not wait for the others' widgets."""
+        first lesson's plot does not wait for the others' widgets to render (a kernel started for its page
+        builds them then; a pooled kernel built them before its page came)."""
         if name not in PANELS:
             raise KeyError(name)
         if name not in self.ctx.path:
@@ -163,6 +164,8 @@ class App:
         if not hasattr(self, "page_guard") or name == self.ctx.path[0] or name in self._panels:
             return self.panel(name)
         if name not in self._slots:
+            if os.environ.get("VOILA_PREHEAT") == "True":  # a pooled kernel has time before its page: build now,
+                self.panel(name)  # so that thirty pages at once fetch built panels, and show each when drawn
             self._slots[name] = PanelSlot(name, self.i18n, lambda: self._root(name), lambda: name in self.ctx.path)
         return self._slots[name]
 
