@@ -1,10 +1,11 @@
 """A lesson's place on a Voila page until its panel is built.
 
 A page's widgets reach the browser only once every cell has run, all at once: seven panels (about 1,250
-widgets) made the learning-rate lesson's first plot wait for all of them. On a Voila page only the first lesson
-on the path is built while the cells run; every other lesson's cell shows a slot (CSS classes tp-slot and
-tp-slot-<lesson>, with the lesson's anchor), and the browser, once it has drawn the slot, asks the kernel for
-the panel, which then takes the slot's place. A lesson off the path is built only if the path comes to include it.
+widgets) made the learning-rate lesson's first plot wait for all of them. On a Voila page every lesson after the
+path's first shows a slot (CSS classes tp-slot and tp-slot-<lesson>, with the lesson's anchor), and the browser,
+once it has drawn its first plot, asks the kernel for each slot's panel, which then takes the slot's place. A
+kernel started for its page builds those panels then (App.show); a pooled kernel built them before its page
+came, and a lesson off the page's path stays in its hidden slot.
 """
 from __future__ import annotations
 
