@@ -19,7 +19,7 @@ from .contents import ContentsBar
 from .i18n import LANGUAGES, I18n
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
-from .page_query import page_query
+from .page_query import page_query, preheated
 from .panel_slot import PanelSlot
 from .record_channel import RecordChannel
 from .record_name import NameBox
@@ -99,7 +99,7 @@ class App:
         self._panels, self._slots = {}, {}
         if lessons is not None or present is not None:
             self.status.guard(lambda: self.choose(lessons, present))()
-        if query is not None or os.environ.get("VOILA_PREHEAT") != "True":  # a preheated kernel has no page yet
+        if query is not None or not preheated():  # a preheated kernel has no page yet
             self.apply_page_settings(query)
 
     def apply_page_settings(self, query: str | None = None) -> None:
@@ -164,7 +164,7 @@ class App:
         if not hasattr(self, "page_guard") or name == self.ctx.path[0] or name in self._panels:
             return self.panel(name)
         if name not in self._slots:
-            if os.environ.get("VOILA_PREHEAT") == "True":  # a pooled kernel has time before its page: build now,
+            if preheated():  # a pooled kernel has time before its page: build now,
                 self.panel(name)  # so that thirty pages at once fetch built panels, and show each when drawn
             self._slots[name] = PanelSlot(name, self.i18n, lambda: self._root(name), lambda: name in self.ctx.path)
         return self._slots[name]

@@ -10,9 +10,14 @@ import threading
 QUERY_WAIT_SECONDS = 20  # one connection's wait for the query before asking again on a new one
 
 
+def preheated() -> bool:
+    """True in a kernel Voila preheated before any page asked for it (its page, and the query, come later)."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
 def page_query() -> str:
     """The page's query (?lr=0.05&lang=zh); "" where there is none (JupyterLab, Colab, a script)."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
+    if preheated():
         os.environ.update(preheated_request_info())  # as voila.utils.get_query_string does
     return os.environ.get("QUERY_STRING", "")
 

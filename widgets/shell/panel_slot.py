@@ -58,8 +58,9 @@ class PanelSlot:
         """`fill()`: the widget to show instead; `on_path()`: whether the lesson is on the page's path now."""
         self.lesson, self._fill, self._on_path = lesson, fill, on_path
         self.drawn = self.filled = False
-        self.signal = i18n.bind(SlotSignal(anchor=anchor(lesson)), "note", "app.panel_loading")
-        self.signal.add_class("tp-slot-note")
+        # its class at creation, as every anywidget's here (exercises/block.py says why)
+        self.signal = i18n.bind(SlotSignal(anchor=anchor(lesson), _dom_classes=("tp-slot-note",)), "note",
+                                "app.panel_loading")
         self.signal.on_msg(self._message)
         self.box = W.VBox([self.signal], layout=W.Layout(width="100%"))
         self.box.add_class("tp-slot")
