@@ -33,9 +33,16 @@ export default {
     const note = () => { el.textContent = model.get("note"); };
     note();
     model.on("change:note", note);
-    const ask = () => model.send({ event: "drawn" });
+    // asked again every 15 s while the slot is still on screen: a message lost on a busy page must not leave a
+    // lesson at "Loading" for good (the kernel fills a slot once; a hidden slot, off the path, does not ask)
+    let again = null, gone = false;
+    const ask = () => {
+      if (gone) return;
+      model.send({ event: "drawn" });
+      again = setInterval(() => { if (el.offsetParent !== null) model.send({ event: "drawn" }); }, 15000);
+    };
     if (model.get("wait_for_plot")) firstPlotDrawn().then(ask); else ask();
-    return () => model.off("change:note", note);
+    return () => { gone = true; model.off("change:note", note); clearInterval(again); };
   },
 };
 """
@@ -74,8 +81,8 @@ class PanelSlot:
     def fill_if_due(self) -> None:
         """Build the panel once the page has drawn the slot, if the lesson is on the path (and only once)."""
         if self.drawn and not self.filled and self._on_path():
-            self.filled = True
             self.box.children = (self._fill(),)
+            self.filled = True
             self.signal.close()
 
     def _repr_mimebundle_(self, **kwargs):
