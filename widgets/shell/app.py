@@ -17,6 +17,7 @@ from core import LESSONS, ConfigError, catalogue, lesson_path, present_flag
 
 from .contents import ContentsBar
 from .i18n import LANGUAGES, I18n
+from .iopub import keep_every_message
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .page_query import page_query, preheated
@@ -77,6 +78,7 @@ class App:
     def __init__(self, query: str | None = None, lessons=None, present: bool | None = None):
         """`query`: a page URL's query (read from the page when None); `lessons` ("lr,loop") and `present` choose
         the path and the projector in JupyterLab or a script, where there is no URL."""
+        keep_every_message()  # a page that reads late must not lose a lesson's widgets
         self.i18n = I18n()
         self.status = StatusLine(self.i18n)
         self.ctx = Context(self.i18n, self.status, {}, record=RecordChannel.from_env())
