@@ -54,6 +54,15 @@ def test_a_slot_carries_its_lesson_anchor_and_says_loading_in_the_page_language(
     assert [s.signal.wait_for_plot for s in app._slots.values()] == [True] * 6  # the first plot comes first
 
 
+def test_a_filled_slots_note_is_closed_and_no_language_switch_sets_it_again(voila):
+    app = App(query="")
+    slot = cells(app)["gpu"]
+    draw(slot)
+    assert slot.signal.comm is None  # closed: the page has the panel instead
+    app.lang.value = "zh"
+    assert slot.signal.note == catalogue("en")["app.panel_loading"]  # left as it was: the i18n let it go
+
+
 def test_a_lesson_path_builds_its_first_lesson_and_never_those_off_it(voila):
     app = App(query="lesson=init,loop")
     shown = cells(app)

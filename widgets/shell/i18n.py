@@ -34,6 +34,10 @@ class I18n(traitlets.HasTraits):
         self._apply(widget, attribute, key, params)
         return widget
 
+    def unbind(self, widget) -> None:
+        """Forget widget's texts (a widget closed for good: a filled slot's note)."""
+        self._bindings = [binding for binding in self._bindings if binding[0] is not widget]
+
     def call(self, fn):
         """Run fn(i18n) now and after every language switch (for texts that are not one attribute)."""
         self._bindings.append((None, None, fn, {}))

@@ -63,7 +63,7 @@ class PanelSlot:
 
     def __init__(self, lesson: str, i18n, fill, on_path):
         """`fill()`: the widget to show instead; `on_path()`: whether the lesson is on the page's path now."""
-        self.lesson, self._fill, self._on_path = lesson, fill, on_path
+        self.lesson, self._fill, self._on_path, self._i18n = lesson, fill, on_path, i18n
         self.drawn = self.filled = False
         # its class at creation, as every anywidget's here (exercises/block.py says why)
         self.signal = i18n.bind(SlotSignal(anchor=anchor(lesson), _dom_classes=("tp-slot-note",)), "note",
@@ -83,6 +83,7 @@ class PanelSlot:
         if self.drawn and not self.filled and self._on_path():
             self.box.children = (self._fill(),)
             self.filled = True
+            self._i18n.unbind(self.signal)  # closed for good: a language switch has nothing to set on it
             self.signal.close()
 
     def _repr_mimebundle_(self, **kwargs):
