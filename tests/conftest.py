@@ -7,9 +7,15 @@ import random
 import sys
 from pathlib import Path
 
-import numpy as np
-import pytest
-import torch
+# One torch thread in the tests and in every process they start (servers, kernels, exported scripts), as class
+# kernels run (class/serve.py --threads=1): two pytest workers share two cores, and with a thread per core each,
+# OpenMP's waiting threads spin on cores the other worker needs (three headless modules took 17.4 s of CPU with
+# two busy processes beside them, 5.6 s with one thread). Set before torch is imported; a value given wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
