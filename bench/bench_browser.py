@@ -198,7 +198,7 @@ def measure_browser(parts=("tti", "live")) -> dict:
         if "tti" in parts:
             # the dashboard and the one-cell yardstick, each cold (the kernel starts when the page asks) and
             # preheated, in the same run: their ratios compare across machines, the seconds do not. Medians of
-            # TTI_PAIRS alternating pairs: one pair's ratio moved between 0.95 and 1.24 on this VM, same code
+            # TTI_PAIRS alternating pairs: one pair's ratio moved between 0.97 and 1.24 on this VM, same code
             for state, preheated in (("cold", False), ("preheated", True)):
                 apps, yardsticks = [], []
                 for _ in range(TTI_PAIRS):
