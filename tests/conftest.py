@@ -1,7 +1,7 @@
-"""Shared fixtures: the repo root on sys.path (core and widgets are imported from the checkout), a check that
-every test leaves global state as it found it, one pooled Voila server shared by the browser test modules,
-and one headless Chromium per browser test module (a session-wide one would keep Playwright's event loop
-running under the tests that use asyncio.run)."""
+"""Shared fixtures: one torch thread (below), the repo root on sys.path (core and widgets are imported from the
+checkout), a check that every test leaves global state as it found it, one pooled Voila server shared by the
+browser test modules, and one headless Chromium per browser test module (a session-wide one would keep
+Playwright's event loop running under the tests that use asyncio.run)."""
 import os
 import random
 import sys
