@@ -73,9 +73,10 @@ class Learner:
         self.plot_comms, self.controls = set(), {}  # the LR panel's plots; its controls by CSS class
         self.inbox, self.reader = asyncio.Queue(), None  # (arrival time, raw message), read as they come
         self.first_lesson = self.ready = self.clicked = self.first_update = self.finished = None
-        # wall clock of the click and of the kernel's sending the first update (its message header's date): the
-        # click's wait split into the kernel's part and the relay's (server, network, this process's own loop)
-        self.clicked_wall = self.first_update_sent = None
+        # wall clock of the click and the date in the first update's header (when the kernel made the message,
+        # before its IOPub thread sent it): the click's wait split into the kernel's handler and the way back
+        # (the kernel's IOPub thread, ZeroMQ, the server's relay, this process's own loop)
+        self.clicked_wall = self.first_update_dated = None
         self.slots, self.slot_boxes = {}, {}  # lesson -> its slot's signal; slot box -> lesson (panel_slot.py)
         self.updates, self.rows = 0, []
 
@@ -211,7 +212,7 @@ class Learner:
             if msg["content"]["comm_id"] in self.plot_comms:
                 self.updates += 1
                 if self.first_update is None:
-                    self.first_update, self.first_update_sent = arrived, msg["header"]["date"].timestamp()
+                    self.first_update, self.first_update_dated = arrived, msg["header"]["date"].timestamp()
                 continue
             value = msg["content"]["data"].get("state", {}).get("value")
             if isinstance(value, str) and "tp-lr-table" in value and len(rows := ROW.findall(value)) == runs:
@@ -342,8 +343,8 @@ def measure(n: int, cold: bool = False) -> dict:
         "page_ready_s": quantiles(measured["page_ready_s"]),
         "first_lesson_ready_s": quantiles(measured["first_lesson_s"]),
         "click_to_first_update_s": quantiles([learner.first_update - learner.clicked for learner in done]),
-        "click_to_first_update_sent_s": quantiles([learner.first_update_sent - learner.clicked_wall
-                                                   for learner in done]),
+        "click_to_first_update_dated_s": quantiles([learner.first_update_dated - learner.clicked_wall
+                                                    for learner in done]),
         "click_to_finished_s": quantiles([learner.finished - learner.clicked for learner in done]),
         "alone_click_to_first_update_s": alone.first_update - alone.clicked,
         "alone_click_to_finished_s": alone.finished - alone.clicked,
@@ -371,8 +372,8 @@ def summary(f: dict) -> str:
             + (f" (its first lesson {spread(f['first_lesson_ready_s'], digits=1)})" if "first_lesson_ready_s" in f else "")
             + ", "
             f"all in {f['all_pages_ready_s']:.1f} s; click → first update {spread(f['click_to_first_update_s'])}"
-            + (f" (sent by the kernel after {spread(f['click_to_first_update_sent_s'])})"
-               if "click_to_first_update_sent_s" in f else "") + "; "
+            + (f" (dated by the kernel {spread(f['click_to_first_update_dated_s'])} after the click)"
+               if "click_to_first_update_dated_s" in f else "") + "; "
             f"click → finished {spread(f['click_to_finished_s'])}; "
             f"one learner alone {f['alone_click_to_first_update_s']:.2f} / {f['alone_click_to_finished_s']:.2f} s; "
             + (f"CPU a click costs its kernel {spread(f['kernel_cpu_per_click_s'])}, the server "

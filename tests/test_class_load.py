@@ -32,8 +32,8 @@ def test_a_simulated_learner_runs_the_presets_as_one_learner_alone(tmp_path):
     assert error is None
     assert [fingerprint for *_, fingerprint in learner.rows] == fingerprints_alone()
     assert learner.updates > 0 and learner.clicked < learner.first_update < learner.finished
-    # the kernel sent its first update after the click, by the same wall clock (one machine)
-    assert learner.clicked_wall < learner.first_update_sent < learner.clicked_wall + (learner.finished - learner.clicked)
+    # the kernel dated its first update after the click, by the same wall clock (one machine)
+    assert learner.clicked_wall < learner.first_update_dated < learner.clicked_wall + (learner.finished - learner.clicked)
     assert measured["kernel_rss_mb"][0] > 100  # the learner's own kernel, found by its id
     # the click's CPU time: the kernel trained four runs (more than a clock tick), the server relayed them
     assert len(measured["kernel_cpu_s"]) == 1 and measured["kernel_cpu_s"][0] > 0.02 and measured["server_cpu_s"] > 0
