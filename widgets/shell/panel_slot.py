@@ -33,12 +33,16 @@ export default {
     const note = () => { el.textContent = model.get("note"); };
     note();
     model.on("change:note", note);
-    // asked once: the lessons that once stayed at "Loading" had lost the kernel's answer, not this question
-    // (the kernel's IOPub limit, lifted in iopub.py; a page's messages to its kernel are never dropped)
-    let gone = false;
-    const ask = () => { if (!gone) model.send({ event: "drawn" }); };
+    // asked again every 15 s while the slot is still on screen: a message lost on a busy page must not leave a
+    // lesson at "Loading" for good (the kernel fills a slot once; a hidden slot, off the path, does not ask)
+    let again = null, gone = false;
+    const ask = () => {
+      if (gone) return;
+      model.send({ event: "drawn" });
+      again = setInterval(() => { if (el.offsetParent !== null) model.send({ event: "drawn" }); }, 15000);
+    };
     if (model.get("wait_for_plot")) firstPlotDrawn().then(ask); else ask();
-    return () => { gone = true; model.off("change:note", note); };
+    return () => { gone = true; model.off("change:note", note); clearInterval(again); };
   },
 };
 """
