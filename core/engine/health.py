@@ -56,54 +56,46 @@ def grad_norm_tensor(params) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(norms))
 
 
-GRAD_ROWS_BYTES = 1 << 20  # a run keeps at most this many bytes of gradient copies before it takes their norms
-MIN_GRAD_ROWS = 8  # fewer rows than this fit (a large model): each step takes its own norms, as before
+GRAD_ROWS_BYTES = 1 << 20  # a run keeps at most this many bytes of a step's gradients before it takes their norms
+MIN_GRAD_ROWS = 8  # fewer steps than this fit (a large model): each step takes its own norms, as before
 
 
 class GradNorms:
     """The per-step gradient norms of a run, appended to health["grad_norm"] as floats in bulk (`flush`): the
     same numbers as grad_norm's one `.item()` a step, without a device wait and a Python float each step.
 
-    On the CPU a step copies its gradients into a row of one preallocated matrix (one `_foreach_copy_`, about
-    a quarter of what `_foreach_norm` costs a step); when the matrix is full, and at each flush, every tensor's
-    column block gives all its rows' norms in one `vector_norm(dim=1)` and the rows of those norms the step
-    norms. torch reduces the last dimension row by row with the same loop that a whole contiguous tensor
-    gets, so the numbers are grad_norm's bit for bit (tests/test_cheap_gauges.py). Copies, not the gradients
-    themselves: a run that holds gradients makes every backward allocate afresh."""
+    On the CPU a step keeps its gradients themselves: zero_grad(set_to_none=True) hands each backward's fresh
+    tensors to the parameters, so last step's are no longer written to (`fresh=False`, a loop that never zeroes
+    its gradients, accumulates into the same tensors: there a step keeps copies). When `rows` steps are kept,
+    and at each flush, every parameter's kept gradients stacked as rows give all their norms in one
+    `vector_norm(dim=1)`, and the rows of those norms the step norms. torch reduces the last dimension row by
+    row with the same loop that a whole contiguous tensor gets, so the numbers are grad_norm's bit for bit
+    (tests/test_cheap_gauges.py)."""
 
-    def __init__(self, params, health: dict):
-        self.params, self.health, self._pending = list(params), health, []
-        rows = GRAD_ROWS_BYTES // max(1, 4 * sum(p.numel() for p in self.params))
-        self._rows = (FUSED_NORMS and rows >= MIN_GRAD_ROWS and bool(self.params)
+    def __init__(self, params, health: dict, fresh: bool = True):
+        self.params, self.health, self.fresh, self._pending, self._kept = list(params), health, fresh, [], []
+        self._capacity = GRAD_ROWS_BYTES // max(1, 4 * sum(p.numel() for p in self.params))
+        self._rows = (FUSED_NORMS and self._capacity >= MIN_GRAD_ROWS and bool(self.params)
                       and all(p.device.type == "cpu" and p.dtype == torch.float32 for p in self.params))
-        # per parameter a (rows, *shape) matrix; unbind gives each row's views in one call (indexing row by row
-        # costs microseconds a view). Made at the first step: a Run built and never stepped costs nothing.
-        self._capacity, self._matrices, self._views, self._filled = rows, [], [], 0
 
     def record(self):
         grads = [p.grad for p in self.params]
         if self._rows and not any(g is None for g in grads):  # (`None in grads` would call Tensor.__eq__)
-            if self._filled == len(self._views):
+            if len(self._kept) == self._capacity:
                 self._reduce()
-                if not self._views:
-                    self._matrices = [torch.empty(self._capacity, *p.shape, dtype=torch.float32)
-                                      for p in self.params]
-                    self._views = list(zip(*(m.unbind(0) for m in self._matrices)))
-            _copy(self._views[self._filled], grads)
-            self._filled += 1
+            self._kept.append(grads if self.fresh else [g.detach().clone() for g in grads])
         else:  # no gradient somewhere, a large model or a GPU (whose fused norms sum in another order): now
             self._reduce()
             self._pending.append(grad_norm_tensor(self.params).reshape(1))
 
     def _reduce(self):
-        """The kept rows -> one norm per step, pending; the matrices are free again."""
-        if not self._filled:
+        """The kept gradients -> one norm per step, pending; nothing is kept any more."""
+        if not self._kept:
             return
-        n = self._filled
-        per_tensor = torch.stack([torch.linalg.vector_norm(m[:n].reshape(n, -1), dim=1) for m in self._matrices],
-                                 dim=1)
+        n, kept, self._kept = len(self._kept), self._kept, []
+        per_tensor = torch.stack([torch.linalg.vector_norm(torch.stack(rows).reshape(n, -1), dim=1)
+                                  for rows in zip(*kept)], dim=1)
         self._pending.append(torch.linalg.vector_norm(per_tensor, dim=1))
-        self._filled = 0
 
     def flush(self):
         self._reduce()
@@ -111,15 +103,6 @@ class GradNorms:
             # to the CPU first: one copy, then float32 -> Python float exactly as .item() converts it
             self.health["grad_norm"].extend(torch.cat(self._pending).cpu().tolist())
             self._pending = []
-
-
-def _copy_each(targets, sources):
-    """targets[i].copy_(sources[i]) for each i (torch before 2.1 has no _foreach_copy_)."""
-    for target, source in zip(targets, sources):
-        target.copy_(source)
-
-
-_copy = getattr(torch, "_foreach_copy_", _copy_each)  # one call for every tensor where torch has it
 
 
 def _silent_units(act: torch.Tensor) -> torch.Tensor:

@@ -88,7 +88,8 @@ class Run:
         self.dropout = DropoutStream(seeds["order"] + DROPOUT_SEED_OFFSET, self.device, enabled=bool(cfg.dropout))
         self.history.health = new_health(data.n_classes)
         self.gauges = HealthGauges(self.model, stat_layers(self.model), self.history.health, self.x_train)
-        self.grad_norms = GradNorms(self.model.parameters(), self.history.health)
+        self.grad_norms = GradNorms(self.model.parameters(), self.history.health,
+                                    fresh="no_zero_grad" not in self.mistakes)
         self.history.steps_per_epoch = cfg.batches_per_epoch(len(self.y_train))
         self.total_steps = int(steps) if steps is not None else cfg.total_steps(len(self.y_train))
         if self.lr_at is None and cfg.schedule != "constant":
