@@ -48,6 +48,9 @@ ROOT = HERE.parent
 FULL_PAGE = HERE / "full.html"  # served by page_handlers.py; named here for the tests of the pages themselves
 FULL_FOR_YOU_PAGE = HERE / "full-for-you.html"
 PROVISIONER = "class-zygote"  # zygote_provisioner.NAME (not imported here: --print-argv works without jupyter_client)
+# A class kernel's nice value (TP_KERNEL_NICE): thirty kernels at 10 weigh 30 × 110 against the server's 1024, so the
+# server gets about a quarter of the CPU whenever it has messages to relay (docs/performance.md, "The server first").
+KERNEL_NICE = 10
 UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 # The class server's settings when none is given: written here only (the Makefile passes only what a
 # teacher sets; --help and the docs show these).
@@ -94,10 +97,11 @@ def write_kernelspec(folder: Path, python: str, memory: int, threads: int, name:
         "display_name": f"Python 3 (class: {cap}, {threads} thread{'s' * (threads != 1)})",
         "language": "python",
         # TP_STDERR=log: what Python writes to stderr goes to the app's log file (widgets/shell/status.py), not the page.
+        # TP_KERNEL_NICE: the kernel lowers its priority (widgets/shell/priority.py), so the server relays first.
         # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (every run's thread) an arena of its own and
         # keeps what it held; two arenas keep a kernel at 310 MB after a learning-rate run instead of 356 MB.
         "env": {**{var: str(threads) for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
-                "TP_STDERR": "log", "MALLOC_ARENA_MAX": "2"},
+                "TP_STDERR": "log", "MALLOC_ARENA_MAX": "2", "TP_KERNEL_NICE": str(KERNEL_NICE)},
         "metadata": {"debugger": False},
     }
     if fork:

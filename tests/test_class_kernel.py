@@ -47,6 +47,7 @@ def test_kernel_spec_starts_ipykernel_under_prlimit_with_an_absolute_python(tmp_
     assert argv[4:] == ["-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.capture_fd_output=False"]
     assert spec["env"]["OMP_NUM_THREADS"] == "1" and spec["language"] == "python"
     assert spec["env"]["TP_STDERR"] == "log"  # Python's stderr to the log file, never to the learner's page
+    assert spec["env"]["TP_KERNEL_NICE"] == "10"  # the kernel steps back for the server (tests/test_priority.py)
     assert (tmp_path / "python3" / "kernel.json").is_file()  # the name app.ipynb asks for
     assert serve.write_kernelspec(tmp_path, python, 0, 2).read_text().count("prlimit") == 0  # --memory off
 

@@ -21,6 +21,7 @@ from .iopub import keep_every_message
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .page_query import page_query, preheated
+from .priority import step_back_for_the_server
 from .panel_slot import PanelSlot
 from .record_channel import RecordChannel
 from .record_name import NameBox
@@ -79,6 +80,7 @@ class App:
         """`query`: a page URL's query (read from the page when None); `lessons` ("lr,loop") and `present` choose
         the path and the projector in JupyterLab or a script, where there is no URL."""
         keep_every_message()  # a page that reads late must not lose a lesson's widgets
+        step_back_for_the_server()  # a class's kernel: the server relaying every page's messages goes first
         self.i18n = I18n()
         self.status = StatusLine(self.i18n)
         self.ctx = Context(self.i18n, self.status, {}, record=RecordChannel.from_env())
