@@ -48,6 +48,7 @@ from bench_kernel import smaps_mb  # noqa: E402
 from classroom import SEATS_READY, class_server, kernel_pid, log_text, rss_mb, wait_for_log  # noqa: E402
 from servers import descendant_pids  # noqa: E402
 from widgets.shell.app import PANELS  # noqa: E402
+from widgets.shell.plot import PLOTLY_FILE  # noqa: E402
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
@@ -92,6 +93,9 @@ class Learner:
         self.cookies = "; ".join(f"{k}={m.value}" for k, m in jar.items())
         self.xsrf = jar["_xsrf"].value if "_xsrf" in jar else ""
         self.kernel_id = json.loads(CONFIG.search(page.body.decode()).group(1))["kernelId"]
+        # the page's first lines fetch plotly.js as a file while the widgets load (plot.py); the first plot needs it
+        plotly = asyncio.ensure_future(http.fetch(f"{self.url}/voila/files/{PLOTLY_FILE}", request_timeout=LOAD_TIMEOUT,
+                                                  headers={"Cookie": self.cookies}))
         await http.fetch(f"{self.url}/api/kernels/{self.kernel_id}", headers={"Cookie": self.cookies})
         ws_url = self.url.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}/channels?session_id={uuid.uuid4()}"
         self.ws = await websocket_connect(HTTPRequest(ws_url, headers={"Cookie": self.cookies}),
@@ -106,6 +110,7 @@ class Learner:
         reply = await self.until(lambda msg: msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == control)
         self.send("comm_close", {"comm_id": control, "data": {}})
         self.find_widgets(reply["content"]["data"]["states"])
+        await plotly
         self.first_lesson = time.monotonic()  # the first lesson's widgets are live: its Run works
         await self.fill_slots()
         self.ready = time.monotonic()  # every lesson's panel is live

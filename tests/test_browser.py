@@ -48,6 +48,8 @@ def test_page_shows_every_panel_and_no_traceback(app_page):
     body = page.inner_text("body")
     assert "Traceback" not in body and "could not start" not in body
     assert status(page) == "Ready."
+    # plotly.js came as the file the page preloaded: the kernel was never asked for it (plot.py)
+    assert page.evaluate("() => [typeof window.Plotly, window.tpPlotlyAsked]") == ["object", None]
     # the page's plotly.js (a partial bundle, widgets/shell/assets) has every trace type a panel draws; a plot
     # is drawn only on screen (those below the fold wait), so each shown plot is scrolled to and awaited
     drawn_now, plots = page.evaluate("() => [document.querySelectorAll('.js-plotly-plot').length,"
@@ -125,6 +127,17 @@ def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
     page.wait_for_function("() => Array.from(document.querySelector('.tp-panel-lr .js-plotly-plot').data)"
                            ".slice(0, 3).every(t => t.y && t.y.length === 154)",
                            timeout=30_000)  # the last redraw reaches the plot after the status line
+    page.close()
+
+
+def test_a_page_that_cannot_fetch_plotly_js_gets_it_from_its_kernel(browser, server):
+    """The preloaded file failing (a proxy refusing it, a server without voila.json): the first plot asks its
+    kernel for plotly.js, as a JupyterLab page always does, and the plots draw."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route("**/voila/files/widgets/shell/assets/*.js", lambda route: route.abort())
+    page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
+    assert page.evaluate("() => typeof window.tpPlotlyAsked") == "number"
     page.close()
 
 

@@ -244,3 +244,23 @@ def test_points_copied_from_a_trace_are_sent_and_kept_as_plotly_checked_them():
     assert fig.data[2].y == (3.0, None, 1.0) and np.array_equal(fig.data[3].y, fig.data[1].y, equal_nan=True)
     whole = fig.widget.get_state()["plot_data"]
     assert [whole[i][k] for i in (2, 3) for k in ("x", "y")] == [browser.data[i][k] for i in (2, 3) for k in ("x", "y")]
+
+
+def test_voila_serves_the_shipped_plotly_js_as_a_file_and_no_other_code():
+    """A Voila page fetches plotly.js as <base>voila/files/<PLOTLY_FILE> (the page script's preload): voila.json's
+    file_allowlist admits that file, matched as Voila matches (whole path, any case), and no other file of the
+    repo's code; the page script carries the preload."""
+    import re
+    import subprocess
+
+    from servers import ROOT
+    from widgets.shell.page_guard import page_script
+    from widgets.shell.plot import PLOTLY_FILE, PLOTLY_JS, PLOTLY_PRELOAD_JS
+
+    allowed = json.loads((ROOT / "voila.json").read_text())["VoilaConfiguration"]["file_allowlist"]
+    served = [path for path in subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                                              check=True).stdout.split()
+              if any(re.fullmatch(pattern, path, re.IGNORECASE) for pattern in allowed)]
+    assert (ROOT / PLOTLY_FILE).resolve() == PLOTLY_JS
+    assert [path for path in served if not re.search(r"\.(png|jpg|gif|svg)$", path)] == [PLOTLY_FILE]
+    assert f"voila/files/{PLOTLY_FILE}" in PLOTLY_PRELOAD_JS and PLOTLY_PRELOAD_JS in page_script()

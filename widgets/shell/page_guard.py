@@ -10,9 +10,10 @@ import traitlets
 
 from core import catalogue
 
+from . import palette
 from .contents import ANCHOR_JS
 from .i18n import LANGUAGES
-from . import palette
+from .plot import PLOTLY_PRELOAD_JS
 
 XSRF_JS = """
 function ensureXsrfCookie() {
@@ -135,7 +136,8 @@ def page_script() -> str:
     before Voila's widget manager starts and whether or not any widget ever loads; a code cell's output would
     be rendered by that widget manager, too late for both. JupyterLab strips scripts from Markdown."""
     config = {"wait_ms": 60_000, "message": both("page.panels_missing"), "reload": both("page.reload")}
-    script = XSRF_JS + CONTROL_COMM_JS + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False)) + ANCHOR_JS
+    script = (PLOTLY_PRELOAD_JS + XSRF_JS + CONTROL_COMM_JS
+              + WATCHDOG_JS.replace("CONFIG", json.dumps(config, ensure_ascii=False)) + ANCHOR_JS)
     # JupyterLab shows what is left once it has stripped the script: a title and how to start, in both languages
     # (no language is chosen yet); the Voila page has its own title, in the chosen language, so hides it.
     lab = (f'<h1 class="tp-lab-only">{both("app.title")}</h1>\n'

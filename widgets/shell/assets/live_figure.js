@@ -1,9 +1,19 @@
 // The browser half of widgets/shell/plot.py's LiveFigure: applies numbered updates, asks for the whole
 // figure when it missed one, and draws with plotly.js when the plot is on screen.
-// plotly.js comes from the kernel once per page, as one binary message asked for by the first plot (plot.py says
-// why not in a model's state); a plot still waiting after 15 s asks again.
+// plotly.js comes once per page: on a Voila page from the file the page's first lines preloaded (plot.py); elsewhere,
+// or if that fails, from the kernel as one binary message asked for by the first plot (plot.py says why not in a
+// model's state); a plot still waiting after 15 s asks again.
 function askForPlotly(model) {
-  if (window.Plotly || Date.now() - (window.tpPlotlyAsked || 0) < 15000) return;
+  if (window.Plotly) return;
+  if (window.tpPlotlyUrl) {  // preloaded by the page: import it once; if that fails, the kernel is asked instead
+    const url = window.tpPlotlyUrl;
+    window.tpPlotlyUrl = null;
+    window.tpPlotlyFile = import(url).catch((error) => {
+      console.warn("[plot] plotly.js file:", error);
+      window.tpPlotlyFile = null;
+    });
+  }
+  if (window.tpPlotlyFile || Date.now() - (window.tpPlotlyAsked || 0) < 15000) return;
   window.tpPlotlyAsked = Date.now();
   model.send({ event: "plotly" });
 }
