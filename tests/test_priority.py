@@ -43,6 +43,11 @@ def test_without_the_variable_nothing_changes():
     assert run(STEP_BACK, "ten", own_session=True) == (0, 0)  # not a number: left alone
 
 
+def test_a_kernel_already_lower_stays_as_low():
+    code = f"from pathlib import Path; Path('/proc/self/autogroup').write_text('15'); {STEP_BACK}"
+    assert run(code, "10", own_session=True) == (15, 0)
+
+
 def test_where_linux_has_no_autogroups_the_kernel_lowers_its_own_thread():
     code = ("from pathlib import Path; from widgets.shell import priority; "
             "priority.AUTOGROUP = Path('/nonexistent/autogroup'); priority.step_back_for_the_server()")

@@ -66,8 +66,8 @@ class GradNorms:
 
     On the CPU a step keeps its gradients themselves: zero_grad(set_to_none=True) hands each backward's fresh
     tensors to the parameters, so last step's are no longer written to (`fresh=False`, a loop that never zeroes
-    its gradients, accumulates into the same tensors: there a step keeps copies). When `rows` steps are kept,
-    and at each flush, every parameter's kept gradients stacked as rows give all their norms in one
+    its gradients, accumulates into the same tensors: there a step keeps copies). When GRAD_ROWS_BYTES of
+    gradients are kept, and at each flush, every parameter's kept gradients stacked as rows give all their norms in one
     `vector_norm(dim=1)`, and the rows of those norms the step norms. torch reduces the last dimension row by
     row with the same loop that a whole contiguous tensor gets, so the numbers are grad_norm's bit for bit
     (tests/test_cheap_gauges.py)."""
@@ -75,12 +75,12 @@ class GradNorms:
     def __init__(self, params, health: dict, fresh: bool = True):
         self.params, self.health, self.fresh, self._pending, self._kept = list(params), health, fresh, [], []
         self._capacity = GRAD_ROWS_BYTES // max(1, 4 * sum(p.numel() for p in self.params))
-        self._rows = (FUSED_NORMS and self._capacity >= MIN_GRAD_ROWS and bool(self.params)
+        self._in_bulk = (FUSED_NORMS and self._capacity >= MIN_GRAD_ROWS and bool(self.params)
                       and all(p.device.type == "cpu" and p.dtype == torch.float32 for p in self.params))
 
     def record(self):
         grads = [p.grad for p in self.params]
-        if self._rows and not any(g is None for g in grads):  # (`None in grads` would call Tensor.__eq__)
+        if self._in_bulk and not any(g is None for g in grads):  # (`None in grads` would call Tensor.__eq__)
             if len(self._kept) == self._capacity:
                 self._reduce()
             self._kept.append(grads if self.fresh else [g.detach().clone() for g in grads])

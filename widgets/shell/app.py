@@ -21,8 +21,8 @@ from .iopub import keep_every_message
 from .page_a11y import PageAccessibility
 from .page_guard import PageGuard
 from .page_query import page_query, preheated
-from .priority import step_back_for_the_server
 from .panel_slot import PanelSlot
+from .priority import step_back_for_the_server
 from .record_channel import RecordChannel
 from .record_name import NameBox
 from .settings import refuse_unknown_keys

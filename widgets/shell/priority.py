@@ -17,16 +17,16 @@ AUTOGROUP = Path("/proc/self/autogroup")
 
 
 def step_back_for_the_server() -> None:
-    """Lower this process's CPU priority to TP_KERNEL_NICE, if set: its session's group's where the process leads a
-    session of its own (a kernel always does: lowering a shared session would lower the server's too), else,
-    where Linux has no autogroups, its own thread's (the threads it starts later inherit it)."""
+    """Raise this process's nice value to TP_KERNEL_NICE, if set (never lower it): its session's group's where the
+    process leads a session of its own (a kernel always does: raising a shared session's would lower the
+    server's priority too), else its own thread's (the threads it starts later inherit it)."""
     try:
         nice = int(os.environ.get("TP_KERNEL_NICE", ""))
     except ValueError:
         return
-    if os.getsid(0) == os.getpid() and AUTOGROUP.exists():
-        with contextlib.suppress(OSError):
-            AUTOGROUP.write_text(str(nice))
+    if os.getsid(0) == os.getpid():
+        with contextlib.suppress(OSError, ValueError, IndexError):  # no autogroups: /proc/self/autogroup is missing
+            AUTOGROUP.write_text(str(max(nice, int(AUTOGROUP.read_text().split()[-1]))))  # "/autogroup-7 nice 0"
             return
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
