@@ -15,6 +15,7 @@ from websockets.exceptions import InvalidStatus
 
 from classroom import class_server, http_status, wait_for_log
 
+pytestmark = pytest.mark.server  # a websockets client's keepalive ping draws from `random` (conftest.py)
 IDLE_SECONDS = 6
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 

@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 
 from servers import ROOT, voila
 
+pytestmark = pytest.mark.server  # a websockets client's keepalive ping draws from `random` (conftest.py)
 MODEL_ID = re.compile(r'"model_id": "([0-9a-f]{32})"')
 MALFORMED = [{"value": {"not": "a value"}}, {"layout": "IPY_MODEL_nowhere"}, {"description": [1, [2]]},
              {"options": 5, "index": "x"}, {"value": 10**400 // 10**300}]

@@ -16,6 +16,7 @@ from servers import ROOT, command_line, descendant_pids
 sys.path.insert(0, str(ROOT / "class"))
 import serve  # noqa: E402
 
+pytestmark = pytest.mark.server  # a websockets client's keepalive ping draws from `random` (conftest.py)
 SIZE = 3
 KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 
