@@ -7,8 +7,10 @@ import json
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -47,7 +49,7 @@ c.JupyterHub.authenticator_class = "dummy"   # any user name, any password
 c.Authenticator.allow_all = True
 
 c.JupyterHub.spawner_class = "simple"        # SimpleLocalProcessSpawner: no system users needed
-c.SimpleLocalProcessSpawner.home_dir_template = "{tmp}/home/{{username}}"
+c.SimpleLocalProcessSpawner.home_dir_template = "{homes}/{{username}}"
 c.Spawner.cmd = ["{singleuser}"]
 c.Spawner.args = {args}
 c.Spawner.ip = "127.0.0.1"
@@ -80,7 +82,8 @@ def teacher_view(service_url, class_data, token):
     record_url = urlparse(Z2JH["singleuser"]["extraEnv"]["TP_RECORD_URL"])
     assert record_url.netloc == urlparse(service["url"]).netloc  # the kernels post to the service itself
     return {
-        "environment": {"TP_RECORD_URL": service_url + record_url.path},
+        # and the image's server config (deploy/Dockerfile): voila.json's settings, the kernels on IPC files
+        "environment": {"TP_RECORD_URL": service_url + record_url.path, "JUPYTER_CONFIG_PATH": str(ROOT / "deploy")},
         "groups": {name: {**group, "users": [TEACHER]}
                    for name, group in hub["config"]["JupyterHub"]["load_groups"].items()},
         "services": [{**service, "name": "teacher", "url": service_url,
@@ -122,13 +125,15 @@ class Hub:
         self.port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_hex(16)
-        (tmp / "home").mkdir()
+        # short: each kernel listens on IPC files in its learner's runtime folder, and a socket's path holds at
+        # most 107 bytes (/tmp/tphXXXXXXXX/learner1/.local/share/jupyter/runtime/kernel-<uuid>-ipc-4: 104)
+        self.homes = Path(tempfile.mkdtemp(prefix="tph", dir="/tmp"))
         # the teacher's view: its own folder (on Kubernetes its own volume), reached by kernels directly
         self.class_data = tmp / "teacher-view"
         self.service_url = f"http://127.0.0.1:{free_port()}"
         self.teacher_url = f"{self.url}{SERVICE_PREFIX}teacher"
         config = HUB_CONFIG.format(
-            port=self.port, hub_port=self.hub_port, api_port=self.api_port, tmp=tmp, chp=CHP,
+            port=self.port, hub_port=self.hub_port, api_port=self.api_port, tmp=tmp, homes=self.homes, chp=CHP,
             singleuser=SINGLEUSER, root=ROOT, default_url=DEFAULT_URL,
             args=["--allow-root"] if os.geteuid() == 0 else [],
             **teacher_view(self.service_url, self.class_data, self.token))
@@ -202,6 +207,7 @@ class Hub:
                 break
         self.log.close()
         self.leftover = [p.pid for p in alive if running(p)]
+        shutil.rmtree(self.homes, ignore_errors=True)
 
 
 def hub_login(hub, name):

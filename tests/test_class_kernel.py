@@ -87,9 +87,10 @@ def test_executor_settings_and_page_headers_are_written_once_in_voila_json(tmp_p
     assert "default-src 'self'" in policy and "https:" not in policy and "*" not in policy
     argv = serve.voila_argv(serve.parse_args([f"--kernel-dir={tmp_path}"]))
     assert not any("VoilaExecutor" in a or "tornado_settings" in a for a in argv)
-    monkeypatch.chdir(ROOT)  # the single-user server's root holds voila.json, as in deploy/Dockerfile
+    monkeypatch.chdir(tmp_path)  # a single-user server starts in the learner's home: voila.json is found anyway
     hub = PyFileConfigLoader("jupyter_server_config.py", path=str(ROOT / "deploy")).load_config()
-    assert hub.VoilaExecutor.iopub_timeout == 120
+    assert hub.VoilaExecutor.iopub_timeout == 120 and hub.KernelManager.transport == "ipc"
+    assert hub.VoilaConfiguration.file_allowlist == settings["VoilaConfiguration"]["file_allowlist"]
     assert hub.ServerApp.tornado_settings["headers"]["Content-Security-Policy"] == policy
 
 
