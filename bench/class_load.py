@@ -48,7 +48,7 @@ from bench_kernel import smaps_mb  # noqa: E402
 from classroom import SEATS_READY, class_server, kernel_pid, log_text, rss_mb, wait_for_log  # noqa: E402
 from servers import descendant_pids  # noqa: E402
 from widgets.shell.app import PANELS  # noqa: E402
-from widgets.shell.plot import PLOTLY_FILE  # noqa: E402
+from widgets.shell.plotly_js import PLOTLY_FILE  # noqa: E402
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)

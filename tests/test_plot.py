@@ -178,7 +178,8 @@ def test_the_shipped_plotly_js_is_the_version_plotly_py_draws_for():
 
     import plotly
 
-    from widgets.shell.plot import PLOTLY_JS, LiveFigure
+    from widgets.shell.plot import LiveFigure
+    from widgets.shell.plotly_js import PLOTLY_JS
 
     def version(path):
         return re.search(r"plotly\.js \(?[a-z -]*\)? ?v(\d+\.\d+\.\d+)", path.read_text(encoding="utf-8")[:400]).group(1)
@@ -255,7 +256,7 @@ def test_voila_serves_the_shipped_plotly_js_as_a_file_and_no_other_code():
 
     from servers import ROOT
     from widgets.shell.page_guard import page_script
-    from widgets.shell.plot import PLOTLY_FILE, PLOTLY_JS, PLOTLY_PRELOAD_JS
+    from widgets.shell.plotly_js import PLOTLY_FILE, PLOTLY_JS, PLOTLY_PRELOAD_JS
 
     allowed = json.loads((ROOT / "voila.json").read_text())["VoilaConfiguration"]["file_allowlist"]
     served = [path for path in subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,

@@ -13,7 +13,7 @@ from core import catalogue
 from . import palette
 from .contents import ANCHOR_JS
 from .i18n import LANGUAGES
-from .plot import PLOTLY_PRELOAD_JS
+from .plotly_js import PLOTLY_PRELOAD_JS
 
 XSRF_JS = """
 function ensureXsrfCookie() {

@@ -3,9 +3,7 @@
 plotly's own FigureWidget ships its 5 MB JavaScript bundle inside every instance's state; with
 twenty figures on the page that was ~100 MB per learner and a page that took half a minute to
 become responsive. Here plotly.js comes once per page, and every `LiveFigure` (a go.Figure whose change hooks
-send a small anywidget one message per change or batch) waits for it. A Voila page fetches it as a file from the
-page's first lines (PLOTLY_PRELOAD_JS), while its kernel starts and its widgets load; where that is not served
-(JupyterLab, Notebook 7) or fails, the first plot asks its kernel for it.
+send a small anywidget one message per change or batch) waits for it (plotly_js.py says where it comes from).
 
 A message carries only what changed: the trace and layout properties that were set, and for a curve grown
 with `LiveFigure.extend` its new points (past a few thousand, a min/max-per-bucket display copy: see
@@ -35,26 +33,7 @@ import traitlets
 from plotly.io.json import to_json_plotly
 
 from .display_series import DisplaySeries
-
-# plotly.js's cartesian bundle (1.5 MB: every trace type the panels draw) rather than plotly.py's full
-# 4.8 MB one, which each page would receive and parse before its first plot: see assets/SOURCE.md.
-PLOTLY_JS = pathlib.Path(__file__).resolve().parent / "assets" / "plotly-cartesian-4.1.1.min.js"
-# Voila serves files of the notebook's folder that voila.json's file_allowlist admits at <base>voila/files/<path>
-PLOTLY_FILE = PLOTLY_JS.relative_to(pathlib.Path(__file__).resolve().parents[2]).as_posix()
-# In the page's first lines (page_guard.page_script): the browser fetches and compiles plotly.js while the kernel
-# starts and the widgets' states load; the first plot runs it (docs/performance.md, "plotly.js as a file").
-PLOTLY_PRELOAD_JS = """
-(() => {
-  if (document.body.dataset.voila !== "voila" || window.Plotly) return;  // a Voila page only
-  const data = document.getElementById("jupyter-config-data");
-  const base = (data && JSON.parse(data.textContent).baseUrl) || "/";
-  const link = document.createElement("link");
-  link.rel = "modulepreload";
-  // absolute: live_figure.js imports it from a blob: module, against which a path resolves to nothing
-  link.href = window.tpPlotlyUrl = new URL(`${base}voila/files/PLOTLY_FILE`, location.href).href;
-  document.head.appendChild(link);
-})();
-""".replace("PLOTLY_FILE", PLOTLY_FILE)
+from .plotly_js import PLOTLY_JS
 
 # the browser half of a LiveFigure (an anywidget ES module)
 VIEW_ESM = (pathlib.Path(__file__).resolve().parent / "assets" / "live_figure.js").read_text(encoding="utf-8")

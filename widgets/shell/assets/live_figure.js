@@ -1,6 +1,6 @@
 // The browser half of widgets/shell/plot.py's LiveFigure: applies numbered updates, asks for the whole
 // figure when it missed one, and draws with plotly.js when the plot is on screen.
-// plotly.js comes once per page: on a Voila page from the file the page's first lines preloaded (plot.py); elsewhere,
+// plotly.js comes once per page: on a Voila page from the file the page's first lines preloaded (plotly_js.py); elsewhere,
 // or if that fails, from the kernel as one binary message asked for by the first plot (plot.py says why not in a
 // model's state); a plot still waiting after 15 s asks again.
 function askForPlotly(model) {
