@@ -118,14 +118,21 @@ class Learner:
     async def fill_slots(self) -> None:
         """As the page does once it has drawn the first plot: ask for each lesson's panel still in its slot
         (widgets/shell/panel_slot.py), then wait until every slot holds its panel."""
+        def custom(signal, event):
+            self.send("comm_msg", {"comm_id": signal, "data": {"method": "custom", "content": {"event": event}}})
+
         for signal in self.slots.values():
-            self.send("comm_msg", {"comm_id": signal, "data": {"method": "custom", "content": {"event": "drawn"}}})
-        waiting = set(self.slot_boxes)
+            custom(signal, "drawn")
+        signals, waiting = set(self.slots.values()), set(self.slot_boxes)
         while waiting:
             msg = (await self.receive())[1]
-            if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] in waiting \
-                    and "children" in msg["content"]["data"].get("state", {}):
-                waiting.discard(msg["content"]["comm_id"])
+            if msg["msg_type"] != "comm_msg":
+                continue
+            comm_id, data = msg["content"]["comm_id"], msg["content"]["data"]
+            if comm_id in waiting and "children" in data.get("state", {}):
+                waiting.discard(comm_id)
+            elif comm_id in signals and data.get("content", {}).get("event") == "widgets":
+                custom(comm_id, "received")  # a pooled kernel's panel, in one message (held_back.py)
 
     def find_widgets(self, states: dict) -> None:
         """The LR panel's Run button and plot comms, found by CSS class in the widget tree."""

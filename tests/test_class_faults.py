@@ -286,6 +286,24 @@ def test_a_preheated_kernel_follows_the_settings_in_the_page_url(server, browser
     close_tab(page)
 
 
+def test_a_preheated_kernels_later_lessons_come_in_one_message_and_their_plots_follow_their_runs(server, browser):
+    """A pooled kernel built every lesson before its page came but sent only the first lesson's widgets; each
+    other lesson's came in one message once its slot was drawn (widgets/shell/held_back.py). Their comms must
+    carry a run's updates both ways: Look at init draws one bar per layer."""
+    page, got_a_pooled_kernel = pooled_page(server, browser, "/", {"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.text.startswith("tp:") else None)
+    assert got_a_pooled_kernel()
+    look = page.locator(".tp-panel-init .tp-run").first
+    look.scroll_into_view_if_needed()
+    look.click()
+    page.wait_for_function("() => document.querySelector('.tp-panel-init .js-plotly-plot')?.data[0]?.y?.length === 9"
+                           " && document.querySelector('.tp-status').innerText.includes('9 layers')", timeout=60_000)
+    assert errors == []
+    assert_clean(page)
+    close_tab(page)
+
+
 def test_a_preheated_kernel_follows_the_lesson_path_and_the_projector_in_the_page_url(server, browser):
     """A pooled kernel built every lesson before its page asked, each after the first in a slot: the page shows
     only the path's, projected; the lessons off the path stay in hidden slots, never drawn."""

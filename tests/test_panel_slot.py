@@ -22,8 +22,10 @@ def cells(app):
 
 
 def draw(slot):
-    """The browser has drawn the slot: its view sends this message through the widget's comm."""
+    """The browser has drawn the slot: its view sends this message through the widget's comm; a pooled kernel's
+    panel then comes in one message, and the page says it has it (tests/test_held_back.py)."""
     slot.signal._handle_custom_msg({"event": "drawn"}, [])
+    slot.signal._handle_custom_msg({"event": "received"}, [])
 
 
 def test_the_first_lesson_is_built_and_each_other_once_the_page_has_drawn_its_slot(voila):
@@ -79,7 +81,7 @@ def test_a_pooled_kernel_shows_the_lessons_its_page_path_shows_once_drawn(voila,
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     app = App()
     shown = cells(app)
-    assert app.built == LESSONS  # built before any page came (a class's pages then fetch them built)
+    assert app.built == LESSONS  # built before any page came, sent once drawn (tests/test_held_back.py)
     slots = {name: shown[name] for name in LESSONS[1:]}
     assert all(slot.box.children == (slot.signal,) for slot in slots.values())  # shown only once drawn
     if drawn_first:

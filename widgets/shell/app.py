@@ -16,6 +16,7 @@ from IPython.display import display
 from core import LESSONS, ConfigError, catalogue, lesson_path, present_flag
 
 from .contents import ContentsBar
+from .held_back import held_back
 from .i18n import LANGUAGES, I18n
 from .iopub import keep_every_message
 from .page_a11y import PageAccessibility
@@ -160,7 +161,7 @@ class App:
         """A notebook cell's lesson: its panel if it is on the path, else nothing (and it is not built). On a
         Voila page every lesson after the path's first shows a slot, filled once the browser has drawn it: the
         first lesson's plot does not wait for the others' widgets to render (a kernel started for its page
-        builds them then; a pooled kernel built them before its page came)."""
+        builds them then; a pooled kernel built them before its page came, and sends their widgets then)."""
         if name not in PANELS:
             raise KeyError(name)
         if name not in self.ctx.path:
@@ -168,9 +169,14 @@ class App:
         if not hasattr(self, "page_guard") or name == self.ctx.path[0] or name in self._panels:
             return self.panel(name)
         if name not in self._slots:
-            if preheated():  # a pooled kernel has time before its page: build now,
-                self.panel(name)  # so that thirty pages at once fetch built panels, and show each when drawn
-            self._slots[name] = PanelSlot(name, self.i18n, lambda: self._root(name), lambda: name in self.ctx.path)
+            held = ()
+            if preheated():  # a pooled kernel has time before its page: build now, so that thirty pages at once
+                importlib.import_module(PANELS[name][0])  # a module's own widgets (a shared Layout) are not held
+                with held_back() as held:  # find built panels; but send them only when the slot is drawn
+                    self.panel(name)
+                held = held if name in self._panels else ()  # a panel that failed is built again when drawn
+            self._slots[name] = PanelSlot(name, self.i18n, lambda: self._root(name), lambda: name in self.ctx.path,
+                                          held)
         return self._slots[name]
 
     def _root(self, name: str):

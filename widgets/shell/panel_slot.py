@@ -5,7 +5,7 @@ widgets) made the learning-rate lesson's first plot wait for all of them. On a V
 path's first shows a slot (CSS classes tp-slot and tp-slot-<lesson>, with the lesson's anchor), and the browser,
 once it has drawn its first plot, asks the kernel for each slot's panel, which then takes the slot's place. A
 kernel started for its page builds those panels then (App.show); a pooled kernel built them before its page
-came, and a lesson off the page's path stays in its hidden slot.
+came, and sends their widgets then (held_back.py); a lesson off the page's path stays in its hidden slot.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import anywidget
 import ipywidgets as W
 import traitlets
 
+from .held_back import announce, registered, states
 from .sections import anchor
 
 SIGNAL_ESM = """
@@ -27,8 +28,37 @@ function firstPlotDrawn() {
   });
   return window.tpFirstPlot;
 }
+// A pooled kernel's panel comes as one message holding every widget's state (held_back.py): created here as
+// Voila's widget manager creates the states a page asks for at first (its _loadFromKernel), each with a comm to
+// the kernel's widget; then the kernel puts the panel in the slot. Where that cannot be done, the kernel is told,
+// and sends each widget as ipywidgets does.
+const receiving = new Set();  // one view per slot takes a panel's widgets, once
+async function receive(model, message, buffers) {
+  const manager = model.widget_manager;
+  const { states, buffer_paths: paths } = message;
+  const views = buffers.map((b) => (b instanceof DataView ? b : new DataView(b instanceof ArrayBuffer ? b : b.buffer)));
+  paths.forEach(([id, ...path], i) => {  // a binary value back in its place, as @jupyter-widgets/base's put_buffers
+    let at = states[id].state;
+    path.slice(0, -1).forEach((key) => { at = at[key]; });
+    at[path[path.length - 1]] = views[i];
+  });
+  const ids = Object.keys(states).filter((id) => !manager.has_model(id));
+  const comms = await Promise.all(ids.map((id) => manager._create_comm("jupyter.widget", id)));
+  await Promise.all(ids.map((id, i) => manager.new_model({ model_name: states[id].model_name,
+    model_module: states[id].model_module, model_module_version: states[id].model_module_version, model_id: id,
+    comm: comms[i] }, states[id].state)));
+}
 export default {
   render({ model, el }) {
+    const take = (message, buffers) => {
+      if (message?.event !== "widgets" || receiving.has(model.get("anchor"))) return;
+      receiving.add(model.get("anchor"));
+      receive(model, message, buffers || []).then(() => model.send({ event: "received" }), (error) => {
+        console.error("tp: a lesson's widgets in one message", error);
+        model.send({ event: "unreceived" });
+      }).finally(() => receiving.delete(model.get("anchor")));
+    };
+    model.on("msg:custom", take);
     el.id = model.get("anchor");  // a contents link or #anchor in the address finds the lesson before it is built
     const note = () => { el.textContent = model.get("note"); };
     note();
@@ -42,7 +72,7 @@ export default {
       again = setInterval(() => { if (el.offsetParent !== null) model.send({ event: "drawn" }); }, 15000);
     };
     if (model.get("wait_for_plot")) firstPlotDrawn().then(ask); else ask();
-    return () => { gone = true; model.off("change:note", note); clearInterval(again); };
+    return () => { gone = true; model.off("change:note", note); model.off("msg:custom", take); clearInterval(again); };
   },
 };
 """
@@ -61,10 +91,12 @@ class PanelSlot:
     """`box` holds the lesson's note until the page has drawn it and the lesson is on the path; then `fill` is
     called and the box holds what it returns (the panel's root)."""
 
-    def __init__(self, lesson: str, i18n, fill, on_path):
-        """`fill()`: the widget to show instead; `on_path()`: whether the lesson is on the page's path now."""
+    def __init__(self, lesson: str, i18n, fill, on_path, held=()):
+        """`fill()`: the widget to show instead; `on_path()`: whether the lesson is on the page's path now;
+        `held`: the widgets of a panel built before its page came, unsent (held_back.py)."""
         self.lesson, self._fill, self._on_path, self._i18n = lesson, fill, on_path, i18n
         self.drawn = self.filled = False
+        self._held, self._sending = list(held), []  # _sending: sent in one message, not yet created by the page
         # its class at creation, as every anywidget's here (exercises/block.py says why)
         self.signal = i18n.bind(SlotSignal(anchor=anchor(lesson), _dom_classes=("tp-slot-note",)), "note",
                                 "app.panel_loading")
@@ -74,14 +106,29 @@ class PanelSlot:
         self.box.add_class(f"tp-slot-{lesson}")
 
     def _message(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict) and content.get("event") == "drawn":
+        event = content.get("event") if isinstance(content, dict) else None
+        if event == "drawn":
             self.drawn = True
+            self.fill_if_due()
+        elif event in ("received", "unreceived") and self._sending:
+            if event == "unreceived":
+                announce(self._sending)
+            self._sending = []
             self.fill_if_due()
 
     def fill_if_due(self) -> None:
-        """Build the panel once the page has drawn the slot, if the lesson is on the path (and only once)."""
+        """Build the panel once the page has drawn the slot, if the lesson is on the path (and only once). A
+        panel built before its page came is first sent in one message, and shown once the page has it; asked
+        again meanwhile (a message lost), the slot sends it again."""
         if self.drawn and not self.filled and self._on_path():
-            self.box.children = (self._fill(),)
+            root = self._fill()
+            if self._held:
+                self._sending, self._held = registered(self._held), []
+            if self._sending:
+                found, buffer_paths, buffers = states(self._sending)
+                self.signal.send({"event": "widgets", "states": found, "buffer_paths": buffer_paths}, buffers)
+                return
+            self.box.children = (root,)
             self.filled = True
             self._i18n.unbind(self.signal)  # closed for good: a language switch has nothing to set on it
             self.signal.close()
