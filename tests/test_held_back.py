@@ -14,6 +14,8 @@ from widgets.shell.app import App
 from servers import ROOT
 from test_iopub import drain
 from widgets.shell.held_back import announce, held_back, registered, states
+from widgets.shell.i18n import I18n
+from widgets.shell.panel_slot import PanelSlot
 
 
 def is_open(w) -> bool:
@@ -114,6 +116,20 @@ def test_a_pooled_kernel_sends_each_lesson_in_one_message_once_its_slot_is_drawn
         page_message(shown[name], "received")
     assert all(is_open(app.panel(name).root) for name in LESSONS)
     assert len(first) < (len(widget._instances) - len(before)) / 3  # the first lesson: a fraction of the page
+
+
+def test_a_held_panel_with_a_binary_value_is_sent_as_ipywidgets_sends_it(published):
+    """One message carries JSON states only: a panel holding bytes gets a comm_open a widget, and its place."""
+    with held_back() as held:
+        picture = W.Image(value=b"\x89PNG")
+        root = W.VBox([picture])
+    slot = PanelSlot("init", I18n(), lambda: root, lambda: True, held)
+    sent, published[:] = [], []
+    slot.signal.send = lambda content, buffers=None: sent.append(content)
+    page_message(slot, "drawn")
+    announced = [picture, picture.layout, root, root.layout]
+    assert sent == [] and slot.box.children == (root,) and all(is_open(w) for w in announced)
+    assert published.count("comm_open") == len(announced)
 
 
 def test_in_a_real_kernel_a_registered_widget_is_announced_by_no_message_and_sends_like_any_other():

@@ -33,15 +33,8 @@ function firstPlotDrawn() {
 // the kernel's widget; then the kernel puts the panel in the slot. Where that cannot be done, the kernel is told,
 // and sends each widget as ipywidgets does.
 const receiving = new Set();  // one view per slot takes a panel's widgets, once
-async function receive(model, message, buffers) {
+async function receive(model, states) {
   const manager = model.widget_manager;
-  const { states, buffer_paths: paths } = message;
-  const views = buffers.map((b) => (b instanceof DataView ? b : new DataView(b instanceof ArrayBuffer ? b : b.buffer)));
-  paths.forEach(([id, ...path], i) => {  // a binary value back in its place, as @jupyter-widgets/base's put_buffers
-    let at = states[id].state;
-    path.slice(0, -1).forEach((key) => { at = at[key]; });
-    at[path[path.length - 1]] = views[i];
-  });
   const ids = Object.keys(states).filter((id) => !manager.has_model(id));
   const comms = await Promise.all(ids.map((id) => manager._create_comm("jupyter.widget", id)));
   await Promise.all(ids.map((id, i) => manager.new_model({ model_name: states[id].model_name,
@@ -50,10 +43,10 @@ async function receive(model, message, buffers) {
 }
 export default {
   render({ model, el }) {
-    const take = (message, buffers) => {
+    const take = (message) => {
       if (message?.event !== "widgets" || receiving.has(model.get("anchor"))) return;
       receiving.add(model.get("anchor"));
-      receive(model, message, buffers || []).then(() => model.send({ event: "received" }), (error) => {
+      receive(model, message.states).then(() => model.send({ event: "received" }), (error) => {
         console.error("tp: a lesson's widgets in one message", error);
         model.send({ event: "unreceived" });
       }).finally(() => receiving.delete(model.get("anchor")));
@@ -125,9 +118,12 @@ class PanelSlot:
             if self._held:
                 self._sending, self._held = registered(self._held), []
             if self._sending:
-                found, buffer_paths, buffers = states(self._sending)
-                self.signal.send({"event": "widgets", "states": found, "buffer_paths": buffer_paths}, buffers)
-                return
+                found, _paths, buffers = states(self._sending)
+                if not buffers:  # a binary value (none in today's panels) goes as ipywidgets sends it
+                    self.signal.send({"event": "widgets", "states": found})
+                    return
+                announce(self._sending)
+                self._sending = []
             self.box.children = (root,)
             self.filled = True
             self._i18n.unbind(self.signal)  # closed for good: a language switch has nothing to set on it
