@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import re
 import select
 import shutil
@@ -185,3 +186,34 @@ def jupyterlab(port=None) -> Server:
 
 def notebook7(port=None) -> Server:
     return jupyter("notebook", "/tree", port)
+
+
+@contextlib.contextmanager
+def kernel_client():
+    """A real Python kernel started in the repo (as a page's would be), and a client with its channels open."""
+    from jupyter_client import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(ROOT))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        yield kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def drain(kc, msg_id) -> list:
+    """The IOPub messages up to the kernel's idle after `msg_id` (or up to 10 s of silence: a dropped idle)."""
+    messages = []
+    while True:
+        try:
+            message = kc.get_iopub_msg(timeout=10)
+        except queue.Empty:
+            return messages
+        messages.append(message)
+        if (message["msg_type"] == "status" and message["parent_header"].get("msg_id") == msg_id
+                and message["content"]["execution_state"] == "idle"):
+            return messages

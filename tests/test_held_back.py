@@ -7,12 +7,10 @@ import threading
 import ipywidgets as W
 import pytest
 from ipywidgets.widgets import widget
-from jupyter_client import KernelManager
 
 from core import LESSONS
 from widgets.shell.app import App
-from servers import ROOT
-from test_iopub import drain
+from servers import drain, kernel_client
 from widgets.shell.held_back import announce, held_back, registered, states
 from widgets.shell.i18n import I18n
 from widgets.shell.panel_slot import PanelSlot
@@ -135,12 +133,7 @@ def test_a_held_panel_with_a_binary_value_is_sent_as_ipywidgets_sends_it(publish
 def test_in_a_real_kernel_a_registered_widget_is_announced_by_no_message_and_sends_like_any_other():
     """ipywidgets sends a widget's messages only once its comm knows the kernel, which ipykernel's comm learns
     on its first message (the comm_open a held widget never sends): a plot in a held panel stayed empty."""
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(ROOT))
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=120)
+    with kernel_client() as kc:
         code = ("import ipywidgets as W\nfrom widgets.shell.held_back import held_back, registered\n"
                 "with held_back() as held:\n    label = W.Label('held')\n"
                 "registered(held)\nlabel.value = 'changed'\nlabel.send({'event': 'custom'})\nprint(label.model_id)")
@@ -153,6 +146,3 @@ def test_in_a_real_kernel_a_registered_widget_is_announced_by_no_message_and_sen
                 if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == model_id]
         assert sent == [{"method": "update", "state": {"value": "changed"}, "buffer_paths": []},
                         {"method": "custom", "content": {"event": "custom"}}]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)

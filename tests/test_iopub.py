@@ -5,22 +5,13 @@ test, standing in for a server starved of CPU, reads nothing; then every opening
 default limit about half the sliders arrived here (1,489 of 3,000) and the rest were dropped without a word."""
 from __future__ import annotations
 
-import queue
-
-from jupyter_client import KernelManager
-
-from servers import ROOT
+from servers import drain, kernel_client
 
 SLIDERS = 3000
 
 
 def test_a_kernel_running_the_app_loses_no_widget_message_when_the_page_reads_late():
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(ROOT))
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=120)
+    with kernel_client() as kc:
         built = kc.execute("from widgets.shell.app import App\nimport ipywidgets as W\napp = App(query='')",
                            reply=True, timeout=120)
         assert built["content"]["status"] == "ok", built["content"]
@@ -33,20 +24,3 @@ def test_a_kernel_running_the_app_loses_no_widget_message_when_the_page_reads_la
                    and m["content"]["data"]["state"].get("_model_name") == "IntSliderModel"]
         assert len(sliders) == SLIDERS
         assert messages[-1]["msg_type"] == "status" and messages[-1]["content"]["execution_state"] == "idle"
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-def drain(kc, msg_id) -> list:
-    """The IOPub messages up to the kernel's idle after `msg_id` (or up to 10 s of silence: a dropped idle)."""
-    messages = []
-    while True:
-        try:
-            message = kc.get_iopub_msg(timeout=10)
-        except queue.Empty:
-            return messages
-        messages.append(message)
-        if (message["msg_type"] == "status" and message["parent_header"].get("msg_id") == msg_id
-                and message["content"]["execution_state"] == "idle"):
-            return messages
