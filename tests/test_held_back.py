@@ -9,8 +9,8 @@ import pytest
 from ipywidgets.widgets import widget
 
 from core import LESSONS
-from widgets.shell.app import App
 from servers import drain, kernel_client
+from widgets.shell.app import App
 from widgets.shell.held_back import announce, held_back, registered, states
 from widgets.shell.i18n import I18n
 from widgets.shell.panel_slot import PanelSlot

@@ -182,20 +182,14 @@ function render({ model, el }) {
   guide();
 }
 
-// anywidget drops a model's messages for good when its JavaScript took over 2 s to load (a busy page): take
-// them straight to ipywidgets' own handler, as widgets/shell/assets/live_figure.js does, so cards still update;
-// then ask for the whole state once, for what was dropped before (a block built once the page was live, in a
-// lesson's slot, gets its cards in messages after it was created).
-async function takeMessages(model) {
-  const real = await model.widget_manager.get_model(model.get("view_id"));
-  const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
-  real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
-  real.comm.send({ method: "request_state" });
-}
-
+// The block takes its own messages (takeMessages, defined before this module: widgets/shell/own_messages.py), so
+// cards still update on a busy page; then it asks for the whole state once, for what was dropped before (a block
+// built once the page was live, in a lesson's slot, gets its cards in messages after it was created).
 export default {
   async initialize({ model }) {
-    try { await takeMessages(model); } catch (error) { console.warn("[exercises] kept anywidget's messages:", error); }
+    try {
+      (await takeMessages(model)).comm.send({ method: "request_state" });
+    } catch (error) { console.warn("[exercises] kept anywidget's messages:", error); }
   },
   render,
 };

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import pathlib
-import uuid
 
 import anywidget
 import ipywidgets as W
@@ -15,6 +14,7 @@ import traitlets
 
 from core import ConfigError, answer, load_exercises, parse_prediction
 
+from ..shell.own_messages import own_ids, with_take_messages
 from .wiring import WIRING
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -24,7 +24,7 @@ READY = ("predicted", "skipped", "answered")  # phases in which the lesson's Run
 class ExerciseBlock(anywidget.AnyWidget):
     """Attributes: exercises (id -> Exercise), phase(id), records (ExerciseRecords of this session, in order)."""
 
-    _esm = traitlets.Unicode((HERE / "block.js").read_text(encoding="utf-8")).tag(sync=True)
+    _esm = traitlets.Unicode(with_take_messages((HERE / "block.js").read_text(encoding="utf-8"))).tag(sync=True)
     _css = traitlets.Unicode((HERE / "block.css").read_text(encoding="utf-8")).tag(sync=True)
     lesson = traitlets.Unicode("").tag(sync=True)
     cards = traitlets.List().tag(sync=True)  # what block.js draws, in the current language
@@ -33,13 +33,12 @@ class ExerciseBlock(anywidget.AnyWidget):
     current = traitlets.Unicode("").tag(sync=True)  # the exercise being worked on ("" = none); block.js sets it too
     guided = traitlets.Bool(False).tag(sync=True)  # block.js opens the first exercise not done (a lesson path)
     record = traitlets.Dict().tag(sync=True)  # the last answer, which block.js adds to localStorage
-    view_id = traitlets.Unicode().tag(sync=True)  # the model's own id: block.js takes its messages (plot.py says why)
+    view_id = traitlets.Unicode().tag(sync=True)  # the model's own id: block.js takes its messages (own_messages.py)
 
     def __init__(self, panel, exercises):
-        own_id = uuid.uuid4().hex
         # its CSS class in the state it is created with: a view of a block built once the page is live (a lesson's
         # slot) may miss later messages on a busy page (block.js), and anywidget's view ignores later class changes
-        super().__init__(model_id=own_id, view_id=own_id, lesson=panel.name, _dom_classes=("tp-exercises-block",))
+        super().__init__(**own_ids(), lesson=panel.name, _dom_classes=("tp-exercises-block",))
         self.panel, self.t = panel, panel.t
         self.exercises = {e.id: e for e in exercises}
         self.records, self._state, self._locked, self._pending = [], {}, set(), None

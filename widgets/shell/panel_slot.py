@@ -14,6 +14,7 @@ import ipywidgets as W
 import traitlets
 
 from .held_back import announce, registered, states
+from .own_messages import own_ids, with_take_messages
 from .sections import anchor
 
 SIGNAL_ESM = """
@@ -42,6 +43,9 @@ async function receive(model, states) {
     comm: comms[i] }, states[id].state)));
 }
 export default {
+  async initialize({ model }) {  // a lesson's widgets must reach the slot even on a page too busy for anywidget
+    try { await takeMessages(model); } catch (error) { console.warn("tp: the slot kept anywidget's messages", error); }
+  },
   render({ model, el }) {
     const take = (message) => {
       if (message?.event !== "widgets" || receiving.has(model.get("anchor"))) return;
@@ -74,7 +78,8 @@ export default {
 class SlotSignal(anywidget.AnyWidget):
     """The slot's visible note ("Loading …"); tells the kernel when the browser has drawn it."""
 
-    _esm = traitlets.Unicode(SIGNAL_ESM).tag(sync=True)
+    _esm = traitlets.Unicode(with_take_messages(SIGNAL_ESM)).tag(sync=True)
+    view_id = traitlets.Unicode().tag(sync=True)  # the model's own id: the slot takes its messages (own_messages.py)
     anchor = traitlets.Unicode().tag(sync=True)
     note = traitlets.Unicode().tag(sync=True)
     wait_for_plot = traitlets.Bool(True).tag(sync=True)  # False for the path's first lesson: no plot comes before it
@@ -91,8 +96,8 @@ class PanelSlot:
         self.drawn = self.filled = False
         self._held, self._sending = list(held), []  # _sending: sent in one message, not yet created by the page
         # its class at creation, as every anywidget's here (exercises/block.py says why)
-        self.signal = i18n.bind(SlotSignal(anchor=anchor(lesson), _dom_classes=("tp-slot-note",)), "note",
-                                "app.panel_loading")
+        self.signal = i18n.bind(SlotSignal(**own_ids(), anchor=anchor(lesson), _dom_classes=("tp-slot-note",)),
+                                "note", "app.panel_loading")
         self.signal.on_msg(self._message)
         self.box = W.VBox([self.signal], layout=W.Layout(width="100%"))
         self.box.add_class("tp-slot")

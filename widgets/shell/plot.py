@@ -24,7 +24,6 @@ import math
 import pathlib
 import re
 import threading
-import uuid
 
 import anywidget
 import ipywidgets as W
@@ -33,10 +32,11 @@ import traitlets
 from plotly.io.json import to_json_plotly
 
 from .display_series import DisplaySeries
+from .own_messages import own_ids, with_take_messages
 from .plotly_js import PLOTLY_JS
 
 # the browser half of a LiveFigure (an anywidget ES module)
-VIEW_ESM = (pathlib.Path(__file__).resolve().parent / "assets" / "live_figure.js").read_text(encoding="utf-8")
+VIEW_ESM = with_take_messages((pathlib.Path(__file__).resolve().parent / "assets" / "live_figure.js").read_text(encoding="utf-8"))
 
 
 class PlotView(anywidget.AnyWidget):
@@ -51,8 +51,7 @@ class PlotView(anywidget.AnyWidget):
 
     def __init__(self, figure: "LiveFigure", **kwargs):
         self._figure = figure
-        own_id = uuid.uuid4().hex
-        super().__init__(model_id=own_id, view_id=own_id, **kwargs)
+        super().__init__(**own_ids(), **kwargs)
         self.on_msg(self._answer)
 
     def get_state(self, key=None, drop_defaults=False):

@@ -32,12 +32,6 @@ function plotlyReady(model) {
     tick();
   });
 }
-async function takeMessages(model) {
-  // the ipywidgets model behind anywidget's proxy, found by the id the kernel gave it
-  const real = await model.widget_manager.get_model(model.get("view_id"));
-  const widgetModel = Object.getPrototypeOf(Object.getPrototypeOf(real));  // past anywidget's AnyModel
-  real.comm.on_msg((msg) => widgetModel._handle_comm_msg.call(real, msg));
-}
 // A long curve's buckets doubled: each four points (two buckets of two) become the first lowest and the last
 // highest of them, in order, as display_series.py's Bucket.merged does; null counts as a gap.
 function halved(xs, ys, n) {
