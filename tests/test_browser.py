@@ -111,13 +111,20 @@ SLOW_MODULES = """(() => {
 })();"""
 
 
-def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
+def open_with_late_modules(browser, server, init_script):
+    """The page, every panel there, with `init_script` holding up some widget modules, and the list of anywidget's
+    "Failed to initialize model" errors, which says that they did miss its 2 s limit."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.add_init_script(SLOW_MODULES)
+    page.add_init_script(init_script)
     late = []
     page.on("pageerror", lambda error: late.append(str(error)) if "Failed to initialize model" in str(error) else None)
     page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
     wait_for_every_panel(page, LOAD_TIMEOUT_MS)
+    return page, late
+
+
+def test_plots_fill_even_when_their_javascript_loaded_late(browser, server):
+    page, late = open_with_late_modules(browser, server, SLOW_MODULES)
     page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
     page.click(".tp-panel-lr .tp-run")
     page.wait_for_function("() => document.querySelector('.tp-status').innerText.trim() === 'Ready.'"
@@ -158,12 +165,7 @@ def test_a_pooled_pages_later_lessons_arrive_even_when_their_slots_javascript_lo
     """The shared server's pages come from its pool: each lesson after the first reaches its slot in one message
     (widgets/shell/held_back.py), which anywidget would drop for a slot whose module loaded late, leaving the lesson
     at "Loading" for good. The slot takes its own messages; the lessons arrive and work."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.add_init_script(SLOW_SLOTS)
-    late = []
-    page.on("pageerror", lambda error: late.append(str(error)) if "Failed to initialize model" in str(error) else None)
-    page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
-    wait_for_every_panel(page, LOAD_TIMEOUT_MS)
+    page, late = open_with_late_modules(browser, server, SLOW_SLOTS)
     assert page.evaluate("() => window.tpSlowedSlots") == 1 and late, "no slot missed anywidget's limit: untested"
     look = page.locator(".tp-panel-init .tp-run").first
     look.scroll_into_view_if_needed()
