@@ -29,9 +29,26 @@ ACTION_TIMEOUT_MS = 120_000  # a hang guard: on two loaded cores a click's answe
 EVERY_PANEL = "() => document.body?.dataset.tpPanels === 'built'"
 
 
+# What a page that never got every panel shows instead: each lesson still a slot, and its note
+PANELS_NOT_BUILT = """() => ({
+    slots: Array.from(document.querySelectorAll(".tp-slot")).filter((slot) => slot.offsetParent !== null)
+        .map((slot) => [[...slot.classList].find((c) => c.startsWith("tp-slot-")),
+                        slot.querySelector(".tp-slot-note")?.innerText.trim() ?? "filled"]),
+    banner: document.querySelector(".tp-panels-missing")?.innerText ?? null,
+    status: document.querySelector(".tp-status")?.innerText ?? null,
+})"""
+
+
 def wait_for_every_panel(page, timeout: float) -> None:
-    """Wait until a Voila page shows every lesson on its path as a built panel (not a slot)."""
-    page.wait_for_function(EVERY_PANEL, timeout=timeout, polling=50)
+    """Wait until a Voila page shows every lesson on its path as a built panel (not a slot); if it never does, fail
+    saying which lessons are still slots."""
+    from playwright.sync_api import TimeoutError as PageTimeout
+
+    try:
+        page.wait_for_function(EVERY_PANEL, timeout=timeout, polling=50)
+    except PageTimeout as timed_out:
+        raise AssertionError(f"not every panel was built in {timeout / 1000:.0f} s: "
+                             f"{page.evaluate(PANELS_NOT_BUILT)}") from timed_out
 
 
 def free_port() -> int:
