@@ -110,7 +110,7 @@ PLOTS_IN_VIEW_DRAWN = """() => Array.from(document.querySelectorAll(".tp-plot"))
 def test_the_page_stays_where_the_learner_scrolled_while_the_plots_there_are_drawn(browser, server):
     """Scrolled to the LR finder band's button, the page moved 236 px by itself as the plots there were drawn (Chrome's
     scroll anchoring had its anchor inside a plot; app.css): a click begun on the button ended on a plot, and
-    test_lr_sections_browser.py's band never ran, about one run in five."""
+    test_lr_sections_browser.py's band never ran (20 pages in 80 under load, docs/tests.md)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.add_init_script(SCROLL_LOG)
     page.goto(server.url + "/", timeout=LOAD_TIMEOUT_MS)
