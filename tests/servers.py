@@ -31,9 +31,9 @@ EVERY_PANEL = "() => document.body?.dataset.tpPanels === 'built'"
 
 # What a page that never got every panel shows instead: each lesson still a slot, and its note
 PANELS_NOT_BUILT = """() => ({
-    slots: Array.from(document.querySelectorAll(".tp-slot")).filter((slot) => slot.offsetParent !== null)
-        .map((slot) => [[...slot.classList].find((c) => c.startsWith("tp-slot-")),
-                        slot.querySelector(".tp-slot-note")?.innerText.trim() ?? "filled"]),
+    slots: Array.from(document.querySelectorAll(".tp-slot-note")).filter((note) => note.offsetParent !== null)
+        .map((note) => [[...note.closest(".tp-slot").classList].find((c) => c.startsWith("tp-slot-")),
+                        note.innerText.trim()]),
     banner: document.querySelector(".tp-panels-missing")?.innerText ?? null,
     status: document.querySelector(".tp-status")?.innerText ?? null,
 })"""

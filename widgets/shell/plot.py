@@ -36,7 +36,8 @@ from .own_messages import own_ids, with_take_messages
 from .plotly_js import PLOTLY_JS
 
 # the browser half of a LiveFigure (an anywidget ES module)
-VIEW_ESM = with_take_messages((pathlib.Path(__file__).resolve().parent / "assets" / "live_figure.js").read_text(encoding="utf-8"))
+VIEW_ESM = with_take_messages(
+    (pathlib.Path(__file__).resolve().parent / "assets" / "live_figure.js").read_text(encoding="utf-8"))
 
 
 class PlotView(anywidget.AnyWidget):
