@@ -26,11 +26,11 @@ from urllib.parse import urlparse
 import psutil
 import pytest
 import requests
-from playwright.async_api import async_playwright
+from playwright.async_api import TimeoutError as PageTimeout, async_playwright
 
 from hub_server import (CHP, DEFAULT_URL, LOAD_TIMEOUT_MS, RUN_TIMEOUT_MS, SERVICE_PREFIX, TEACHER, USERS, Hub,
                         hub_login, seats_of)
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EVERY_PANEL
+from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EVERY_PANEL, PANELS_NOT_BUILT
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,10 @@ async def learner(browser, hub, name):
     # Hub → spawn-pending → the learner's own server, which redirects to its default URL.
     await page.wait_for_url(f"**/user/{name}{DEFAULT_URL}*", wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     t_spawned = time.monotonic()
-    await page.wait_for_function(EVERY_PANEL, timeout=LOAD_TIMEOUT_MS, polling=50)  # page built
+    try:  # page built
+        await page.wait_for_function(EVERY_PANEL, timeout=LOAD_TIMEOUT_MS, polling=50)
+    except PageTimeout as timed_out:  # as servers.wait_for_every_panel says it
+        raise AssertionError(f"{name}: not every panel was built: {await page.evaluate(PANELS_NOT_BUILT)}") from timed_out
     await page.wait_for_selector(".tp-panel-lr .js-plotly-plot", timeout=LOAD_TIMEOUT_MS)
     t_ready = time.monotonic()
     await page.click(".tp-panel-lr .tp-run")
